@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs Nocturne on this machine: PostgreSQL (127.0.0.1:55432) and Redis (127.0.0.1:56379)
+# in .data/, the schema applied, then the API (with its co-hosted silo) on http://127.0.0.1:1337.
+# Idempotent: a second run reuses the data. Stop the services with deploy/local/down.sh.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/services.sh"
+cd "$NOCTURNE_ROOT"
+
+DATA="${NOCTURNE_DATA:-$NOCTURNE_ROOT/.data}"
+PG_PORT="${NOCTURNE_PG_PORT:-55432}"
+REDIS_PORT="${NOCTURNE_REDIS_PORT:-56379}"
+
+ensure_packages
+pg_start "$DATA/pg" "$PG_PORT"
+pg_create_db "$DATA/pg" "$PG_PORT" nocturne
+redis_start "$DATA/redis" "$REDIS_PORT"
+
+export ConnectionStrings__Postgres="$(pg_connection "$DATA/pg" "$PG_PORT" nocturne)"
+export ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT"
+
+# A first run needs an API secret; keep a generated one (hashed copies only leave this file).
+if [ -z "${API_SECRET:-}" ]; then
+  [ -s "$DATA/api_secret" ] || (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$DATA/api_secret")
+  export API_SECRET="$(cat "$DATA/api_secret")"
+  log "API_SECRET is in $DATA/api_secret"
+fi
+
+dotnet build src/Api -c Release -v quiet -nologo
+cd src/Api/bin/Release/net10.0
+dotnet Nocturne.Api.dll migrate
+log "starting Nocturne on http://127.0.0.1:${PORT:-1337}"
+exec dotnet Nocturne.Api.dll

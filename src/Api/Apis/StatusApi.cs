@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Nocturne.Api.Configuration;
+using Nocturne.Api.Errors;
+using Nocturne.Grains.Interfaces;
+
+namespace Nocturne.Api.Apis;
+
+/// <summary>
+/// <c>GET /api/v1/status[.json|.html|.txt|.js|.svg|.png]</c> (also under /api/v2, which mounts v1),
+/// and <c>/api/versions</c>. Uploaders (xDrip+, Loop) call status.json first to learn units and
+/// whether the site answers at all.
+/// </summary>
+public static class StatusApi
+{
+    public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/versions", () => TypedResults.Json(new object[]
+        {
+            new { version = "1.0.0", url = "/api/v1" },
+            new { version = "2.0.0", url = "/api/v2" },
+            new { version = NightscoutCompatibility.ApiV3Version, url = "/api/v3" },
+        })).WithTags("Status").WithName("ApiVersions");
+
+        foreach (var prefix in new[] { "/api/v1", "/api/v2" })
+        {
+            var group = app.MapGroup(prefix).WithTags("Status");
+            group.MapGet("/status", (HttpContext http, IGrainFactory grains, TimeProvider time) => GetStatusAsync(http, grains, time, "json"));
+            group.MapGet("/status.{format}", (string format, HttpContext http, IGrainFactory grains, TimeProvider time) => GetStatusAsync(http, grains, time, format));
+        }
+
+        return app;
+    }
+
+    internal static async Task<IResult> GetStatusAsync(HttpContext http, IGrainFactory grains, TimeProvider time, string format)
+    {
+        format = format.ToLowerInvariant();
+        // Badge redirects do not need the site's data.
+        if (format is "svg" or "png")
+        {
+            return TypedResults.Redirect($"http://img.shields.io/badge/Nightscout-OK-green.{format}");
+        }
+
+        if (format is not ("json" or "html" or "txt" or "js"))
+        {
+            return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found", $"Unsupported status format '{format}'");
+        }
+
+        var settings = await grains.GetGrain<IPatientGrain>(Sites.DefaultSiteId).GetSettingsAsync();
+        var status = StatusDocument.From(settings, time.GetUtcNow(), authorized: null);
+        return format switch
+        {
+            "html" => TypedResults.Content("<h1>STATUS OK</h1>", "text/html"),
+            "txt" => TypedResults.Text("STATUS OK", "text/plain"),
+            "js" => TypedResults.Content($"this.serverSettings = {JsonSerializer.Serialize(status, NightscoutJson.Options)};", "application/javascript"),
+            _ => TypedResults.Json(status, NightscoutJson.Options),
+        };
+    }
+}

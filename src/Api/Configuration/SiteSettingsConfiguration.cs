@@ -1,0 +1,79 @@
+using System.Globalization;
+using Nocturne.Grains.Interfaces;
+
+namespace Nocturne.Api.Configuration;
+
+/// <summary>
+/// Reads a site's settings from the Nightscout environment variables (DISPLAY_UNITS,
+/// ENABLE, BG_HIGH, ...), so that an existing Nightscout configuration carries over as is.
+/// </summary>
+public static class SiteSettingsConfiguration
+{
+    public static SiteSettings FromConfiguration(IConfiguration configuration)
+    {
+        var defaults = new SiteSettings();
+        var thresholds = new GlucoseThresholds
+        {
+            BgHigh = Int(configuration, "BG_HIGH", defaults.Thresholds.BgHigh),
+            BgTargetTop = Int(configuration, "BG_TARGET_TOP", defaults.Thresholds.BgTargetTop),
+            BgTargetBottom = Int(configuration, "BG_TARGET_BOTTOM", defaults.Thresholds.BgTargetBottom),
+            BgLow = Int(configuration, "BG_LOW", defaults.Thresholds.BgLow),
+        };
+        if (!(thresholds.BgLow < thresholds.BgTargetBottom && thresholds.BgTargetBottom < thresholds.BgTargetTop && thresholds.BgTargetTop < thresholds.BgHigh))
+        {
+            throw new InvalidOperationException(
+                $"Thresholds must satisfy BG_LOW < BG_TARGET_BOTTOM < BG_TARGET_TOP < BG_HIGH (got {thresholds.BgLow}, {thresholds.BgTargetBottom}, {thresholds.BgTargetTop}, {thresholds.BgHigh})");
+        }
+
+        var units = (configuration["DISPLAY_UNITS"] ?? defaults.Units).Trim().ToLowerInvariant() switch
+        {
+            "mmol" or "mmol/l" => "mmol",
+            "mg/dl" or "mgdl" or "" => "mg/dl",
+            var other => throw new InvalidOperationException($"DISPLAY_UNITS must be mg/dl or mmol (got '{other}')"),
+        };
+
+        var enable = Split(configuration["ENABLE"]).Concat(NightscoutCompatibility.DefaultFeatures).Distinct(StringComparer.Ordinal).ToList();
+        var roles = Split(configuration["AUTH_DEFAULT_ROLES"]);
+
+        return defaults with
+        {
+            Units = units,
+            CustomTitle = configuration["CUSTOM_TITLE"] ?? defaults.CustomTitle,
+            TimeFormat = Int(configuration, "TIME_FORMAT", defaults.TimeFormat),
+            Theme = configuration["THEME"] ?? defaults.Theme,
+            Language = configuration["LANGUAGE"] ?? defaults.Language,
+            Enable = enable,
+            AuthDefaultRoles = roles.Count > 0 ? roles : defaults.AuthDefaultRoles,
+            Thresholds = thresholds,
+            NightMode = Bool(configuration, "NIGHT_MODE", defaults.NightMode),
+            ShowPlugins = configuration["SHOW_PLUGINS"] ?? defaults.ShowPlugins,
+            ShowForecast = configuration["SHOW_FORECAST"] ?? defaults.ShowForecast,
+            BaseUrl = configuration["BASE_URL"] ?? defaults.BaseUrl,
+            AlarmUrgentHigh = Bool(configuration, "ALARM_URGENT_HIGH", defaults.AlarmUrgentHigh),
+            AlarmHigh = Bool(configuration, "ALARM_HIGH", defaults.AlarmHigh),
+            AlarmLow = Bool(configuration, "ALARM_LOW", defaults.AlarmLow),
+            AlarmUrgentLow = Bool(configuration, "ALARM_URGENT_LOW", defaults.AlarmUrgentLow),
+        };
+    }
+
+    // Nightscout splits ENABLE and AUTH_DEFAULT_ROLES on spaces, commas and colons.
+    private static List<string> Split(string? value) =>
+        (value ?? "").Split([' ', ',', ':', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    private static int Int(IConfiguration configuration, string key, int fallback) =>
+        configuration[key] is { Length: > 0 } raw
+            ? int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : throw new InvalidOperationException($"{key} must be a whole number (got '{raw}')")
+            : fallback;
+
+    private static bool Bool(IConfiguration configuration, string key, bool fallback) =>
+        configuration[key] is { Length: > 0 } raw
+            ? raw.Trim().ToLowerInvariant() switch
+            {
+                "true" or "on" or "1" or "yes" => true,
+                "false" or "off" or "0" or "no" => false,
+                _ => throw new InvalidOperationException($"{key} must be true or false (got '{raw}')"),
+            }
+            : fallback;
+}

@@ -1,0 +1,45 @@
+using Nocturne.Api.Apis;
+using Nocturne.Api.Errors;
+using Nocturne.Api.Health;
+using Nocturne.Api.Hosting;
+using Nocturne.Grains.Hosting;
+
+if (args.Length > 0 && args[0] == "migrate")
+{
+    return await MigrateCommand.RunAsync(args[1..]);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+builder.ConfigureNocturneKestrel();
+builder.UseOrleans(silo => silo.AddNocturne(builder.Configuration));
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddNocturneHealthChecks();
+builder.Services.AddHostedService<DefaultSiteBootstrapper>();
+builder.Services.AddOpenApi();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+
+var app = builder.Build();
+
+app.UseMiddleware<ErrorHandlingMiddleware>();
+app.UseMiddleware<PostgresOutageMiddleware>();
+app.UseStatusCodePages(async context =>
+{
+    var response = context.HttpContext.Response;
+    if (response.ContentLength is null && string.IsNullOrEmpty(response.ContentType) && response.StatusCode >= 400)
+    {
+        await ErrorHandlingMiddleware.WriteAsync(context.HttpContext, response.StatusCode,
+            Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(response.StatusCode));
+    }
+});
+
+app.MapOpenApi("/openapi/{documentName}.json");
+app.MapNocturneHealth();
+app.MapStatusApi();
+app.MapV3VersionApi();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point type, public so that integration tests can host the app.</summary>
+public partial class Program;
