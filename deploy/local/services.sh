@@ -101,10 +101,11 @@ redis_start() {
 }
 
 redis_stop() {
-  local dir="$1"
-  if [ -s "$dir/redis.pid" ] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null; then
-    kill "$(cat "$dir/redis.pid")"
-    for _ in $(seq 1 50); do kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null || break; sleep 0.1; done
+  local dir="$1" pid
+  pid=$(cat "$dir/redis.pid" 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid"
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     log "Redis in $dir stopped"
   fi
   rm -f "$dir/redis.pid"

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs every test: starts a throw-away PostgreSQL (127.0.0.1:55532) and Redis (127.0.0.1:56479)
+# in .data/test, runs the .NET tests (and the Rust crate's tests when present), stops the
+# services and prints the totals as a last line "N passed, N failed".
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/services.sh"
+cd "$NOCTURNE_ROOT"
+
+DATA="$NOCTURNE_ROOT/.data/test"
+PG_PORT="${NOCTURNE_TEST_PG_PORT:-55532}"
+REDIS_PORT="${NOCTURNE_TEST_REDIS_PORT:-56479}"
+
+cleanup() {
+  redis_stop "$DATA/redis" || true
+  pg_stop "$DATA/pg" || true
+}
+trap cleanup EXIT
+
+ensure_packages
+cleanup
+rm -rf "$DATA"
+mkdir -p "$DATA"
+NOCTURNE_PG_FSYNC=off pg_start "$DATA/pg" "$PG_PORT"
+pg_create_db "$DATA/pg" "$PG_PORT" nocturne_test
+redis_start "$DATA/redis" "$REDIS_PORT"
+
+export NOCTURNE_TEST_POSTGRES="$(pg_connection "$DATA/pg" "$PG_PORT" nocturne_test)"
+export NOCTURNE_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+export NOCTURNE_TEST_DATA="$DATA"
+
+passed=0
+failed=0
+
+dotnet test Nocturne.sln --nologo -v quiet --logger "trx;LogFileName=dotnet.trx" --results-directory "$DATA/results" "$@"
+dotnet_rc=$?
+trx="$DATA/results/dotnet.trx"
+if [ -f "$trx" ]; then
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(echo "$counters" | grep -o 'passed="[0-9]*"' | grep -o '[0-9]*')
+  f=$(echo "$counters" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*')
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+fi
+if [ "$dotnet_rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
+  # The run itself broke (build error, crashed host): count it as a failure, never as a pass.
+  failed=$((failed + 1))
+fi
+
+if [ -f oref-rs/Cargo.toml ]; then
+  cargo_out=$(cd oref-rs && cargo test --release 2>&1)
+  cargo_rc=$?
+  echo "$cargo_out" | tail -20
+  while read -r line; do
+    p=$(echo "$line" | grep -o '[0-9]* passed' | grep -o '[0-9]*')
+    f=$(echo "$line" | grep -o '[0-9]* failed' | grep -o '[0-9]*')
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-0}))
+  done < <(echo "$cargo_out" | grep '^test result:')
+  if [ "$cargo_rc" -ne 0 ] && ! echo "$cargo_out" | grep -q '^test result: FAILED'; then
+    failed=$((failed + 1))
+  fi
+fi
+
+# Stop the services before the summary so that it is the last line printed.
+trap - EXIT
+cleanup
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
