@@ -4,6 +4,7 @@
 # services and prints the totals as a last line "N passed, N failed".
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/services.sh"
+set +e  # keep going after a failing test run so that the totals are always printed
 cd "$NOCTURNE_ROOT"
 
 DATA="$NOCTURNE_ROOT/.data/test"

@@ -40,7 +40,7 @@ public sealed class SchemaMigrator(string connectionString, ILogger? logger = nu
                 await create.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            var applied = await SchemaVersionReader.ReadAppliedAsync(connection, cancellationToken);
+            var applied = await SchemaVersionReader.ReadAppliedAsync(connection, cancellationToken) ?? [];
             var newlyApplied = new List<int>();
             foreach (var migration in SchemaScripts.All.Where(m => !applied.Contains(m.Version)))
             {

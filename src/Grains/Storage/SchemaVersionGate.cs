@@ -31,18 +31,18 @@ public sealed class SchemaVersionGate(PostgresConnection postgres, ILogger<Schem
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         var applied = await SchemaVersionReader.ReadAppliedAsync(connection, cancellationToken);
-        var missing = SchemaScripts.All.Where(m => !applied.Contains(m.Version)).Select(m => m.Name).ToList();
-        if (applied.Count == 0)
+        if (applied is null)
         {
             return $"The database '{connection.Database}' has no Nocturne schema. Apply it first with `dotnet run --project src/Api -- migrate` (or deploy/local/up.sh).";
         }
 
+        var missing = SchemaScripts.All.Where(m => !applied.Contains(m.Version)).Select(m => m.Name).ToList();
         if (missing.Count > 0)
         {
             return $"The database schema is older than this build (missing {string.Join(", ", missing)}). Apply it with `dotnet run --project src/Api -- migrate`.";
         }
 
-        var newest = applied.Max();
+        var newest = applied.Count == 0 ? 0 : applied.Max();
         return newest > SchemaScripts.RequiredVersion
             ? $"The database schema (version {newest}) is newer than this build (version {SchemaScripts.RequiredVersion}); upgrade the server."
             : null;

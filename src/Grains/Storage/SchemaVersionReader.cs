@@ -5,13 +5,13 @@ namespace Nocturne.Grains.Storage;
 /// <summary>Reads which schema scripts a database has applied.</summary>
 public static class SchemaVersionReader
 {
-    /// <summary>The applied versions, or an empty set when the database has never been migrated.</summary>
-    public static async Task<HashSet<int>> ReadAppliedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>The applied versions, or null when the database has never been migrated.</summary>
+    public static async Task<HashSet<int>?> ReadAppliedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var exists = new NpgsqlCommand("SELECT to_regclass('nocturne_schema_history') IS NOT NULL", connection);
         if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
         {
-            return [];
+            return null;
         }
 
         var versions = new HashSet<int>();

@@ -40,7 +40,8 @@ public static class TestServices
     /// <summary>A new, empty database on the test server; for tests that need a schema-less or private database.</summary>
     public static async Task<string> CreateEmptyDatabaseAsync(string prefix)
     {
-        var name = $"{prefix}_{Guid.NewGuid():N}"[..40];
+        var name = $"{prefix}_{Guid.NewGuid():N}";
+        name = name[..Math.Min(name.Length, 48)];
         await using (var connection = new NpgsqlConnection(Postgres))
         {
             await connection.OpenAsync();
@@ -52,7 +53,11 @@ public static class TestServices
     }
 
     /// <summary>A service id nobody else uses, so grain state and reminders of one test never meet another's.</summary>
-    public static string UniqueServiceId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..24];
+    public static string UniqueServiceId(string prefix)
+    {
+        var id = $"{prefix}-{Guid.NewGuid():N}";
+        return id[..Math.Min(id.Length, 24)];
+    }
 
     private static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value

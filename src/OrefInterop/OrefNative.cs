@@ -1,0 +1,18 @@
+using System.Runtime.InteropServices;
+
+namespace Nocturne.OrefInterop;
+
+/// <summary>P/Invoke declarations for liboref (oref-rs). Callers use <see cref="OrefLibrary"/>.</summary>
+internal static partial class OrefNative
+{
+    private const string Library = "oref";
+
+    [LibraryImport(Library, EntryPoint = "oref_abi_version")]
+    internal static partial uint AbiVersion();
+
+    [LibraryImport(Library, EntryPoint = "oref_library_info")]
+    internal static partial IntPtr LibraryInfo();
+
+    [LibraryImport(Library, EntryPoint = "oref_free_string")]
+    internal static partial void FreeString(IntPtr value);
+}

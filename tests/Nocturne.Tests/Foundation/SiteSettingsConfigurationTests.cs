@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Configuration;
+using Nocturne.Api.Configuration;
+
+namespace Nocturne.Tests.Foundation;
+
+public sealed class SiteSettingsConfigurationTests
+{
+    private static IConfiguration Config(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+
+    [Fact]
+    public void DefaultsAreNightscoutDefaults()
+    {
+        var settings = SiteSettingsConfiguration.FromConfiguration(Config());
+        Assert.Equal("mg/dl", settings.Units);
+        Assert.Equal(["readable"], settings.AuthDefaultRoles);
+        Assert.Equal((260, 180, 80, 55), (settings.Thresholds.BgHigh, settings.Thresholds.BgTargetTop, settings.Thresholds.BgTargetBottom, settings.Thresholds.BgLow));
+        Assert.Contains("careportal", settings.Enable);
+    }
+
+    [Theory]
+    [InlineData("mmol", "mmol")]
+    [InlineData("mmol/L", "mmol")]
+    [InlineData("mg/dl", "mg/dl")]
+    public void DisplayUnitsAreNormalised(string input, string expected) =>
+        Assert.Equal(expected, SiteSettingsConfiguration.FromConfiguration(Config(("DISPLAY_UNITS", input))).Units);
+
+    [Fact]
+    public void ListsSplitOnSpacesCommasAndColonsLikeNightscout()
+    {
+        var settings = SiteSettingsConfiguration.FromConfiguration(Config(("ENABLE", "iob cob,pump:loop"), ("AUTH_DEFAULT_ROLES", "readable, devicestatus-upload")));
+        Assert.Equal(["readable", "devicestatus-upload"], settings.AuthDefaultRoles);
+        Assert.Equal(["iob", "cob", "pump", "loop"], settings.Enable.Take(4));
+    }
+
+    [Theory]
+    [InlineData("DISPLAY_UNITS", "stones")]
+    [InlineData("BG_HIGH", "high")]
+    [InlineData("BG_LOW", "200")]
+    [InlineData("NIGHT_MODE", "maybe")]
+    public void BadValuesStopStartUpWithTheVariableNamed(string key, string value)
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => SiteSettingsConfiguration.FromConfiguration(Config((key, value))));
+        Assert.Contains(key, ex.Message);
+    }
+}
