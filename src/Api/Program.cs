@@ -1,12 +1,17 @@
 using Nocturne.Api.Apis;
+using Nocturne.Api.Authorization;
 using Nocturne.Api.Errors;
 using Nocturne.Api.Health;
 using Nocturne.Api.Hosting;
+using Nocturne.Api.Tenancy;
 using Nocturne.Grains.Hosting;
 
-if (args.Length > 0 && args[0] == "migrate")
+switch (args.FirstOrDefault())
 {
-    return await MigrateCommand.RunAsync(args[1..]);
+    case "migrate":
+        return await MigrateCommand.RunAsync(args[1..]);
+    case "tenant":
+        return await TenantCommand.RunAsync(args[1..]);
 }
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,6 +19,9 @@ builder.ConfigureNocturneKestrel();
 builder.UseOrleans(silo => silo.AddNocturne(builder.Configuration));
 
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.Configure<TenancyOptions>(builder.Configuration.GetSection(TenancyOptions.Section));
+builder.Services.AddSingleton<AuthFailureThrottle>();
+builder.Services.AddSingleton<OperatorKey>();
 builder.Services.AddNocturneHealthChecks();
 builder.Services.AddHostedService<DefaultSiteBootstrapper>();
 builder.Services.AddOpenApi();
@@ -22,7 +30,6 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnore
 var app = builder.Build();
 
 app.UseMiddleware<ErrorHandlingMiddleware>();
-app.UseMiddleware<PostgresOutageMiddleware>();
 app.UseStatusCodePages(async context =>
 {
     var response = context.HttpContext.Response;
@@ -32,11 +39,18 @@ app.UseStatusCodePages(async context =>
             Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(response.StatusCode));
     }
 });
+app.UseMiddleware<SiteResolutionMiddleware>();
+app.UseRouting();
+app.UseMiddleware<PostgresOutageMiddleware>();
+app.UseMiddleware<NightscoutAuthorizationMiddleware>();
 
-app.MapOpenApi("/openapi/{documentName}.json");
+app.MapOpenApi("/openapi/{documentName}.json").Infrastructure();
 app.MapNocturneHealth();
 app.MapStatusApi();
+app.MapVerifyAuthApi();
+app.MapAuthorizationApi();
 app.MapV3VersionApi();
+app.MapTenantAdminApi();
 
 await app.RunAsync();
 return 0;

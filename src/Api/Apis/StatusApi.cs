@@ -1,7 +1,9 @@
 using System.Text.Json;
+using Nocturne.Api.Authorization;
 using Nocturne.Api.Configuration;
 using Nocturne.Api.Errors;
-using Nocturne.Grains.Interfaces;
+using Nocturne.Grains.Interfaces.Authorization;
+using Nocturne.Grains.Interfaces.Tenants;
 
 namespace Nocturne.Api.Apis;
 
@@ -19,17 +21,25 @@ public static class StatusApi
             new { version = "1.0.0", url = "/api/v1" },
             new { version = "2.0.0", url = "/api/v2" },
             new { version = NightscoutCompatibility.ApiV3Version, url = "/api/v3" },
-        })).WithTags("Status").WithName("ApiVersions");
+        })).WithTags("Status").WithName("ApiVersions").PublicOnSite();
 
         foreach (var prefix in new[] { "/api/v1", "/api/v2" })
         {
             var group = app.MapGroup(prefix).WithTags("Status");
-            group.MapGet("/status", (HttpContext http, IGrainFactory grains, TimeProvider time) => GetStatusAsync(http, grains, time, "json"));
-            group.MapGet("/status.{format}", (string format, HttpContext http, IGrainFactory grains, TimeProvider time) => GetStatusAsync(http, grains, time, format));
+            group.MapGet("/status", (HttpContext http, IGrainFactory grains, TimeProvider time) => GetStatusAsync(http, grains, time, "json"))
+                .RequirePermission("api:status:read");
+            group.MapGet("/status.{format}", (string format, HttpContext http, IGrainFactory grains, TimeProvider time) => GetStatusAsync(http, grains, time, format))
+                .RequirePermission("api:status:read");
         }
 
         return app;
     }
+
+    // The reference reports the decoded token of a token or JWT caller, null otherwise.
+    private static object? Authorized(AccessGrant grant) =>
+        grant is { Outcome: AccessOutcome.Authenticated, Subject: not null }
+            ? new { token = grant.AccessToken, sub = grant.Subject, permissionGroups = grant.PermissionGroups, iat = grant.IssuedAt, exp = grant.ExpiresAt }
+            : null;
 
     internal static async Task<IResult> GetStatusAsync(HttpContext http, IGrainFactory grains, TimeProvider time, string format)
     {
@@ -45,8 +55,15 @@ public static class StatusApi
             return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found", $"Unsupported status format '{format}'");
         }
 
-        var settings = await grains.GetGrain<IPatientGrain>(Sites.DefaultSiteId).GetSettingsAsync();
-        var status = StatusDocument.From(settings, time.GetUtcNow(), authorized: null);
+        var site = http.Site();
+        var settings = await grains.GetGrain<IPatientGrain>(site.SiteId).GetSettingsAsync();
+        if (settings is null)
+        {
+            // Disabled or deleted between authorisation and now.
+            return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found");
+        }
+
+        var status = StatusDocument.From(settings, time.GetUtcNow(), Authorized(site.Grant));
         return format switch
         {
             "html" => TypedResults.Content("<h1>STATUS OK</h1>", "text/html"),

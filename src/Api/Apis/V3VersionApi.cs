@@ -1,3 +1,4 @@
+using Nocturne.Api.Authorization;
 using Nocturne.Api.Configuration;
 using Nocturne.Grains.Storage;
 
@@ -23,7 +24,7 @@ public static class V3VersionApi
                     storage = new { storage = "postgresql", version = storageVersion },
                 },
             });
-        }).WithTags("API v3").WithName("V3Version").AllowAnonymous();
+        }).WithTags("API v3").WithName("V3Version").PublicOnSite();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Nocturne.Api.Authorization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Nocturne.Api.Health;
@@ -26,9 +27,9 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapNocturneHealth(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync })
-            .AllowAnonymous();
+            .Infrastructure();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
-            .AllowAnonymous();
+            .Infrastructure();
         return app;
     }
 

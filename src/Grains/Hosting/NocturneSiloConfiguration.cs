@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Nocturne.Grains.Storage;
 using Orleans.Configuration;
@@ -61,6 +62,8 @@ public static class NocturneSiloConfiguration
         });
 
         silo.Services.AddSingleton(new PostgresConnection(postgres));
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<Tenants.TenantStore>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaVersionGate>();
         return silo;
     }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Nocturne.Grains.Interfaces;
+using Nocturne.Grains.Interfaces.Authorization;
+using Nocturne.Grains.Interfaces.Tenants;
 using Nocturne.Tests.Grains;
 using Nocturne.Tests.Infrastructure;
 using Npgsql;
@@ -22,12 +24,16 @@ public sealed class PersistenceAcrossRestartTests
         var postgres = await TestServices.MigratedPostgresAsync();
         var serviceId = TestServices.UniqueServiceId("restart");
         var settings = new SiteSettings { Units = "mmol", CustomTitle = "after restart", Enable = ["iob", "cob"] };
+        var site = $"alice-{Guid.NewGuid():N}"[..20];
 
         var first = await TestSilo.StartAsync(postgres, serviceId);
         try
         {
-            Assert.True(await first.Grains().GetGrain<IPatientGrain>("alice").ConfigureSettingsAsync(settings));
-            Assert.False(await first.Grains().GetGrain<IPatientGrain>("alice").ConfigureSettingsAsync(settings with { Enable = ["iob", "cob"] }));
+            var created = await first.Grains().GetGrain<IPatientGrain>(site).ProvisionAsync(new SiteProvisioning("Alice", "a-long-enough-secret", new SiteSettings()), overwrite: false);
+            Assert.Equal(ChangeStatus.Done, created.Status);
+            Assert.True(await first.Grains().GetGrain<IPatientGrain>(site).ConfigureSettingsAsync(settings));
+            Assert.False(await first.Grains().GetGrain<IPatientGrain>(site).ConfigureSettingsAsync(settings with { Enable = ["iob", "cob"] }));
+            await first.Grains().GetGrain<IReminderProbeGrain>("state").StartAsync(TimeSpan.FromHours(1), TimeSpan.FromHours(1));
         }
         finally
         {
@@ -38,13 +44,14 @@ public sealed class PersistenceAcrossRestartTests
         var second = await TestSilo.StartAsync(postgres, serviceId);
         try
         {
-            var restored = await second.Grains().GetGrain<IPatientGrain>("alice").GetSettingsAsync();
+            var restored = await second.Grains().GetGrain<IPatientGrain>(site).GetSettingsAsync();
+            Assert.NotNull(restored);
             Assert.Equal("mmol", restored.Units);
             Assert.Equal("after restart", restored.CustomTitle);
             Assert.Equal(["iob", "cob"], restored.Enable);
 
-            // Another site and another service id see nothing of it.
-            Assert.Equal("mg/dl", (await second.Grains().GetGrain<IPatientGrain>("bob").GetSettingsAsync()).Units);
+            // A key with no site behind it has no settings.
+            Assert.Null(await second.Grains().GetGrain<IPatientGrain>("nobody-here").GetSettingsAsync());
         }
         finally
         {
@@ -52,16 +59,6 @@ public sealed class PersistenceAcrossRestartTests
             second.Dispose();
         }
 
-        var other = await TestSilo.StartAsync(postgres, TestServices.UniqueServiceId("other"));
-        try
-        {
-            Assert.Equal("mg/dl", (await other.Grains().GetGrain<IPatientGrain>("alice").GetSettingsAsync()).Units);
-        }
-        finally
-        {
-            await other.StopAsync();
-            other.Dispose();
-        }
     }
 
     [Fact]
@@ -72,7 +69,8 @@ public sealed class PersistenceAcrossRestartTests
         var host = await TestSilo.StartAsync(postgres, serviceId);
         try
         {
-            await host.Grains().GetGrain<IPatientGrain>("carol").ConfigureSettingsAsync(new SiteSettings { CustomTitle = "Carol" });
+            await host.Grains().GetGrain<IReminderProbeGrain>("carol").StartAsync(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+            Assert.True(await WaitForTicksAsync(host, "carol", 1));
         }
         finally
         {
@@ -83,9 +81,9 @@ public sealed class PersistenceAcrossRestartTests
         await using var connection = new NpgsqlConnection(postgres);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT convert_from(payload, 'UTF8')::jsonb -> 'Settings' ->> 'CustomTitle' FROM orleans_grain_state WHERE service_id = @s AND grain_type = 'patient' AND grain_id_ext = 'carol'", connection);
+            "SELECT (convert_from(payload, 'UTF8')::jsonb ->> 'Ticks')::int FROM orleans_grain_state WHERE service_id = @s AND grain_type = 'test-reminder-probe' AND grain_id_ext = 'carol'", connection);
         command.Parameters.AddWithValue("s", serviceId);
-        Assert.Equal("Carol", await command.ExecuteScalarAsync());
+        Assert.Equal(1, await command.ExecuteScalarAsync());
     }
 
     [Fact]
@@ -96,32 +94,32 @@ public sealed class PersistenceAcrossRestartTests
         try
         {
             var storage = host.Services.GetRequiredKeyedService<IGrainStorage>(Nocturne.Grains.NocturneStorage.ProviderName);
-            var grainId = GrainId.Create("patient", "dave");
-            var a = new GrainState<Nocturne.Grains.Patients.PatientState>(new());
-            var b = new GrainState<Nocturne.Grains.Patients.PatientState>(new());
+            var grainId = GrainId.Create("test-reminder-probe", "dave");
+            var a = new GrainState<ReminderProbeState>(new());
+            var b = new GrainState<ReminderProbeState>(new());
 
             // Two writers both believe the record does not exist yet: only one insert may win.
-            await storage.WriteStateAsync("patient", grainId, a);
-            await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("patient", grainId, b));
+            await storage.WriteStateAsync("test-reminder-probe", grainId, a);
+            await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("test-reminder-probe", grainId, b));
 
             // Both read version N; the first update wins, the second is refused.
-            await storage.ReadStateAsync("patient", grainId, a);
-            await storage.ReadStateAsync("patient", grainId, b);
-            a.State!.Settings = new SiteSettings { CustomTitle = "first" };
-            await storage.WriteStateAsync("patient", grainId, a);
-            b.State!.Settings = new SiteSettings { CustomTitle = "second" };
-            await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("patient", grainId, b));
+            await storage.ReadStateAsync("test-reminder-probe", grainId, a);
+            await storage.ReadStateAsync("test-reminder-probe", grainId, b);
+            a.State!.Ticks = 1;
+            await storage.WriteStateAsync("test-reminder-probe", grainId, a);
+            b.State!.Ticks = 2;
+            await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("test-reminder-probe", grainId, b));
 
-            var check = new GrainState<Nocturne.Grains.Patients.PatientState>(new());
-            await storage.ReadStateAsync("patient", grainId, check);
-            Assert.Equal("first", check.State!.Settings?.CustomTitle);
+            var check = new GrainState<ReminderProbeState>(new());
+            await storage.ReadStateAsync("test-reminder-probe", grainId, check);
+            Assert.Equal(1, check.State!.Ticks);
 
             // Clearing keeps the row versioned; a stale clear is refused as well.
-            await storage.ClearStateAsync("patient", grainId, check);
-            await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync("patient", grainId, a));
-            var cleared = new GrainState<Nocturne.Grains.Patients.PatientState>(new());
-            await storage.ReadStateAsync("patient", grainId, cleared);
-            Assert.Null(cleared.State!.Settings);
+            await storage.ClearStateAsync("test-reminder-probe", grainId, check);
+            await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync("test-reminder-probe", grainId, a));
+            var cleared = new GrainState<ReminderProbeState>(new());
+            await storage.ReadStateAsync("test-reminder-probe", grainId, cleared);
+            Assert.Equal(0, cleared.State!.Ticks);
             Assert.False(cleared.RecordExists);
         }
         finally
@@ -141,7 +139,7 @@ public sealed class PersistenceAcrossRestartTests
         try
         {
             await first.Grains().GetGrain<IReminderProbeGrain>("r1").StartAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-            Assert.True(await WaitForTicksAsync(first, 1));
+            Assert.True(await WaitForTicksAsync(first, "r1", 1));
         }
         finally
         {
@@ -157,7 +155,7 @@ public sealed class PersistenceAcrossRestartTests
             var before = await grain.TicksAsync();
             Assert.True(before >= 1);
             // Nobody re-registers the reminder: the new silo reads it from PostgreSQL and fires it.
-            Assert.True(await WaitForTicksAsync(second, before + 2));
+            Assert.True(await WaitForTicksAsync(second, "r1", before + 2));
             await grain.StopAsync();
             Assert.False(await grain.IsRegisteredAsync());
         }
@@ -168,9 +166,9 @@ public sealed class PersistenceAcrossRestartTests
         }
     }
 
-    private static async Task<bool> WaitForTicksAsync(IHost host, int atLeast)
+    private static async Task<bool> WaitForTicksAsync(IHost host, string key, int atLeast)
     {
-        var grain = host.Grains().GetGrain<IReminderProbeGrain>("r1");
+        var grain = host.Grains().GetGrain<IReminderProbeGrain>(key);
         var deadline = DateTime.UtcNow.AddSeconds(45);
         while (DateTime.UtcNow < deadline)
         {

@@ -1,3 +1,4 @@
+using Orleans.Placement;
 using Orleans.Runtime;
 
 namespace Nocturne.Tests.Grains;
@@ -14,7 +15,8 @@ public interface IClusterProbeGrain : IGrainWithStringKey
 [GenerateSerializer, Alias("tests.ProbeAnswer")]
 public sealed record ProbeAnswer([property: Id(0)] string Silo, [property: Id(1)] Guid Activation, [property: Id(2)] int Calls);
 
-[GrainType("test-cluster-probe")]
+// Activates where it is first called, so a test decides which silo hosts it.
+[GrainType("test-cluster-probe"), PreferLocalPlacement]
 public sealed class ClusterProbeGrain(ILocalSiloDetails silo) : Grain, IClusterProbeGrain
 {
     private readonly Guid _activation = Guid.NewGuid();

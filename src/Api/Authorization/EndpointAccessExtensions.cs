@@ -1,0 +1,16 @@
+namespace Nocturne.Api.Authorization;
+
+public static class EndpointAccessExtensions
+{
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new EndpointAccess.Permission(permission));
+
+    public static TBuilder PublicOnSite<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new EndpointAccess.PublicOnSite());
+
+    public static TBuilder Infrastructure<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new EndpointAccess.Infrastructure());
+
+    public static TBuilder OperatorOnly<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new EndpointAccess.Operator());
+}

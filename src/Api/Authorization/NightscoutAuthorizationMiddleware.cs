@@ -1,0 +1,143 @@
+using Nocturne.Api.Errors;
+using Nocturne.Api.Tenancy;
+using Nocturne.Grains.Interfaces.Authorization;
+using Nocturne.Grains.Interfaces.Tenants;
+
+namespace Nocturne.Api.Authorization;
+
+/// <summary>
+/// Authorises every routed request from its endpoint's <see cref="EndpointAccess"/>: resolves
+/// the site's grant from the patient grain and checks the endpoint's permission. Fails closed:
+/// an endpoint without access metadata is refused.
+/// </summary>
+public sealed class NightscoutAuthorizationMiddleware(
+    RequestDelegate next,
+    IGrainFactory grains,
+    AuthFailureThrottle throttle,
+    OperatorKey operatorKey,
+    ILogger<NightscoutAuthorizationMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null)
+        {
+            await next(context);
+            return;
+        }
+
+        switch (endpoint.Metadata.GetMetadata<EndpointAccess>())
+        {
+            case EndpointAccess.Infrastructure:
+                await next(context);
+                return;
+            case EndpointAccess.Operator:
+                await AuthorizeOperatorAsync(context);
+                return;
+            case EndpointAccess.PublicOnSite:
+                await AuthorizeSiteAsync(context, permission: null);
+                return;
+            case EndpointAccess.Permission permission:
+                await AuthorizeSiteAsync(context, permission.Name);
+                return;
+            default:
+                logger.LogError("Endpoint {Endpoint} has no access rule; refusing", endpoint.DisplayName);
+                await ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden");
+                return;
+        }
+    }
+
+    private async Task AuthorizeOperatorAsync(HttpContext context)
+    {
+        if (!operatorKey.Configured)
+        {
+            await ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", "The operator API is not configured (Operator__KeySha256)");
+            return;
+        }
+
+        if (!operatorKey.Matches(context.Request.Headers[OperatorKey.Header].ToString()))
+        {
+            logger.LogWarning("Operator API refused for {Client}", ClientOf(context));
+            await ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", "Invalid/Missing operator key");
+            return;
+        }
+
+        await next(context);
+    }
+
+    private async Task AuthorizeSiteAsync(HttpContext context, string? permission)
+    {
+        var site = context.Features.Get<SiteFeature>()?.SiteId;
+        if (site is null)
+        {
+            await ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found");
+            return;
+        }
+
+        var isV3 = context.Request.Path.StartsWithSegments("/api/v3");
+        var credentials = RequestCredentials.From(context.Request);
+        if (isV3)
+        {
+            // API v3 accepts only a bearer JWT, as the reference does.
+            credentials = credentials with { ApiSecret = null, Token = null };
+        }
+
+        var client = ClientOf(context);
+        if (!credentials.IsEmpty && throttle.DelayFor(site, client) is { } delay && delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, context.RequestAborted);
+        }
+
+        var grant = await grains.GetGrain<IPatientGrain>(site).AuthenticateAsync(credentials);
+        if (grant.Outcome == AccessOutcome.UnknownSite)
+        {
+            // Indistinguishable from an unknown route: nothing tells a caller which sites exist.
+            await ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found");
+            return;
+        }
+
+        var access = new SiteAccess(site, grant);
+        context.Features.Set(access);
+        if (grant.Outcome == AccessOutcome.InvalidCredentials)
+        {
+            throttle.RecordFailure(site, client);
+            logger.LogWarning("Bad credentials for site {Site} from {Client} on {Path}", site, client, context.Request.Path);
+            if (permission is not null)
+            {
+                await WriteUnauthorizedAsync(context, isV3, isV3 ? "Bad access token or JWT" : null);
+                return;
+            }
+        }
+        else if (grant.Outcome == AccessOutcome.Authenticated)
+        {
+            throttle.RecordSuccess(site, client);
+        }
+
+        if (permission is not null && !access.Can(permission))
+        {
+            if (isV3 && grant.Outcome == AccessOutcome.Anonymous)
+            {
+                await WriteUnauthorizedAsync(context, isV3: true, "Missing or bad access token or JWT");
+            }
+            else if (isV3)
+            {
+                await ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status403Forbidden, $"Missing permission {permission}");
+            }
+            else
+            {
+                await WriteUnauthorizedAsync(context, isV3: false, null);
+            }
+
+            return;
+        }
+
+        await next(context);
+    }
+
+    private static Task WriteUnauthorizedAsync(HttpContext context, bool isV3, string? v3Message) =>
+        isV3
+            ? ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status401Unauthorized, v3Message ?? "Missing or bad access token or JWT")
+            : ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", "Invalid/Missing");
+
+    private static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}

@@ -1,0 +1,140 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Nocturne.Api.Apis;
+using Nocturne.Api.Tenancy;
+using Nocturne.Grains.Hosting;
+using Nocturne.Grains.Interfaces.Authorization;
+using Nocturne.Grains.Interfaces.Tenants;
+using StackExchange.Redis;
+
+namespace Nocturne.Api.Hosting;
+
+/// <summary>
+/// <c>Nocturne.Api tenant create|list|show|disable|enable|delete ...</c>: the operator CLI. It joins
+/// the running cluster as an Orleans client (same configuration as the server), so every change
+/// goes through the site's grain exactly as the operator API's would.
+/// </summary>
+public static class TenantCommand
+{
+    private const string Usage = """
+        usage: tenant create <id> [--name "Display name"] [--secret <api-secret>]
+               tenant list
+               tenant show <id>
+               tenant disable <id> | tenant enable <id>
+               tenant delete <id> --confirm <id>
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var cluster = builder.Configuration.GetSection(NocturneClusterOptions.Section).Get<NocturneClusterOptions>() ?? new NocturneClusterOptions();
+        builder.UseOrleansClient(client =>
+        {
+            if (cluster.Mode == ClusteringMode.Redis)
+            {
+                client.Configure<Orleans.Configuration.ClusterOptions>(o => (o.ServiceId, o.ClusterId) = (cluster.ServiceId, cluster.ClusterId));
+                client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(builder.Configuration.GetConnectionString("Redis") ?? ""));
+            }
+            else
+            {
+                client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);
+            }
+        });
+        builder.Services.Configure<TenancyOptions>(builder.Configuration.GetSection(TenancyOptions.Section));
+        using var host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch (Exception ex) when (ex is Orleans.Runtime.OrleansException or SiloUnavailableException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            Console.Error.WriteLine($"Cannot reach the Nocturne cluster (gateway port {cluster.GatewayPort}): start the server first. {ex.GetBaseException().Message}");
+            return 1;
+        }
+
+        var registry = host.Services.GetRequiredService<IGrainFactory>().GetGrain<ITenantRegistryGrain>(ITenantRegistryGrain.Key);
+        var tenancy = host.Services.GetRequiredService<IOptions<TenancyOptions>>().Value;
+        try
+        {
+            return await ExecuteAsync(args, registry, tenancy);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    private static async Task<int> ExecuteAsync(string[] args, ITenantRegistryGrain registry, TenancyOptions tenancy)
+    {
+        var id = args.Length > 1 ? args[1] : null;
+        switch (args[0])
+        {
+            case "list":
+                foreach (var site in await registry.ListAsync())
+                {
+                    Console.WriteLine(Describe(site));
+                }
+
+                return 0;
+            case "create" when id is not null:
+                var result = await registry.CreateAsync(id, Option(args, "--name"), Option(args, "--secret"), settings: null);
+                if (result.Status != ChangeStatus.Done)
+                {
+                    Console.Error.WriteLine(result.Message);
+                    return 1;
+                }
+
+                Console.WriteLine($"Created site {result.Value!.Site.Id}");
+                Console.WriteLine($"URL:        {(tenancy.MultiTenant ? TenantAdminApi.SiteUrl(id, tenancy, null) : "(single-site mode: set Tenancy__BaseDomain to serve several sites)")}");
+                Console.WriteLine($"Path URL:   /t/{id}/");
+                Console.WriteLine($"API secret: {result.Value.ApiSecret}");
+                Console.WriteLine("The API secret is shown only now; it is stored hashed.");
+                return 0;
+            case "show" when id is not null:
+                return await registry.GetAsync(id) is { } shown ? Print(Describe(shown)) : NotFound(id);
+            case "disable" when id is not null:
+                return await registry.SetEnabledAsync(id, false) ? Print($"Site {id} disabled") : NotFound(id);
+            case "enable" when id is not null:
+                return await registry.SetEnabledAsync(id, true) ? Print($"Site {id} enabled") : NotFound(id);
+            case "delete" when id is not null:
+                if (Option(args, "--confirm") != id)
+                {
+                    Console.Error.WriteLine($"Deleting removes all of the site's data. Repeat the id: tenant delete {id} --confirm {id}");
+                    return 2;
+                }
+
+                return await registry.DeleteAsync(id) ? Print($"Site {id} and all of its data deleted") : NotFound(id);
+            default:
+                Console.Error.WriteLine(Usage);
+                return 2;
+        }
+    }
+
+    private static string Describe(SiteSummary site) =>
+        string.Create(CultureInfo.InvariantCulture, $"{site.Id}\t{(site.Enabled ? "enabled" : "disabled")}\t{site.DisplayName}\tcreated {site.CreatedAt:yyyy-MM-dd}");
+
+    private static string? Option(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+
+    private static int Print(string line)
+    {
+        Console.WriteLine(line);
+        return 0;
+    }
+
+    private static int NotFound(string id)
+    {
+        Console.Error.WriteLine($"No site '{id}'");
+        return 1;
+    }
+}

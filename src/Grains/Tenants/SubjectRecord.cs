@@ -1,0 +1,17 @@
+using Nocturne.Grains.Interfaces.Authorization;
+
+namespace Nocturne.Grains.Tenants;
+
+/// <summary>A row of <c>auth_subjects</c>; the token itself is not kept, only its hashes.</summary>
+public sealed record SubjectRecord(
+    string Id,
+    string Name,
+    IReadOnlyList<string> Roles,
+    string? Notes,
+    string TokenPrefix,
+    byte[] TokenSuffixHash,
+    byte[] TokenSha1Hash,
+    DateTimeOffset CreatedAt)
+{
+    public AuthSubject ToSubject() => new(Id, Name, Roles, Notes, TokenPrefix, CreatedAt);
+}

@@ -1,0 +1,207 @@
+using System.Text.Json;
+using Nocturne.Grains.Interfaces;
+using Nocturne.Grains.Interfaces.Authorization;
+using Nocturne.Grains.Interfaces.Tenants;
+using Nocturne.Grains.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Nocturne.Grains.Tenants;
+
+/// <summary>
+/// SQL for sites, subjects and roles. Writes are issued only by the site's own
+/// <see cref="PatientGrain"/> (and creation/listing by the registry).
+/// </summary>
+public sealed class TenantStore(PostgresConnection postgres)
+{
+    private const string TenantColumns = "id, display_name, enabled, created_at, secret_salt, secret_sha1_hash, secret_sha512_hash, jwt_key, settings";
+
+    public async Task<TenantRecord?> LoadTenantAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand($"SELECT {TenantColumns} FROM tenants WHERE id = @id");
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadTenant(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<SiteSummary>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand($"SELECT {TenantColumns} FROM tenants ORDER BY id");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var sites = new List<SiteSummary>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            sites.Add(ReadTenant(reader).ToSummary());
+        }
+
+        return sites;
+    }
+
+    /// <summary>Inserts a new site; false when the id is taken.</summary>
+    public async Task<bool> InsertTenantAsync(TenantRecord tenant, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand($"""
+            INSERT INTO tenants ({TenantColumns})
+            VALUES (@id, @display_name, @enabled, @created_at, @secret_salt, @secret_sha1_hash, @secret_sha512_hash, @jwt_key, @settings)
+            ON CONFLICT (id) DO NOTHING
+            """);
+        AddTenantParameters(command, tenant);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task UpdateTenantAsync(TenantRecord tenant, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand("""
+            UPDATE tenants SET display_name = @display_name, enabled = @enabled, secret_salt = @secret_salt,
+                secret_sha1_hash = @secret_sha1_hash, secret_sha512_hash = @secret_sha512_hash, jwt_key = @jwt_key, settings = @settings
+            WHERE id = @id
+            """);
+        AddTenantParameters(command, tenant);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        {
+            throw new InvalidOperationException($"Site {tenant.Id} vanished while being updated");
+        }
+    }
+
+    /// <summary>
+    /// Removes the site's row (its tables cascade) and its Orleans grain state and reminders
+    /// (grain keys of a site are "{id}" or "{id}/..."), in one transaction.
+    /// </summary>
+    public async Task<bool> DeleteTenantAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await postgres.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var grainState = new NpgsqlCommand(
+            "DELETE FROM orleans_grain_state WHERE grain_id_ext = @id OR grain_id_ext LIKE @prefix", connection, transaction);
+        grainState.Parameters.AddWithValue("id", id);
+        grainState.Parameters.AddWithValue("prefix", id + "/%");
+        await grainState.ExecuteNonQueryAsync(cancellationToken);
+
+        await using var reminders = new NpgsqlCommand(
+            "DELETE FROM orleans_reminders WHERE grain_id LIKE @exact OR grain_id LIKE @nested", connection, transaction);
+        reminders.Parameters.AddWithValue("exact", "%/" + id);
+        reminders.Parameters.AddWithValue("nested", "%/" + id + "/%");
+        await reminders.ExecuteNonQueryAsync(cancellationToken);
+
+        await using var tenant = new NpgsqlCommand("DELETE FROM tenants WHERE id = @id", connection, transaction);
+        tenant.Parameters.AddWithValue("id", id);
+        var deleted = await tenant.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
+    public async Task<List<SubjectRecord>> LoadSubjectsAsync(string tenantId, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand(
+            "SELECT id, name, roles, notes, token_prefix, token_suffix_hash, token_sha1_hash, created_at FROM auth_subjects WHERE tenant_id = @t ORDER BY name");
+        command.Parameters.AddWithValue("t", tenantId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var subjects = new List<SubjectRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            subjects.Add(new SubjectRecord(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetFieldValue<byte[]>(5),
+                reader.GetFieldValue<byte[]>(6), reader.GetFieldValue<DateTimeOffset>(7)));
+        }
+
+        return subjects;
+    }
+
+    public async Task InsertSubjectAsync(string tenantId, SubjectRecord subject, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand("""
+            INSERT INTO auth_subjects (tenant_id, id, name, roles, notes, token_prefix, token_suffix_hash, token_sha1_hash, created_at)
+            VALUES (@t, @id, @name, @roles, @notes, @prefix, @suffix, @sha1, @created)
+            """);
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("id", subject.Id);
+        command.Parameters.AddWithValue("name", subject.Name);
+        command.Parameters.AddWithValue("roles", subject.Roles.ToArray());
+        command.Parameters.AddWithValue("notes", (object?)subject.Notes ?? DBNull.Value);
+        command.Parameters.AddWithValue("prefix", subject.TokenPrefix);
+        command.Parameters.AddWithValue("suffix", subject.TokenSuffixHash);
+        command.Parameters.AddWithValue("sha1", subject.TokenSha1Hash);
+        command.Parameters.AddWithValue("created", subject.CreatedAt);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task UpdateSubjectAsync(string tenantId, SubjectRecord subject, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand(
+            "UPDATE auth_subjects SET name = @name, roles = @roles, notes = @notes WHERE tenant_id = @t AND id = @id");
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("id", subject.Id);
+        command.Parameters.AddWithValue("name", subject.Name);
+        command.Parameters.AddWithValue("roles", subject.Roles.ToArray());
+        command.Parameters.AddWithValue("notes", (object?)subject.Notes ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public Task DeleteSubjectAsync(string tenantId, string id, CancellationToken cancellationToken = default) =>
+        DeleteByIdAsync("auth_subjects", tenantId, id, cancellationToken);
+
+    public async Task<List<AuthRole>> LoadRolesAsync(string tenantId, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand(
+            "SELECT id, name, permissions, notes FROM auth_roles WHERE tenant_id = @t ORDER BY name");
+        command.Parameters.AddWithValue("t", tenantId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var roles = new List<AuthRole>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            roles.Add(new AuthRole(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), BuiltIn: false));
+        }
+
+        return roles;
+    }
+
+    public async Task UpsertRoleAsync(string tenantId, AuthRole role, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand("""
+            INSERT INTO auth_roles (tenant_id, id, name, permissions, notes) VALUES (@t, @id, @name, @permissions, @notes)
+            ON CONFLICT (tenant_id, id) DO UPDATE SET name = EXCLUDED.name, permissions = EXCLUDED.permissions, notes = EXCLUDED.notes
+            """);
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("id", role.Id);
+        command.Parameters.AddWithValue("name", role.Name);
+        command.Parameters.AddWithValue("permissions", role.Permissions.ToArray());
+        command.Parameters.AddWithValue("notes", (object?)role.Notes ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public Task DeleteRoleAsync(string tenantId, string id, CancellationToken cancellationToken = default) =>
+        DeleteByIdAsync("auth_roles", tenantId, id, cancellationToken);
+
+    private async Task DeleteByIdAsync(string table, string tenantId, string id, CancellationToken cancellationToken)
+    {
+        await using var command = postgres.DataSource.CreateCommand($"DELETE FROM {table} WHERE tenant_id = @t AND id = @id");
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("id", id);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static TenantRecord ReadTenant(NpgsqlDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetBoolean(2),
+        reader.GetFieldValue<DateTimeOffset>(3),
+        reader.GetFieldValue<byte[]>(4),
+        reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5),
+        reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6),
+        reader.GetFieldValue<byte[]>(7),
+        JsonSerializer.Deserialize<SiteSettings>(reader.GetString(8)) ?? new SiteSettings());
+
+    private static void AddTenantParameters(NpgsqlCommand command, TenantRecord tenant)
+    {
+        command.Parameters.AddWithValue("id", tenant.Id);
+        command.Parameters.AddWithValue("display_name", tenant.DisplayName);
+        command.Parameters.AddWithValue("enabled", tenant.Enabled);
+        command.Parameters.AddWithValue("created_at", tenant.CreatedAt);
+        command.Parameters.AddWithValue("secret_salt", tenant.SecretSalt);
+        command.Parameters.Add(new NpgsqlParameter("secret_sha1_hash", NpgsqlDbType.Bytea) { Value = (object?)tenant.SecretSha1Hash ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("secret_sha512_hash", NpgsqlDbType.Bytea) { Value = (object?)tenant.SecretSha512Hash ?? DBNull.Value });
+        command.Parameters.AddWithValue("jwt_key", tenant.JwtKey);
+        command.Parameters.Add(new NpgsqlParameter("settings", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(tenant.Settings) });
+    }
+}
