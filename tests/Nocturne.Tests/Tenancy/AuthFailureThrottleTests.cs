@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Time.Testing;
+using Nocturne.Api.Authorization;
+
+namespace Nocturne.Tests.Tenancy;
+
+public sealed class AuthFailureThrottleTests
+{
+    private static AuthFailureThrottle Throttle(FakeTimeProvider time) =>
+        new(new ConfigurationBuilder().AddInMemoryCollection([new("AUTH_FAIL_DELAY", "1000")]).Build(), time);
+
+    [Fact]
+    public void EachRecentFailureAddsTheConfiguredDelayUpToFourTimes()
+    {
+        var time = new FakeTimeProvider();
+        var throttle = Throttle(time);
+        Assert.Equal(TimeSpan.Zero, throttle.DelayFor("alice", "10.0.0.1"));
+        for (var i = 1; i <= 6; i++)
+        {
+            throttle.RecordFailure("alice", "10.0.0.1");
+            Assert.Equal(TimeSpan.FromSeconds(Math.Min(i, 4)), throttle.DelayFor("alice", "10.0.0.1"));
+        }
+    }
+
+    [Fact]
+    public void OneClientsFailuresNeverDelayAnotherClientOrAnotherSite()
+    {
+        var throttle = Throttle(new FakeTimeProvider());
+        throttle.RecordFailure("alice", "10.0.0.1");
+        throttle.RecordFailure("alice", "10.0.0.1");
+        Assert.Equal(TimeSpan.Zero, throttle.DelayFor("alice", "10.0.0.2"));
+        Assert.Equal(TimeSpan.Zero, throttle.DelayFor("bob", "10.0.0.1"));
+    }
+
+    [Fact]
+    public void FailuresAreForgottenAfterAMinuteOrOnSuccess()
+    {
+        var time = new FakeTimeProvider();
+        var throttle = Throttle(time);
+        throttle.RecordFailure("alice", "10.0.0.1");
+        time.Advance(TimeSpan.FromSeconds(61));
+        Assert.Equal(TimeSpan.Zero, throttle.DelayFor("alice", "10.0.0.1"));
+
+        throttle.RecordFailure("alice", "10.0.0.1");
+        throttle.RecordSuccess("alice", "10.0.0.1");
+        Assert.Equal(TimeSpan.Zero, throttle.DelayFor("alice", "10.0.0.1"));
+    }
+}
