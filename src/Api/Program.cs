@@ -16,6 +16,11 @@ switch (args.FirstOrDefault())
 
 var builder = WebApplication.CreateBuilder(args);
 builder.ConfigureNocturneKestrel();
+// Request lines carry the query string and path, where Nightscout clients put ?token=, ?secret=
+// and /authorization/request/{token}: framework request logging never goes below Warning.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.Warning);
 builder.UseOrleans(silo => silo.AddNocturne(builder.Configuration));
 
 builder.Services.AddSingleton(TimeProvider.System);

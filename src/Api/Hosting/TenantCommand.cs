@@ -24,15 +24,22 @@ public static class TenantCommand
                tenant delete <id> --confirm <id>
         """;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args, IEnumerable<KeyValuePair<string, string?>>? settings = null, TextWriter? output = null, TextWriter? errors = null)
     {
+        var stdout = output ?? Console.Out;
+        var stderr = errors ?? Console.Error;
         if (args.Length == 0)
         {
-            Console.Error.WriteLine(Usage);
+            await stderr.WriteLineAsync(Usage);
             return 2;
         }
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var cluster = builder.Configuration.GetSection(NocturneClusterOptions.Section).Get<NocturneClusterOptions>() ?? new NocturneClusterOptions();
         builder.UseOrleansClient(client =>
@@ -55,7 +62,7 @@ public static class TenantCommand
         }
         catch (Exception ex) when (ex is Orleans.Runtime.OrleansException or SiloUnavailableException or TimeoutException or System.Net.Sockets.SocketException)
         {
-            Console.Error.WriteLine($"Cannot reach the Nocturne cluster (gateway port {cluster.GatewayPort}): start the server first. {ex.GetBaseException().Message}");
+            await stderr.WriteLineAsync($"Cannot reach the Nocturne cluster (gateway port {cluster.GatewayPort}): start the server first. {ex.GetBaseException().Message}");
             return 1;
         }
 
@@ -63,7 +70,7 @@ public static class TenantCommand
         var tenancy = host.Services.GetRequiredService<IOptions<TenancyOptions>>().Value;
         try
         {
-            return await ExecuteAsync(args, registry, tenancy);
+            return await ExecuteAsync(args, registry, tenancy, stdout, stderr);
         }
         finally
         {
@@ -71,15 +78,27 @@ public static class TenantCommand
         }
     }
 
-    private static async Task<int> ExecuteAsync(string[] args, ITenantRegistryGrain registry, TenancyOptions tenancy)
+    private static async Task<int> ExecuteAsync(string[] args, ITenantRegistryGrain registry, TenancyOptions tenancy, TextWriter stdout, TextWriter stderr)
     {
+        int Print(string line)
+        {
+            stdout.WriteLine(line);
+            return 0;
+        }
+
+        int NotFound(string id)
+        {
+            stderr.WriteLine($"No site '{id}'");
+            return 1;
+        }
+
         var id = args.Length > 1 ? args[1] : null;
         switch (args[0])
         {
             case "list":
                 foreach (var site in await registry.ListAsync())
                 {
-                    Console.WriteLine(Describe(site));
+                    await stdout.WriteLineAsync(Describe(site));
                 }
 
                 return 0;
@@ -87,15 +106,15 @@ public static class TenantCommand
                 var result = await registry.CreateAsync(id, Option(args, "--name"), Option(args, "--secret"), settings: null);
                 if (result.Status != ChangeStatus.Done)
                 {
-                    Console.Error.WriteLine(result.Message);
+                    await stderr.WriteLineAsync(result.Message);
                     return 1;
                 }
 
-                Console.WriteLine($"Created site {result.Value!.Site.Id}");
-                Console.WriteLine($"URL:        {(tenancy.MultiTenant ? TenantAdminApi.SiteUrl(id, tenancy, null) : "(single-site mode: set Tenancy__BaseDomain to serve several sites)")}");
-                Console.WriteLine($"Path URL:   /t/{id}/");
-                Console.WriteLine($"API secret: {result.Value.ApiSecret}");
-                Console.WriteLine("The API secret is shown only now; it is stored hashed.");
+                await stdout.WriteLineAsync($"Created site {result.Value!.Site.Id}");
+                await stdout.WriteLineAsync($"URL:        {(tenancy.MultiTenant ? TenantAdminApi.SiteUrl(id, tenancy, null) : "(single-site mode: set Tenancy__BaseDomain to serve several sites)")}");
+                await stdout.WriteLineAsync($"Path URL:   /t/{id}/");
+                await stdout.WriteLineAsync($"API secret: {result.Value.ApiSecret}");
+                await stdout.WriteLineAsync("The API secret is shown only now; it is stored hashed.");
                 return 0;
             case "show" when id is not null:
                 return await registry.GetAsync(id) is { } shown ? Print(Describe(shown)) : NotFound(id);
@@ -106,13 +125,13 @@ public static class TenantCommand
             case "delete" when id is not null:
                 if (Option(args, "--confirm") != id)
                 {
-                    Console.Error.WriteLine($"Deleting removes all of the site's data. Repeat the id: tenant delete {id} --confirm {id}");
+                    await stderr.WriteLineAsync($"Deleting removes all of the site's data. Repeat the id: tenant delete {id} --confirm {id}");
                     return 2;
                 }
 
                 return await registry.DeleteAsync(id) ? Print($"Site {id} and all of its data deleted") : NotFound(id);
             default:
-                Console.Error.WriteLine(Usage);
+                await stderr.WriteLineAsync(Usage);
                 return 2;
         }
     }
@@ -124,17 +143,5 @@ public static class TenantCommand
     {
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
-
-    private static int Print(string line)
-    {
-        Console.WriteLine(line);
-        return 0;
-    }
-
-    private static int NotFound(string id)
-    {
-        Console.Error.WriteLine($"No site '{id}'");
-        return 1;
     }
 }

@@ -9,7 +9,7 @@ public enum ChangeStatus
 }
 
 /// <summary>The outcome of a change to subjects or roles, with a message for the client when it failed.</summary>
-[GenerateSerializer, Immutable, Alias("nocturne.ChangeResult")]
+[GenerateSerializer, Immutable, Alias("nocturne.ChangeResult`1")]
 public sealed record ChangeResult<T>([property: Id(0)] ChangeStatus Status, [property: Id(1)] T? Value, [property: Id(2)] string? Message)
 {
     public static ChangeResult<T> Ok(T value) => new(ChangeStatus.Done, value, null);

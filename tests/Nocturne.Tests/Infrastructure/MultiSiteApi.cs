@@ -20,14 +20,29 @@ public sealed class MultiSiteApi : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Factory = new NocturneApiFactory(await TestServices.MigratedPostgresAsync(), new Dictionary<string, string?>
+        var settings = Settings();
+        foreach (var (key, value) in _extraSettings)
         {
-            ["Tenancy:BaseDomain"] = BaseDomain,
-            ["Operator:KeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(OperatorKey))),
-            ["AUTH_FAIL_DELAY"] = "0",
-        });
+            settings[key] = value;
+        }
+
+        Factory = new NocturneApiFactory(await TestServices.MigratedPostgresAsync(), settings, _services);
         Client = Factory.CreateClient();
     }
+
+    private Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? _services;
+    private Dictionary<string, string?> _extraSettings = [];
+
+    /// <summary>With extra services (e.g. a capturing logger) and settings in the host.</summary>
+    public static MultiSiteApi With(Action<Microsoft.Extensions.DependencyInjection.IServiceCollection> services, Dictionary<string, string?> settings) =>
+        new() { _services = services, _extraSettings = settings };
+
+    public static Dictionary<string, string?> Settings() => new()
+    {
+        ["Tenancy:BaseDomain"] = BaseDomain,
+        ["Operator:KeySha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(OperatorKey))),
+        ["AUTH_FAIL_DELAY"] = "0",
+    };
 
     public async Task DisposeAsync()
     {

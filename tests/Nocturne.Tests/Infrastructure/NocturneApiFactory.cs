@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Nocturne.Tests.Infrastructure;
 
@@ -10,9 +11,11 @@ namespace Nocturne.Tests.Infrastructure;
 public sealed class NocturneApiFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public NocturneApiFactory(string postgres, IDictionary<string, string?>? extra = null)
+    public NocturneApiFactory(string postgres, IDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         ServiceId = TestServices.UniqueServiceId("api");
         _settings = new Dictionary<string, string?>
         {
@@ -33,6 +36,9 @@ public sealed class NocturneApiFactory : WebApplicationFactory<Program>
 
     public string ServiceId { get; }
 
+    /// <summary>The co-hosted silo's gateway, for Orleans clients such as the tenant CLI.</summary>
+    public string GatewayPort => _settings["Cluster:GatewayPort"]!;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -41,6 +47,11 @@ public sealed class NocturneApiFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
         }
     }
 }
