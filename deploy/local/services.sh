@@ -12,6 +12,8 @@ log() { echo "[nocturne] $*" >&2; }
 ensure_packages() {
   local missing=()
   pg_bin_dir >/dev/null 2>&1 || missing+=(postgresql)
+  # As root the server runs as the postgres user, which the Debian package creates.
+  if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then missing+=(postgresql); fi
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then

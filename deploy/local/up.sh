@@ -25,6 +25,14 @@ if [ -z "${API_SECRET:-}" ]; then
   log "API_SECRET is in $DATA/api_secret"
 fi
 
+# The operator API (/api/admin/tenants) and the tenant CLI need an operator key; the server
+# only ever sees its SHA-256.
+if [ -z "${Operator__KeySha256:-}" ]; then
+  [ -s "$DATA/operator_key" ] || (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$DATA/operator_key")
+  export Operator__KeySha256="$(tr -d '\n' < "$DATA/operator_key" | sha256sum | cut -d' ' -f1)"
+  log "operator key is in $DATA/operator_key"
+fi
+
 dotnet build src/Api -c Release -v quiet -nologo
 cd src/Api/bin/Release/net10.0
 dotnet Nocturne.Api.dll migrate
