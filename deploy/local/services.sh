@@ -40,7 +40,8 @@ as_pg() {
 # pg_start DIR PORT: creates the cluster on first use (password auth, loopback only) and starts it.
 # The generated superuser password is kept in DIR.password (mode 600, ignored by git).
 pg_start() {
-  local dir="$1" port="$2" bin
+  local dir port="$2" bin
+  dir=$(realpath -m "$1")
   bin=$(pg_bin_dir)
   mkdir -p "$(dirname "$dir")"
   if [ ! -s "$dir/PG_VERSION" ]; then
@@ -62,7 +63,8 @@ pg_start() {
 }
 
 pg_stop() {
-  local dir="$1" bin
+  local dir bin
+  dir=$(realpath -m "$1")
   bin=$(pg_bin_dir) || return 0
   [ -s "$dir/PG_VERSION" ] || return 0
   if as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
@@ -78,7 +80,8 @@ pg_connection() {
 
 # pg_create_db DIR PORT DB: creates the database if it does not exist.
 pg_create_db() {
-  local dir="$1" port="$2" db="$3" bin
+  local dir port="$2" db="$3" bin
+  dir=$(realpath -m "$1")
   bin=$(pg_bin_dir)
   if ! PGPASSWORD=$(cat "$dir.password") "$bin/psql" -h 127.0.0.1 -p "$port" -U nocturne -d postgres -tAc \
       "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1; then
@@ -88,7 +91,8 @@ pg_create_db() {
 }
 
 redis_start() {
-  local dir="$1" port="$2"
+  local dir port="$2"
+  dir=$(realpath -m "$1")
   mkdir -p "$dir"
   if [ -s "$dir/redis.pid" ] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null; then
     return 0
@@ -103,7 +107,8 @@ redis_start() {
 }
 
 redis_stop() {
-  local dir="$1" pid
+  local dir pid
+  dir=$(realpath -m "$1")
   pid=$(cat "$dir/redis.pid" 2>/dev/null || true)
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     kill "$pid"
