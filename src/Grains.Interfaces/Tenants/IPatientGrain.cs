@@ -61,4 +61,26 @@ public interface IPatientGrain : IGrainWithStringKey
 
     [Alias("DeleteRole")]
     Task<ChangeResult<AuthRole>> DeleteRoleAsync(string id);
+
+    /// <summary>
+    /// Validates, deduplicates and stores documents (a JSON array of objects) in one transaction,
+    /// assigning srvModified; returns once they are durable.
+    /// </summary>
+    [Alias("WriteDocuments")]
+    Task<Documents.WriteOutcome> WriteDocumentsAsync(Documents.Collection collection, string documentsJson, Documents.WriteMode mode);
+
+    /// <summary>Deletes documents by their v1 _id; returns how many were removed.</summary>
+    [Alias("DeleteDocuments")]
+    Task<int> DeleteDocumentsAsync(Documents.Collection collection, IReadOnlyList<string> objectIds);
+
+    /// <summary>
+    /// The newest entries from the live window (JSON array, newest first), or null when the window
+    /// cannot answer (more asked than it holds, or it is not complete for that span).
+    /// </summary>
+    [Alias("GetRecentEntries"), ReadOnly]
+    Task<string?> GetRecentEntriesAsync(int count, string? type);
+
+    /// <summary>Newest srvModified per collection name (only collections with documents).</summary>
+    [Alias("GetLastModified"), ReadOnly]
+    Task<IReadOnlyDictionary<string, long>> GetLastModifiedAsync();
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Nocturne.Grains.Authorization;
+using Nocturne.Grains.Documents;
 using Nocturne.Grains.Interfaces;
 using Nocturne.Grains.Interfaces.Authorization;
 using Nocturne.Grains.Interfaces.Tenants;
@@ -14,7 +15,7 @@ namespace Nocturne.Grains.Tenants;
 /// behind it deactivates at once, so that a site created later is seen immediately.
 /// </summary>
 [GrainType("patient")]
-public sealed class PatientGrain(TenantStore store, TimeProvider time, ILogger<PatientGrain> logger) : Grain, IPatientGrain
+public sealed partial class PatientGrain(TenantStore store, DocumentStore documents, TimeProvider time, ILogger<PatientGrain> logger) : Grain, IPatientGrain
 {
     private TenantRecord? _tenant;
     private List<SubjectRecord> _subjects = [];
@@ -35,6 +36,7 @@ public sealed class PatientGrain(TenantStore store, TimeProvider time, ILogger<P
         _subjects = await store.LoadSubjectsAsync(SiteId, cancellationToken);
         _customRoles = await store.LoadRolesAsync(SiteId, cancellationToken);
         IndexSubjects();
+        await LoadLiveStateAsync(cancellationToken);
     }
 
     public async Task<ChangeResult<SiteSummary>> ProvisionAsync(SiteProvisioning provisioning, bool overwrite)

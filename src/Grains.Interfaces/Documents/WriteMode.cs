@@ -1,0 +1,11 @@
+namespace Nocturne.Grains.Interfaces.Documents;
+
+[GenerateSerializer]
+public enum WriteMode
+{
+    /// <summary>v1 POST: the collection's own dedup rules (entries date+type, treatments identifier/_id/created_at+eventType, ...).</summary>
+    Create,
+
+    /// <summary>v1 PUT: replace by _id (treatments also by created_at+eventType), insert when missing.</summary>
+    Replace,
+}

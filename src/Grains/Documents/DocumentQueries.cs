@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Nocturne.Grains.Interfaces.Documents;
+using Nocturne.Grains.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Nocturne.Grains.Documents;
+
+/// <summary>
+/// The read side: Nightscout queries translated to SQL over the collection tables. Every query is
+/// bound to one site and runs on an index (site + time, site + type + time, site + _id); fields
+/// inside documents are compared with Mongo's typing (a number never equals a string).
+/// </summary>
+public sealed class DocumentQueries(PostgresConnection postgres)
+{
+    public const int MaxLimit = 100_000;
+
+    /// <summary>The column a field maps to, or null when it lives in the document.</summary>
+    public static string? ColumnFor(Collection collection, string field) => (collection, field) switch
+    {
+        (_, "_id") => "object_id",
+        (_, "identifier") => "identifier",
+        (Collection.Entries, "date") => "date_ms",
+        (Collection.Entries, "type") => "type",
+        (Collection.Treatments, "eventType") => "type",
+        (Collection.Profile, "startDate") => "date_ms",
+        (Collection.DeviceStatus, "device") => "type",
+        (not Collection.Entries and not Collection.Profile, "created_at") => "date_ms",
+        _ => null,
+    };
+
+    /// <summary>The field that holds a collection's own time.</summary>
+    public static string DateField(Collection collection) => collection switch
+    {
+        Collection.Entries => "date",
+        Collection.Profile => "startDate",
+        _ => "created_at",
+    };
+
+    public async Task<List<StoredDocument>> FindAsync(string tenant, DocumentQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand();
+        var where = Where(tenant, query, command);
+        var order = string.Join(", ", (query.Sort.Count == 0 ? [(DateField(query.Collection), true)] : query.Sort)
+            .Select(s => $"{Expression(query.Collection, s.Field, numeric: false)} {(s.Descending ? "DESC" : "ASC")}"));
+        command.CommandText = $"SELECT {DocumentStore.Columns} FROM {CollectionNames.Of(query.Collection)} WHERE {where} ORDER BY {order}, object_id DESC LIMIT @limit";
+        command.Parameters.AddWithValue("limit", Math.Clamp(query.Limit, 0, MaxLimit));
+        return await DocumentStore.ReadAllAsync(command, cancellationToken);
+    }
+
+    public async Task<long> CountAsync(string tenant, DocumentQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM {CollectionNames.Of(query.Collection)} WHERE {Where(tenant, query, command)}";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The object ids matching a query (for DELETE with find), capped at <see cref="MaxLimit"/>.</summary>
+    public async Task<List<string>> FindIdsAsync(string tenant, DocumentQuery query, CancellationToken cancellationToken = default) =>
+        (await FindAsync(tenant, query with { Limit = MaxLimit }, cancellationToken)).Select(d => d.ObjectId).ToList();
+
+    private static string Where(string tenant, DocumentQuery query, NpgsqlCommand command)
+    {
+        command.Parameters.AddWithValue("tenant", tenant);
+        var clauses = new List<string> { "tenant_id = @tenant" };
+        if (!query.IncludeDeleted)
+        {
+            clauses.Add("is_valid");
+        }
+
+        var index = 0;
+        foreach (var condition in query.Conditions)
+        {
+            clauses.Add(Clause(query.Collection, condition, command, ref index));
+        }
+
+        return string.Join(" AND ", clauses);
+    }
+
+    private static string Clause(Collection collection, FindCondition condition, NpgsqlCommand command, ref int index)
+    {
+        var column = ColumnFor(collection, condition.Field);
+        var name = $"p{index++}";
+        if (condition.Op == "exists")
+        {
+            var exists = condition.Values.Count == 0 || condition.Values[0] is not ("false" or "0");
+            var target = column ?? JsonPath(condition.Field);
+            return exists ? $"{target} IS NOT NULL" : $"{target} IS NULL";
+        }
+
+        if (condition.Op == "regex")
+        {
+            command.Parameters.AddWithValue(name, condition.Values[0]);
+            var op = condition.RegexFlags?.Contains('i', StringComparison.Ordinal) == true ? "~*" : "~";
+            return $"({column ?? TextPath(condition.Field)}) {op} @{name}";
+        }
+
+        var isDateColumn = column == "date_ms";
+        var numeric = isDateColumn || (column is null && condition.Kind == FindValueKind.Number);
+        if (column is not null)
+        {
+            // Columns are typed: date_ms bigint, the others text.
+            if (isDateColumn)
+            {
+                var values = condition.Values.Select(v => double.Parse(v, CultureInfo.InvariantCulture)).Select(v => (long)v).ToArray();
+                return Compare(column, condition.Op, name, values, NpgsqlDbType.Bigint, command);
+            }
+
+            return Compare(column, condition.Op, name, condition.Values.ToArray(), NpgsqlDbType.Text, command);
+        }
+
+        if (condition.Op is "eq" or "ne" or "in" or "nin")
+        {
+            // Equality on the JSON value itself: numbers match numbers, strings strings.
+            var jsonValues = condition.Values.Select(v => ToJson(v, condition.Kind)).ToArray();
+            command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = jsonValues });
+            var path = JsonPath(condition.Field);
+            return condition.Op switch
+            {
+                "eq" or "in" => $"{path} = ANY(@{name})",
+                _ => $"({path} IS NULL OR NOT ({path} = ANY(@{name})))",
+            };
+        }
+
+        var typed = numeric
+            ? $"(CASE WHEN jsonb_typeof({JsonPath(condition.Field)}) = 'number' THEN ({TextPath(condition.Field)})::numeric END)"
+            : $"(CASE WHEN jsonb_typeof({JsonPath(condition.Field)}) = 'string' THEN {TextPath(condition.Field)} END)";
+        if (numeric)
+        {
+            command.Parameters.AddWithValue(name, NpgsqlDbType.Numeric, decimal.Parse(condition.Values[0], NumberStyles.Float, CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            command.Parameters.AddWithValue(name, condition.Values[0]);
+        }
+
+        return $"{typed} {Operator(condition.Op)} @{name}";
+    }
+
+    private static string Compare<T>(string column, string op, string name, T[] values, NpgsqlDbType type, NpgsqlCommand command)
+    {
+        if (op is "in" or "nin")
+        {
+            command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = values });
+            return op == "in" ? $"{column} = ANY(@{name})" : $"({column} IS NULL OR NOT ({column} = ANY(@{name})))";
+        }
+
+        command.Parameters.Add(new NpgsqlParameter(name, type) { Value = values[0]! });
+        return op == "ne" ? $"({column} IS NULL OR {column} <> @{name})" : $"{column} {Operator(op)} @{name}";
+    }
+
+    private static string Operator(string op) => op switch
+    {
+        "eq" => "=",
+        "gt" => ">",
+        "gte" => ">=",
+        "lt" => "<",
+        "lte" => "<=",
+        _ => throw new ArgumentException($"Unsupported operator {op}"),
+    };
+
+    private static string ToJson(string value, FindValueKind kind) => kind switch
+    {
+        FindValueKind.Number => decimal.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture),
+        FindValueKind.Boolean => value == "true" ? "true" : "false",
+        _ => JsonSerializer.Serialize(value),
+    };
+
+    private static string Expression(Collection collection, string field, bool numeric) =>
+        ColumnFor(collection, field) ?? (numeric ? TextPath(field) : JsonPath(field));
+
+    // Field names become text[] path literals: only [A-Za-z0-9_.-] pass the API's check, and quotes are doubled anyway.
+    private static string JsonPath(string field) => $"(doc #> '{PathLiteral(field)}')";
+
+    private static string TextPath(string field) => $"(doc #>> '{PathLiteral(field)}')";
+
+    private static string PathLiteral(string field)
+    {
+        var builder = new StringBuilder("{");
+        builder.AppendJoin(',', field.Split('.').Select(p => "\"" + p.Replace("'", "''", StringComparison.Ordinal).Replace("\"", "", StringComparison.Ordinal) + "\""));
+        return builder.Append('}').ToString();
+    }
+}

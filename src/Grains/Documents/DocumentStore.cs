@@ -1,0 +1,129 @@
+using System.Text.Json.Nodes;
+using Nocturne.Grains.Interfaces.Documents;
+using Nocturne.Grains.Storage;
+using Npgsql;
+
+namespace Nocturne.Grains.Documents;
+
+/// <summary>
+/// Writes of the collection tables. Only a site's <see cref="Tenants.PatientGrain"/> calls these
+/// for its site, so a batch's dedup lookups and writes never race another writer.
+/// </summary>
+public sealed class DocumentStore(PostgresConnection postgres)
+{
+    internal const string Columns = "identifier, object_id, date_ms, type, srv_created, srv_modified, is_valid, doc";
+
+    /// <summary>Existing documents that a batch could collide with: same identifier, object id, or time.</summary>
+    public async Task<List<StoredDocument>> FindCandidatesAsync(Collection collection, string tenant, IEnumerable<string> identifiers,
+        IEnumerable<string> objectIds, IEnumerable<long> dates, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand($"""
+            SELECT {Columns} FROM {CollectionNames.Of(collection)}
+            WHERE tenant_id = @t AND (identifier = ANY(@identifiers) OR object_id = ANY(@objectIds) OR date_ms = ANY(@dates))
+            """);
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("identifiers", identifiers.Distinct().ToArray());
+        command.Parameters.AddWithValue("objectIds", objectIds.Distinct().ToArray());
+        command.Parameters.AddWithValue("dates", dates.Distinct().ToArray());
+        return await ReadAllAsync(command, cancellationToken);
+    }
+
+    /// <summary>Inserts and updates in one transaction: all of them are durable, or none.</summary>
+    public async Task SaveAsync(Collection collection, string tenant, IReadOnlyList<StoredDocument> inserts, IReadOnlyList<StoredDocument> updates,
+        CancellationToken cancellationToken = default)
+    {
+        var table = CollectionNames.Of(collection);
+        await using var connection = await postgres.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (inserts.Count > 0)
+        {
+            await using var insert = new NpgsqlCommand($"""
+                INSERT INTO {table} (tenant_id, {Columns})
+                SELECT @t, i, o, d, ty, sc, sm, v, j::jsonb
+                FROM unnest(@i, @o, @d, @ty, @sc, @sm, @v, @j) AS x(i, o, d, ty, sc, sm, v, j)
+                """, connection, transaction);
+            AddRows(insert, tenant, inserts);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (updates.Count > 0)
+        {
+            await using var update = new NpgsqlCommand($"""
+                UPDATE {table} AS t SET object_id = x.o, date_ms = x.d, type = x.ty, srv_modified = x.sm, is_valid = x.v, doc = x.j::jsonb
+                FROM unnest(@i, @o, @d, @ty, @sc, @sm, @v, @j) AS x(i, o, d, ty, sc, sm, v, j)
+                WHERE t.tenant_id = @t AND t.identifier = x.i
+                """, connection, transaction);
+            AddRows(update, tenant, updates);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<int> DeleteAsync(Collection collection, string tenant, IReadOnlyList<string> objectIds, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand($"DELETE FROM {CollectionNames.Of(collection)} WHERE tenant_id = @t AND object_id = ANY(@ids)");
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("ids", objectIds.ToArray());
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The newest valid documents since a time, newest first (the live window).</summary>
+    public async Task<List<StoredDocument>> LoadRecentAsync(Collection collection, string tenant, long sinceMs, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand($"""
+            SELECT {Columns} FROM {CollectionNames.Of(collection)}
+            WHERE tenant_id = @t AND date_ms >= @since AND is_valid ORDER BY date_ms DESC LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("since", sinceMs);
+        command.Parameters.AddWithValue("limit", limit);
+        return await ReadAllAsync(command, cancellationToken);
+    }
+
+    /// <summary>Newest srvModified of each collection of the site (index-only per table).</summary>
+    public async Task<Dictionary<Collection, long>> LoadLastModifiedAsync(string tenant, CancellationToken cancellationToken = default)
+    {
+        var union = string.Join(" UNION ALL ", Enum.GetValues<Collection>().Select(c =>
+            $"SELECT '{CollectionNames.Of(c)}' AS c, (SELECT max(srv_modified) FROM {CollectionNames.Of(c)} WHERE tenant_id = @t) AS m"));
+        await using var command = postgres.DataSource.CreateCommand(union);
+        command.Parameters.AddWithValue("t", tenant);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var result = new Dictionary<Collection, long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (!reader.IsDBNull(1) && CollectionNames.TryParse(reader.GetString(0), out var collection))
+            {
+                result[collection] = reader.GetInt64(1);
+            }
+        }
+
+        return result;
+    }
+
+    internal static async Task<List<StoredDocument>> ReadAllAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var documents = new List<StoredDocument>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            documents.Add(new StoredDocument(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetInt64(4), reader.GetInt64(5), reader.GetBoolean(6), (JsonObject)JsonNode.Parse(reader.GetString(7))!));
+        }
+
+        return documents;
+    }
+
+    private static void AddRows(NpgsqlCommand command, string tenant, IReadOnlyList<StoredDocument> rows)
+    {
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("i", rows.Select(r => r.Identifier).ToArray());
+        command.Parameters.AddWithValue("o", rows.Select(r => r.ObjectId).ToArray());
+        command.Parameters.AddWithValue("d", rows.Select(r => r.DateMs).ToArray());
+        command.Parameters.AddWithValue("ty", rows.Select(r => r.Type).ToArray());
+        command.Parameters.AddWithValue("sc", rows.Select(r => r.SrvCreated).ToArray());
+        command.Parameters.AddWithValue("sm", rows.Select(r => r.SrvModified).ToArray());
+        command.Parameters.AddWithValue("v", rows.Select(r => r.IsValid).ToArray());
+        command.Parameters.AddWithValue("j", rows.Select(r => r.Doc.ToJsonString()).ToArray());
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Nocturne.Grains.Documents;
+using Nocturne.Grains.Interfaces.Documents;
+
+namespace Nocturne.Grains.Tenants;
+
+// The patient's documents: this grain is their single writer, and keeps the live window.
+public sealed partial class PatientGrain
+{
+    private readonly EntryWindow _entryWindow = new();
+    private Dictionary<Collection, long> _lastModified = [];
+    private long _clock;
+
+    private async Task LoadLiveStateAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var recent = await documents.LoadRecentAsync(Collection.Entries, SiteId, (now - EntryWindow.Span).ToUnixTimeMilliseconds(), EntryWindow.Capacity + 1, cancellationToken);
+        var complete = recent.Count <= EntryWindow.Capacity;
+        _entryWindow.Load(complete ? recent : recent.Take(EntryWindow.Capacity).ToList(), complete);
+        _lastModified = await documents.LoadLastModifiedAsync(SiteId, cancellationToken);
+        _clock = _lastModified.Count == 0 ? 0 : _lastModified.Values.Max();
+    }
+
+    public async Task<WriteOutcome> WriteDocumentsAsync(Collection collection, string documentsJson, WriteMode mode)
+    {
+        if (_tenant is not { Enabled: true })
+        {
+            return WriteOutcome.Invalid("Not Found");
+        }
+
+        JsonArray input;
+        try
+        {
+            input = JsonNode.Parse(documentsJson) switch
+            {
+                JsonArray array => array,
+                JsonObject single => new JsonArray(single.DeepClone()),
+                _ => throw new JsonException("not an object or array"),
+            };
+        }
+        catch (JsonException ex)
+        {
+            return WriteOutcome.Invalid("Bad Request", $"Body must be a JSON object or array of objects ({ex.Message})");
+        }
+
+        var now = time.GetUtcNow();
+        var prepared = DocumentRules.Prepare(collection, input, now);
+        if (prepared.Error is not null)
+        {
+            return WriteOutcome.Invalid(prepared.Error, prepared.Description);
+        }
+
+        if (prepared.Documents.Count == 0)
+        {
+            return new WriteOutcome("[]", null, null);
+        }
+
+        var candidates = await documents.FindCandidatesAsync(collection, SiteId,
+            prepared.Documents.Where(d => d.Identifier is not null).Select(d => d.Identifier!),
+            prepared.Documents.Where(d => d.ObjectId is not null).Select(d => d.ObjectId!),
+            collection is Collection.Entries or Collection.Treatments ? prepared.Documents.Select(d => d.DateMs) : []);
+        var writer = new DocumentWriter(collection, mode, () => NextClock(now), () => ObjectIds.New(now));
+        writer.Know(candidates);
+        var response = writer.Apply(prepared.Documents);
+        await documents.SaveAsync(collection, SiteId, writer.Inserts, writer.Updates);
+
+        var written = writer.Written.ToList();
+        if (collection == Collection.Entries)
+        {
+            _entryWindow.Apply(written, [], now);
+        }
+
+        _lastModified[collection] = Math.Max(_lastModified.GetValueOrDefault(collection), written.Max(d => d.SrvModified));
+        logger.LogDebug("Site {Site}: {Collection} {Inserted} inserted, {Updated} updated", SiteId, collection, writer.Inserts.Count, writer.Updates.Count);
+        return new WriteOutcome(response.ToJsonString(), null, null);
+    }
+
+    public async Task<int> DeleteDocumentsAsync(Collection collection, IReadOnlyList<string> objectIds)
+    {
+        if (_tenant is not { Enabled: true } || objectIds.Count == 0)
+        {
+            return 0;
+        }
+
+        var deleted = await documents.DeleteAsync(collection, SiteId, objectIds);
+        if (collection == Collection.Entries)
+        {
+            _entryWindow.Apply([], objectIds.ToHashSet(), time.GetUtcNow());
+        }
+
+        logger.LogInformation("Site {Site}: {Count} {Collection} deleted", SiteId, deleted, collection);
+        return deleted;
+    }
+
+    public Task<string?> GetRecentEntriesAsync(int count, string? type)
+    {
+        if (_tenant is not { Enabled: true } || count <= 0)
+        {
+            return Task.FromResult<string?>(null);
+        }
+
+        var newest = _entryWindow.Newest(count, type, time.GetUtcNow());
+        return Task.FromResult(newest is null ? null : new JsonArray(newest.Select(d => (JsonNode)d.ToV1Json()).ToArray()).ToJsonString());
+    }
+
+    public Task<IReadOnlyDictionary<string, long>> GetLastModifiedAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, long>>(_lastModified.ToDictionary(p => CollectionNames.Of(p.Key), p => p.Value));
+
+    // srvModified strictly increases per site, even within one millisecond or across a clock step back.
+    private long NextClock(DateTimeOffset now)
+    {
+        _clock = Math.Max(now.ToUnixTimeMilliseconds(), _clock + 1);
+        return _clock;
+    }
+}
