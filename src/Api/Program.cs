@@ -54,6 +54,7 @@ app.MapNocturneHealth();
 app.MapStatusApi();
 app.MapVerifyAuthApi();
 app.MapAuthorizationApi();
+app.MapEntriesApi();
 app.MapV3VersionApi();
 app.MapTenantAdminApi();
 

@@ -1,0 +1,160 @@
+using System.Text.Json.Nodes;
+using Nocturne.Api.Authorization;
+using Nocturne.Api.Documents;
+using Nocturne.Api.Errors;
+using Nocturne.Grains.Documents;
+using Nocturne.Grains.Interfaces.Documents;
+using Nocturne.Grains.Interfaces.Tenants;
+
+namespace Nocturne.Api.Apis;
+
+/// <summary>
+/// <c>/api/v1/entries</c> (also under /api/v2): what CGM uploaders write every five minutes and
+/// followers read. Recent reads come from the patient grain's live window, the rest from PostgreSQL.
+/// </summary>
+public static class EntriesApi
+{
+    private const int DefaultCount = 10;
+    private static readonly HashSet<string> Formats = ["json", "csv", "tsv", "txt"];
+
+    public static IEndpointRouteBuilder MapEntriesApi(this IEndpointRouteBuilder app)
+    {
+        foreach (var prefix in new[] { "/api/v1", "/api/v2" })
+        {
+            var group = app.MapGroup(prefix).WithTags("Entries");
+            group.MapGet("/entries", (HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time) =>
+                ListAsync(http, grains, queries, time, "json", null)).RequirePermission("api:entries:read");
+            group.MapGet("/entries.{format}", (string format, HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time) =>
+                ListAsync(http, grains, queries, time, format, null)).RequirePermission("api:entries:read");
+            group.MapGet("/entries/current", (HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time) =>
+                CurrentAsync(http, grains, queries, time, "json")).RequirePermission("api:entries:read");
+            group.MapGet("/entries/current.{format}", (string format, HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time) =>
+                CurrentAsync(http, grains, queries, time, format)).RequirePermission("api:entries:read");
+            group.MapGet("/entries/{spec}", (string spec, HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time) =>
+            {
+                var (value, format) = SplitFormat(spec);
+                return ObjectIds.IsValid(value) ? ByIdAsync(http, queries, value, format) : ListAsync(http, grains, queries, time, format, value);
+            }).RequirePermission("api:entries:read");
+
+            group.MapPost("/entries", (HttpContext http, IGrainFactory grains) => CreateAsync(http, grains)).RequirePermission("api:entries:create");
+            group.MapPost("/entries.json", (HttpContext http, IGrainFactory grains) => CreateAsync(http, grains)).RequirePermission("api:entries:create");
+            group.MapPost("/entries/preview", async (HttpContext http) =>
+            {
+                var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.LargeLimit, http.RequestAborted);
+                return body.Error ?? V1Responses.Json(JsonNode.Parse(body.Json!) is JsonArray ? body.Json! : $"[{body.Json}]");
+            }).RequirePermission("api:entries:create");
+
+            group.MapDelete("/entries", (HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time) =>
+                DeleteAsync(http, grains, queries, time, null)).RequirePermission("api:entries:delete");
+            group.MapDelete("/entries/{spec}", (string spec, HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time) =>
+                DeleteAsync(http, grains, queries, time, SplitFormat(spec).Value)).RequirePermission("api:entries:delete");
+        }
+
+        return app;
+    }
+
+    internal static (string Value, string Format) SplitFormat(string spec)
+    {
+        var dot = spec.LastIndexOf('.');
+        return dot > 0 && Formats.Contains(spec[(dot + 1)..]) ? (spec[..dot], spec[(dot + 1)..]) : (spec, "json");
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time, string format, string? type)
+    {
+        if (!Formats.Contains(format))
+        {
+            return NightscoutError.Result(StatusCodes.Status406NotAcceptable, "Not Acceptable", $"Unsupported format '{format}'");
+        }
+
+        var site = http.Site().SiteId;
+        var typeCondition = type is null or "*" ? [] : new[] { new FindCondition("type", "eq", [type], FindValueKind.Text) };
+        var query = V1Query.Parse(Collection.Entries, http.Request.Query, DefaultCount, time.GetUtcNow(), extra: typeCondition);
+        List<JsonObject> items;
+        if (!V1Query.HasFind(http.Request.Query) && query.Sort.Count == 0
+            && await grains.GetGrain<IPatientGrain>(site).GetRecentEntriesAsync(query.Limit, type is null or "*" ? null : type) is { } recent)
+        {
+            items = ((JsonArray)JsonNode.Parse(recent)!).Select(n => (JsonObject)n!).ToList();
+        }
+        else
+        {
+            items = (await queries.FindAsync(site, query, http.RequestAborted)).Select(d => d.ToV1Json()).ToList();
+        }
+
+        return Respond(http, items, format);
+    }
+
+    private static async Task<IResult> CurrentAsync(HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time, string format)
+    {
+        if (!Formats.Contains(format))
+        {
+            return NightscoutError.Result(StatusCodes.Status406NotAcceptable, "Not Acceptable", $"Unsupported format '{format}'");
+        }
+
+        var site = http.Site().SiteId;
+        List<JsonObject> items;
+        if (await grains.GetGrain<IPatientGrain>(site).GetRecentEntriesAsync(1, null) is { } recent)
+        {
+            items = ((JsonArray)JsonNode.Parse(recent)!).Select(n => (JsonObject)n!).ToList();
+        }
+        else
+        {
+            var query = new DocumentQuery(Collection.Entries,
+                [new FindCondition("date", "gte", [(time.GetUtcNow() - V1Query.DefaultWindow).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)], FindValueKind.Number)], 1, []);
+            items = (await queries.FindAsync(site, query, http.RequestAborted)).Select(d => d.ToV1Json()).ToList();
+        }
+
+        return Respond(http, items, format);
+    }
+
+    private static async Task<IResult> ByIdAsync(HttpContext http, DocumentQueries queries, string id, string format)
+    {
+        var query = new DocumentQuery(Collection.Entries, [new FindCondition("_id", "eq", [id.ToLowerInvariant()], FindValueKind.Text)], 1, []);
+        var items = (await queries.FindAsync(http.Site().SiteId, query, http.RequestAborted)).Select(d => d.ToV1Json()).ToList();
+        return Respond(http, items, format);
+    }
+
+    private static IResult Respond(HttpContext http, List<JsonObject> items, string format)
+    {
+        foreach (var item in items)
+        {
+            V1Responses.Shape(item, Collection.Entries);
+        }
+
+        var newest = items.Select(i => DocumentTime.TryNumber(i["date"], out var d) ? (long?)d : null).Max();
+        if (V1Responses.NotModified(http, newest))
+        {
+            return V1Responses.NotModifiedResult();
+        }
+
+        return format == "json"
+            ? V1Responses.Json(new JsonArray(items.Select(i => i.Parent is null ? i : i.DeepClone()).ToArray()).ToJsonString())
+            : V1Responses.Text(items, format);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains)
+    {
+        var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.LargeLimit, http.RequestAborted);
+        if (body.Error is not null)
+        {
+            return body.Error;
+        }
+
+        var outcome = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).WriteDocumentsAsync(Collection.Entries, body.Json!, WriteMode.Create);
+        return outcome.Error is null ? V1Responses.Json(outcome.ResponseJson!) : V1Responses.WriteFailure(outcome);
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time, string? spec)
+    {
+        var site = http.Site().SiteId;
+        var extra = spec switch
+        {
+            null or "*" => [],
+            _ when ObjectIds.IsValid(spec) => new[] { new FindCondition("_id", "eq", [spec.ToLowerInvariant()], FindValueKind.Text) },
+            _ => [new FindCondition("type", "eq", [spec], FindValueKind.Text)],
+        };
+        var query = V1Query.Parse(Collection.Entries, http.Request.Query, DocumentQueries.MaxLimit, time.GetUtcNow(), extra: extra);
+        var ids = await queries.FindIdsAsync(site, query, http.RequestAborted);
+        var deleted = await grains.GetGrain<IPatientGrain>(site).DeleteDocumentsAsync(Collection.Entries, ids);
+        return Results.Json(new { acknowledged = true, deletedCount = deleted });
+    }
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Nocturne.Api.Errors;
+using Nocturne.Grains.Documents;
+using Nocturne.Grains.Interfaces.Documents;
+
+namespace Nocturne.Api.Documents;
+
+/// <summary>Shapes shared by the v1 collection endpoints: JSON arrays, entries text formats, Last-Modified.</summary>
+public static class V1Responses
+{
+    public static IResult Json(string jsonArray) => Results.Content(jsonArray, "application/json", Encoding.UTF8);
+
+    public static IResult Json(IEnumerable<StoredDocument> documents, Collection collection) =>
+        Json(new JsonArray(documents.Select(d => (JsonNode)Shape(d.ToV1Json(), collection)).ToArray()).ToJsonString());
+
+    /// <summary>Entries always carry a type; treatments report carbs and insulin as numbers.</summary>
+    public static JsonObject Shape(JsonObject json, Collection collection)
+    {
+        if (collection == Collection.Entries && json["type"] is null)
+        {
+            json["type"] = json["sgv"] is not null ? "sgv" : json["mbg"] is not null ? "mbg" : "cal";
+        }
+
+        return json;
+    }
+
+    public static IResult WriteFailure(WriteOutcome outcome) =>
+        outcome.Error == "Not Found"
+            ? NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found")
+            : outcome.Error == "Bad Request"
+                ? NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", outcome.ErrorDescription)
+                : NightscoutError.Result(StatusCodes.Status400BadRequest, outcome.Error!, outcome.ErrorDescription);
+
+    /// <summary>csv/tsv/txt as the reference writes entries: dateString,date,sgv,direction,device; CRLF; no header.</summary>
+    public static IResult Text(IEnumerable<JsonObject> entries, string format)
+    {
+        var separator = format == "csv" ? "," : "\t";
+        var builder = new StringBuilder();
+        foreach (var entry in entries)
+        {
+            builder.AppendJoin(separator, new[] { "dateString", "date", "sgv", "direction", "device" }.Select(f => Cell(entry[f]))).Append("\r\n");
+        }
+
+        var mediaType = format switch
+        {
+            "csv" => "text/csv",
+            "tsv" => "text/tab-separated-values",
+            _ => "text/plain",
+        };
+        return Results.Content(builder.ToString(), mediaType, Encoding.UTF8);
+    }
+
+    private static string Cell(JsonNode? value) => value switch
+    {
+        null => "",
+        JsonValue v when v.GetValueKind() == JsonValueKind.Null => "",
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => JsonSerializer.Serialize(v.GetValue<string>()),
+        _ => value.ToJsonString(),
+    };
+
+    /// <summary>Sets Last-Modified from the newest document time; true when the client's copy is current (304).</summary>
+    public static bool NotModified(HttpContext http, long? newestMs)
+    {
+        if (newestMs is not { } ms)
+        {
+            return false;
+        }
+
+        var lastModified = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+        http.Response.Headers.LastModified = lastModified.ToString("R", CultureInfo.InvariantCulture);
+        var since = http.Request.GetTypedHeaders().IfModifiedSince;
+        return since is { } s && s >= lastModified.AddMilliseconds(-lastModified.Millisecond);
+    }
+
+    // The reference writes a JSON body with its 304; HTTP forbids one, and clients never read it.
+    public static IResult NotModifiedResult() => Results.StatusCode(StatusCodes.Status304NotModified);
+}
