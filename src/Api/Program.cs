@@ -55,6 +55,7 @@ app.MapStatusApi();
 app.MapVerifyAuthApi();
 app.MapAuthorizationApi();
 app.MapEntriesApi();
+app.MapCollectionsApi();
 app.MapV3VersionApi();
 app.MapTenantAdminApi();
 
