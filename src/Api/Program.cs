@@ -56,6 +56,7 @@ app.MapVerifyAuthApi();
 app.MapAuthorizationApi();
 app.MapEntriesApi();
 app.MapCollectionsApi();
+app.MapEntriesToolsApi();
 app.MapV3VersionApi();
 app.MapTenantAdminApi();
 

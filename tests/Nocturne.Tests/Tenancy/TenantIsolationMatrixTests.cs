@@ -22,8 +22,12 @@ public sealed class TenantIsolationMatrixTests(MultiSiteApi api) : IClassFixture
             .ToList();
 
     // Sample values for route parameters; the access check runs before the handler looks at them.
-    private static string Concrete(string pattern) => pattern
+    private static string Concrete(string pattern) => System.Text.RegularExpressions.Regex.Replace(pattern, @"/\{[A-Za-z]+\?\}", "")
         .Replace("{format}", "json", StringComparison.Ordinal)
+        .Replace("{storage}", "entries", StringComparison.Ordinal)
+        .Replace("{echo}", "entries", StringComparison.Ordinal)
+        .Replace("{field}", "dateString", StringComparison.Ordinal)
+        .Replace("{spec}", "sgv", StringComparison.Ordinal)
         .Replace("{accessToken}", "someone-0123456789abcdef", StringComparison.Ordinal)
         .Replace("{permission}", "api:entries:read", StringComparison.Ordinal)
         .Replace("{documentName}", "v1", StringComparison.Ordinal)
