@@ -57,6 +57,7 @@ app.MapAuthorizationApi();
 app.MapEntriesApi();
 app.MapCollectionsApi();
 app.MapEntriesToolsApi();
+app.MapV2Api();
 app.MapV3VersionApi();
 app.MapTenantAdminApi();
 

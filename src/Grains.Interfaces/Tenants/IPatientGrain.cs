@@ -80,6 +80,10 @@ public interface IPatientGrain : IGrainWithStringKey
     [Alias("GetRecentEntries"), ReadOnly]
     Task<string?> GetRecentEntriesAsync(int count, string? type);
 
+    /// <summary>The /api/v2/properties object (JSON) computed from the live state; all properties when names is null.</summary>
+    [Alias("GetProperties"), ReadOnly]
+    Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names);
+
     /// <summary>Newest srvModified per collection name (only collections with documents).</summary>
     [Alias("GetLastModified"), ReadOnly]
     Task<IReadOnlyDictionary<string, long>> GetLastModifiedAsync();

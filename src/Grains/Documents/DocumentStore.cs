@@ -81,6 +81,20 @@ public sealed class DocumentStore(PostgresConnection postgres)
         return await ReadAllAsync(command, cancellationToken);
     }
 
+    /// <summary>The newest valid treatment of each of the given event types (for cannula, sensor, insulin and battery ages).</summary>
+    public async Task<List<StoredDocument>> LoadNewestOfTypesAsync(Collection collection, string tenant, string[] types, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand($"""
+            SELECT newest.* FROM unnest(@types) AS wanted(event_type)
+            CROSS JOIN LATERAL (
+                SELECT {Columns} FROM {CollectionNames.Of(collection)} d
+                WHERE d.tenant_id = @t AND d.type = wanted.event_type AND d.is_valid ORDER BY d.date_ms DESC LIMIT 1) newest
+            """);
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("types", types);
+        return await ReadAllAsync(command, cancellationToken);
+    }
+
     /// <summary>Newest srvModified of each collection of the site (index-only per table).</summary>
     public async Task<Dictionary<Collection, long>> LoadLastModifiedAsync(string tenant, CancellationToken cancellationToken = default)
     {

@@ -49,6 +49,9 @@ public sealed class EntryWindow
         _entries = ordered;
     }
 
+    /// <summary>Entries of a type at or after a time, newest first.</summary>
+    public IEnumerable<StoredDocument> Since(long sinceMs, string type) => _entries.TakeWhile(e => e.DateMs >= sinceMs).Where(e => e.Type == type);
+
     /// <summary>The newest <paramref name="count"/> entries (of a type), or null when the window cannot be sure it has them.</summary>
     public List<StoredDocument>? Newest(int count, string? type, DateTimeOffset now)
     {

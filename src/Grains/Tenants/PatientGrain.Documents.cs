@@ -10,6 +10,7 @@ namespace Nocturne.Grains.Tenants;
 public sealed partial class PatientGrain
 {
     private readonly EntryWindow _entryWindow = new();
+    private readonly Properties.LiveState _live = new();
     private Dictionary<Collection, long> _lastModified = [];
     private long _clock;
 
@@ -19,6 +20,7 @@ public sealed partial class PatientGrain
         var recent = await documents.LoadRecentAsync(Collection.Entries, SiteId, (now - EntryWindow.Span).ToUnixTimeMilliseconds(), EntryWindow.Capacity + 1, cancellationToken);
         var complete = recent.Count <= EntryWindow.Capacity;
         _entryWindow.Load(complete ? recent : recent.Take(EntryWindow.Capacity).ToList(), complete);
+        await LoadPropertiesStateAsync(now, cancellationToken);
         _lastModified = await documents.LoadLastModifiedAsync(SiteId, cancellationToken);
         _clock = _lastModified.Count == 0 ? 0 : _lastModified.Values.Max();
     }
@@ -72,6 +74,8 @@ public sealed partial class PatientGrain
             _entryWindow.Apply(written, [], now);
         }
 
+        _live.Apply(collection, written);
+
         _lastModified[collection] = Math.Max(_lastModified.GetValueOrDefault(collection), written.Max(d => d.SrvModified));
         logger.LogDebug("Site {Site}: {Collection} {Inserted} inserted, {Updated} updated", SiteId, collection, writer.Inserts.Count, writer.Updates.Count);
         return new WriteOutcome(response.ToJsonString(), null, null);
@@ -89,6 +93,10 @@ public sealed partial class PatientGrain
         {
             _entryWindow.Apply([], objectIds.ToHashSet(), time.GetUtcNow());
         }
+        else if (_live.References(objectIds.ToHashSet()))
+        {
+            await LoadPropertiesStateAsync(time.GetUtcNow(), CancellationToken.None);
+        }
 
         logger.LogInformation("Site {Site}: {Count} {Collection} deleted", SiteId, deleted, collection);
         return deleted;
@@ -103,6 +111,25 @@ public sealed partial class PatientGrain
 
         var newest = _entryWindow.Newest(count, type, time.GetUtcNow());
         return Task.FromResult(newest is null ? null : new JsonArray(newest.Select(d => (JsonNode)d.ToV1Json()).ToArray()).ToJsonString());
+    }
+
+    public Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names)
+    {
+        if (_tenant is not { Enabled: true } tenant)
+        {
+            return Task.FromResult<string?>(null);
+        }
+
+        var properties = Properties.SiteProperties.Compute(names, _entryWindow, _live, tenant.Settings.Units, time.GetUtcNow());
+        return Task.FromResult<string?>(properties.ToJsonString());
+    }
+
+    private async Task LoadPropertiesStateAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var deviceStatus = await documents.LoadRecentAsync(Collection.DeviceStatus, SiteId, (now - TimeSpan.FromDays(1)).ToUnixTimeMilliseconds(), Properties.LiveState.DeviceStatusKept, cancellationToken);
+        var ages = await documents.LoadNewestOfTypesAsync(Collection.Treatments, SiteId, Properties.LiveState.AgeEventTypes, cancellationToken);
+        var profile = (await documents.LoadRecentAsync(Collection.Profile, SiteId, 0, 1, cancellationToken)).FirstOrDefault();
+        _live.Load(deviceStatus, ages, profile);
     }
 
     public Task<IReadOnlyDictionary<string, long>> GetLastModifiedAsync() =>

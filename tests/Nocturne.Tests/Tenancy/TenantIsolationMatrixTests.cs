@@ -28,6 +28,7 @@ public sealed class TenantIsolationMatrixTests(MultiSiteApi api) : IClassFixture
         .Replace("{echo}", "entries", StringComparison.Ordinal)
         .Replace("{field}", "dateString", StringComparison.Ordinal)
         .Replace("{spec}", "sgv", StringComparison.Ordinal)
+        .Replace("{names}", "bgnow", StringComparison.Ordinal)
         .Replace("{accessToken}", "someone-0123456789abcdef", StringComparison.Ordinal)
         .Replace("{permission}", "api:entries:read", StringComparison.Ordinal)
         .Replace("{documentName}", "v1", StringComparison.Ordinal)
