@@ -19,12 +19,7 @@ public static class V1Responses
     /// <summary>Entries always carry a type; treatments report carbs and insulin as numbers.</summary>
     public static JsonObject Shape(JsonObject json, Collection collection)
     {
-        if (collection == Collection.Entries && json["type"] is null)
-        {
-            json["type"] = json["sgv"] is not null ? "sgv" : json["mbg"] is not null ? "mbg" : "cal";
-        }
-
-        return json;
+        return collection == Collection.Entries ? EntryShape.FillType(json) : json;
     }
 
     public static IResult WriteFailure(WriteOutcome outcome) =>

@@ -14,7 +14,7 @@ public static class SiteProperties
 {
     private const long FiveMinutes = 5 * 60_000;
 
-    public static readonly string[] Names = ["bgnow", "delta", "direction", "buckets", "upbat", "cage", "sage", "iage", "bage", "basal", "pump", "loop", "openaps", "runtimestate"];
+    public static readonly string[] Names = ["bgnow", "delta", "direction", "buckets", "rawbg", "upbat", "cage", "sage", "iage", "bage", "basal", "pump", "loop", "openaps", "runtimestate"];
 
     public static JsonObject Compute(IReadOnlyCollection<string>? wanted, EntryWindow entries, LiveState state, string units, DateTimeOffset now)
     {
@@ -42,6 +42,12 @@ public static class SiteProperties
         if (Want("direction") && sgvs.Count > 0)
         {
             result["direction"] = Direction((string?)(sgvs[0].Doc["direction"] as JsonValue));
+        }
+
+        if (Want("rawbg") && sgvs.Count > 0 && entries.Since(nowMs - (int)EntryWindow.Span.TotalMilliseconds, "cal").FirstOrDefault() is { } cal
+            && RawBg(sgvs[0], cal, units) is { } raw)
+        {
+            result["rawbg"] = raw;
         }
 
         if (Want("upbat") && UploaderBattery(state) is { } battery)
@@ -166,6 +172,43 @@ public static class SiteProperties
             ["scaled"] = scaled,
             ["display"] = (scaled >= 0 ? "+" : "") + scaled.ToString(CultureInfo.InvariantCulture),
             ["previous"] = previous.DeepClone(),
+        };
+    }
+
+    // The reference's raw BG: the unfiltered sensor signal through the newest calibration, corrected by
+    // the filtered/sgv ratio when there is one.
+    private static JsonObject? RawBg(StoredDocument sgv, StoredDocument cal, string units)
+    {
+        if (!DocumentTime.TryNumber(sgv.Doc["unfiltered"], out var unfiltered) || !DocumentTime.TryNumber(cal.Doc["slope"], out var slope)
+            || !DocumentTime.TryNumber(cal.Doc["scale"], out var scale) || !DocumentTime.TryNumber(cal.Doc["intercept"], out var intercept))
+        {
+            return null;
+        }
+
+        DocumentTime.TryNumber(sgv.Doc["filtered"], out var filtered);
+        var value = Mgdl(sgv) ?? 0;
+        double raw;
+        if (slope == 0 || unfiltered == 0 || scale == 0)
+        {
+            raw = 0;
+        }
+        else if (filtered == 0 || value < 40)
+        {
+            raw = scale * (unfiltered - intercept) / slope;
+        }
+        else
+        {
+            var ratio = scale * (filtered - intercept) / slope / value;
+            raw = scale * (unfiltered - intercept) / slope / ratio;
+        }
+
+        var noise = DocumentTime.TryNumber(sgv.Doc["noise"], out var n) ? (int)n : 0;
+        var label = noise switch { 1 => "Clean", 2 => "Light", 3 => "Medium", 4 => "Heavy", _ => "Unknown" };
+        return new JsonObject
+        {
+            ["mgdl"] = Math.Round(raw),
+            ["noiseLabel"] = label,
+            ["display"] = Scaled(Math.Round(raw), units).ToJsonString(),
         };
     }
 

@@ -109,8 +109,7 @@ public sealed partial class PatientGrain
             return Task.FromResult<string?>(null);
         }
 
-        var newest = _entryWindow.Newest(count, type, time.GetUtcNow());
-        return Task.FromResult(newest is null ? null : new JsonArray(newest.Select(d => (JsonNode)d.ToV1Json()).ToArray()).ToJsonString());
+        return Task.FromResult(_entryWindow.NewestJson(count, type, time.GetUtcNow()));
     }
 
     public Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names)

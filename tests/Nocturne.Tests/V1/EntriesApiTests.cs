@@ -100,6 +100,7 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
         Assert.Equal([111, 110, 109, 108, 107, 106, 105], (await Sgvs("find[sgv][$gte]=105")).OrderDescending());
         Assert.Equal([101, 100], (await Sgvs("find[sgv][$lt]=102")).OrderDescending());
         Assert.Equal([104], await Sgvs("find[sgv]=104"));
+        Assert.Equal([104], await Sgvs("find[sgv][$eq]=104"));
         Assert.Equal(11, (await Sgvs("find[sgv][$ne]=104")).Count);
         Assert.Equal([106, 103], (await Sgvs("find[sgv][$in][]=103&find[sgv][$in][]=106")).OrderDescending());
         Assert.Equal(10, (await Sgvs("find[sgv][$nin][]=103&find[sgv][$nin][]=106")).Count);

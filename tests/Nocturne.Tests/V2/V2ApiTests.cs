@@ -20,7 +20,8 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
         {
             new { type = "sgv", date = Now.AddMinutes(-10).ToUnixTimeMilliseconds(), sgv = 110, direction = "Flat", device = "dexcom" },
             new { type = "sgv", date = Now.AddMinutes(-5).ToUnixTimeMilliseconds(), sgv = 114, direction = "FortyFiveUp", device = "dexcom" },
-            new { type = "sgv", date = Now.ToUnixTimeMilliseconds(), sgv = 120, direction = "SingleUp", device = "dexcom", noise = 1 },
+            new { type = "sgv", date = Now.ToUnixTimeMilliseconds(), sgv = 120, direction = "SingleUp", device = "dexcom", noise = 1, filtered = 130000, unfiltered = 140000 },
+            new { type = "cal", date = Now.AddHours(-3).ToUnixTimeMilliseconds(), scale = 1, intercept = 10000, slope = 1000 },
             new { type = "mbg", date = Now.AddMinutes(-7).ToUnixTimeMilliseconds(), mbg = 118, device = "meter" },
         });
         await Post("/api/v1/treatments", new object[]
@@ -57,6 +58,9 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
         Assert.Equal(Now.ToUnixTimeMilliseconds(), p.GetProperty("bgnow").GetProperty("mills").GetInt64());
         Assert.Equal(6, p.GetProperty("delta").GetProperty("mgdl").GetInt32());
         Assert.Equal("+6", p.GetProperty("delta").GetProperty("display").GetString());
+        // ratio = (130000-10000)/1000/120 = 1; raw = (140000-10000)/1000 = 130.
+        Assert.Equal(130, p.GetProperty("rawbg").GetProperty("mgdl").GetInt32());
+        Assert.Equal("Clean", p.GetProperty("rawbg").GetProperty("noiseLabel").GetString());
         Assert.Equal("SingleUp", p.GetProperty("direction").GetProperty("value").GetString());
         Assert.Equal("↑", p.GetProperty("direction").GetProperty("label").GetString());
         Assert.Equal(4, p.GetProperty("buckets").GetArrayLength());
