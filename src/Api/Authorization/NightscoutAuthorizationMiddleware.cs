@@ -113,6 +113,13 @@ public sealed class NightscoutAuthorizationMiddleware(
             throttle.RecordSuccess(site, client);
         }
 
+        // API v3 has no anonymous access at all (only /version is public), whatever the default roles.
+        if (permission is not null && isV3 && grant.Outcome == AccessOutcome.Anonymous)
+        {
+            await WriteUnauthorizedAsync(context, isV3: true, "Missing or bad access token or JWT");
+            return;
+        }
+
         if (permission is not null && !access.Can(permission))
         {
             if (isV3 && grant.Outcome == AccessOutcome.Anonymous)

@@ -23,6 +23,10 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, PostgresAvaila
             logger.LogWarning("Database unavailable while serving {Method} {Path}: {Error}", context.Request.Method, context.Request.Path, ex.GetBaseException().Message);
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Database unavailable", "Storage is unreachable; nothing was stored. Retry later.");
         }
+        catch (Documents.V3QueryException ex) when (!context.Response.HasStarted)
+        {
+            await WriteAsync(context, StatusCodes.Status400BadRequest, ex.Message);
+        }
         catch (Documents.V1QueryException ex) when (!context.Response.HasStarted)
         {
             await WriteAsync(context, StatusCodes.Status400BadRequest, "Bad Request", ex.Message);

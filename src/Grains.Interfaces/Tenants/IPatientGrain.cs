@@ -80,6 +80,22 @@ public interface IPatientGrain : IGrainWithStringKey
     [Alias("GetRecentEntries"), ReadOnly]
     Task<string?> GetRecentEntriesAsync(int count, string? type);
 
+    /// <summary>v3 create: parseDate, identifier, dedup (identifier, _id, then the collection's fallback keys).</summary>
+    [Alias("V3Create")]
+    Task<Documents.V3WriteResult> V3CreateAsync(Documents.Collection collection, string documentJson, Documents.V3Caller caller);
+
+    /// <summary>v3 PUT: replace the document with this identifier, or create it.</summary>
+    [Alias("V3Replace")]
+    Task<Documents.V3WriteResult> V3ReplaceAsync(Documents.Collection collection, string identifier, string documentJson, Documents.V3Caller caller, long? ifUnmodifiedSince);
+
+    /// <summary>v3 PATCH: merge fields into the document with this identifier.</summary>
+    [Alias("V3Patch")]
+    Task<Documents.V3WriteResult> V3PatchAsync(Documents.Collection collection, string identifier, string documentJson, Documents.V3Caller caller, long? ifUnmodifiedSince);
+
+    /// <summary>v3 DELETE: soft delete (isValid=false, srvModified bumped), or remove for good.</summary>
+    [Alias("V3Delete")]
+    Task<Documents.V3WriteResult> V3DeleteAsync(Documents.Collection collection, string identifier, bool permanent, string? subject);
+
     /// <summary>The /api/v2/properties object (JSON) computed from the live state; all properties when names is null.</summary>
     [Alias("GetProperties"), ReadOnly]
     Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names);

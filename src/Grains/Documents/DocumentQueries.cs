@@ -22,6 +22,8 @@ public sealed class DocumentQueries(PostgresConnection postgres)
     {
         (_, "_id") => "object_id",
         (_, "identifier") => "identifier",
+        (_, "srvModified") => "srv_modified",
+        (_, "srvCreated") => "srv_created",
         (Collection.Entries, "date") => "date_ms",
         (Collection.Entries, "type") => "type",
         (Collection.Treatments, "eventType") => "type",
@@ -45,8 +47,9 @@ public sealed class DocumentQueries(PostgresConnection postgres)
         var where = Where(tenant, query, command);
         var order = string.Join(", ", (query.Sort.Count == 0 ? [(DateField(query.Collection), true)] : query.Sort)
             .Select(s => $"{Expression(query.Collection, s.Field, numeric: false)} {(s.Descending ? "DESC" : "ASC")}"));
-        command.CommandText = $"SELECT {DocumentStore.Columns} FROM {CollectionNames.Of(query.Collection)} WHERE {where} ORDER BY {order}, object_id DESC LIMIT @limit";
+        command.CommandText = $"SELECT {DocumentStore.Columns} FROM {CollectionNames.Of(query.Collection)} WHERE {where} ORDER BY {order}, object_id DESC LIMIT @limit OFFSET @skip";
         command.Parameters.AddWithValue("limit", Math.Clamp(query.Limit, 0, MaxLimit));
+        command.Parameters.AddWithValue("skip", Math.Max(0, query.Skip));
         return await DocumentStore.ReadAllAsync(command, cancellationToken);
     }
 
@@ -97,7 +100,7 @@ public sealed class DocumentQueries(PostgresConnection postgres)
             return $"({column ?? TextPath(condition.Field)}) {op} @{name}";
         }
 
-        var isDateColumn = column == "date_ms";
+        var isDateColumn = column is "date_ms" or "srv_modified" or "srv_created";
         var numeric = isDateColumn || (column is null && condition.Kind == FindValueKind.Number);
         if (column is not null)
         {

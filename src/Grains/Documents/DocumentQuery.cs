@@ -8,4 +8,5 @@ public sealed record DocumentQuery(
     IReadOnlyList<FindCondition> Conditions,
     int Limit,
     IReadOnlyList<(string Field, bool Descending)> Sort,
-    bool IncludeDeleted = false);
+    bool IncludeDeleted = false,
+    int Skip = 0);

@@ -311,7 +311,7 @@ public static class DocumentRules
     private static bool IsFalsy(JsonNode value) => value.GetValueKind() switch
     {
         JsonValueKind.Null or JsonValueKind.False => true,
-        JsonValueKind.Number => value.GetValue<double>() == 0 || double.IsNaN(value.GetValue<double>()),
+        JsonValueKind.Number => DocumentTime.TryNumber(value, out var n) && (n == 0 || double.IsNaN(n)),
         JsonValueKind.String => value.GetValue<string>().Length == 0,
         _ => false,
     };

@@ -60,6 +60,84 @@ public sealed class DocumentStore(PostgresConnection postgres)
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// The document a v3 write addresses: by identifier; by a 24-hex identifier as the _id of a v1
+    /// document; or, when given, by the collection's fallback key among documents that came without
+    /// an identifier. An exact identifier match wins.
+    /// </summary>
+    public async Task<StoredDocument?> FindForV3Async(Collection collection, string tenant, string identifier, (string Sql, object[] Values)? fallback,
+        CancellationToken cancellationToken = default)
+    {
+        var clauses = new List<string> { "identifier = @id" };
+        if (ObjectIds.IsValid(identifier))
+        {
+            clauses.Add("(object_id = @oid AND doc->'identifier' IS NULL)");
+        }
+
+        if (fallback is { } key)
+        {
+            clauses.Add($"({key.Sql} AND doc->'identifier' IS NULL)");
+        }
+
+        await using var command = postgres.DataSource.CreateCommand($"""
+            SELECT {Columns} FROM {CollectionNames.Of(collection)}
+            WHERE tenant_id = @t AND ({string.Join(" OR ", clauses)})
+            ORDER BY (identifier = @id) DESC, is_valid DESC, srv_modified DESC LIMIT 1
+            """);
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("id", identifier);
+        command.Parameters.AddWithValue("oid", identifier.ToLowerInvariant());
+        if (fallback is { } values)
+        {
+            for (var i = 0; i < values.Values.Length; i++)
+            {
+                command.Parameters.AddWithValue($"k{i}", values.Values[i]);
+            }
+        }
+
+        return (await ReadAllAsync(command, cancellationToken)).FirstOrDefault();
+    }
+
+    /// <summary>Writes one document (insert or full update by identifier); a replaced identifier is removed in the same transaction.</summary>
+    public async Task WriteOneAsync(Collection collection, string tenant, StoredDocument row, string? replacedIdentifier, CancellationToken cancellationToken = default)
+    {
+        var table = CollectionNames.Of(collection);
+        await using var connection = await postgres.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (replacedIdentifier is not null && replacedIdentifier != row.Identifier)
+        {
+            await using var delete = new NpgsqlCommand($"DELETE FROM {table} WHERE tenant_id = @t AND identifier = @i", connection, transaction);
+            delete.Parameters.AddWithValue("t", tenant);
+            delete.Parameters.AddWithValue("i", replacedIdentifier);
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var upsert = new NpgsqlCommand($"""
+            INSERT INTO {table} (tenant_id, {Columns}) VALUES (@t, @i, @o, @d, @ty, @sc, @sm, @v, @j::jsonb)
+            ON CONFLICT (tenant_id, identifier) DO UPDATE SET object_id = EXCLUDED.object_id, date_ms = EXCLUDED.date_ms, type = EXCLUDED.type,
+                srv_modified = EXCLUDED.srv_modified, is_valid = EXCLUDED.is_valid, doc = EXCLUDED.doc
+            """, connection, transaction);
+        upsert.Parameters.AddWithValue("t", tenant);
+        upsert.Parameters.AddWithValue("i", row.Identifier);
+        upsert.Parameters.AddWithValue("o", row.ObjectId);
+        upsert.Parameters.AddWithValue("d", row.DateMs);
+        upsert.Parameters.AddWithValue("ty", (object?)row.Type ?? DBNull.Value);
+        upsert.Parameters.AddWithValue("sc", row.SrvCreated);
+        upsert.Parameters.AddWithValue("sm", row.SrvModified);
+        upsert.Parameters.AddWithValue("v", row.IsValid);
+        upsert.Parameters.AddWithValue("j", row.Doc.ToJsonString());
+        await upsert.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<bool> DeleteByIdentifierAsync(Collection collection, string tenant, string identifier, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand($"DELETE FROM {CollectionNames.Of(collection)} WHERE tenant_id = @t AND identifier = @i");
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("i", identifier);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
     public async Task<int> DeleteAsync(Collection collection, string tenant, IReadOnlyList<string> objectIds, CancellationToken cancellationToken = default)
     {
         await using var command = postgres.DataSource.CreateCommand($"DELETE FROM {CollectionNames.Of(collection)} WHERE tenant_id = @t AND object_id = ANY(@ids)");

@@ -45,7 +45,24 @@ public static class DocumentTime
 
         if (v.GetValueKind() == JsonValueKind.Number)
         {
-            value = v.GetValue<double>();
+            // Values set in code keep their CLR type (long, int, double); parsed ones convert to any.
+            if (v.TryGetValue(out double d))
+            {
+                value = d;
+            }
+            else if (v.TryGetValue(out long l))
+            {
+                value = l;
+            }
+            else if (v.TryGetValue(out int i))
+            {
+                value = i;
+            }
+            else
+            {
+                value = (double)v.GetValue<decimal>();
+            }
+
             return true;
         }
 

@@ -1,0 +1,295 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.Net.Http.Headers;
+using Nocturne.Api.Authorization;
+using Nocturne.Api.Configuration;
+using Nocturne.Api.Documents;
+using Nocturne.Grains.Documents;
+using Nocturne.Grains.Interfaces.Documents;
+using Nocturne.Grains.Interfaces.Tenants;
+
+namespace Nocturne.Api.Apis;
+
+/// <summary>
+/// API v3 (lib/api3 of the reference): search, create with dedup, read, PUT, PATCH, soft and
+/// permanent DELETE, history (soft deletions included) and lastModified, for devicestatus,
+/// entries, food, profile, settings and treatments. Bearer JWT only.
+/// </summary>
+public static class V3Api
+{
+    public static readonly string[] Collections = ["devicestatus", "entries", "food", "profile", "settings", "treatments"];
+
+    public static IEndpointRouteBuilder MapV3Api(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v3").WithTags("API v3");
+        group.MapGet("/status", StatusAsync).RequirePermission("api:status:read");
+        group.MapGet("/lastModified", LastModifiedAsync).RequirePermission("api:status:read");
+
+        foreach (var name in Collections)
+        {
+            if (!CollectionNames.TryParse(name, out var collection))
+            {
+                throw new InvalidOperationException($"No collection {name}");
+            }
+
+            string Permission(string action) => name == "settings" ? "api:settings:admin" : $"api:{name}:{action}";
+
+            group.MapGet($"/{name}", (HttpContext http, DocumentQueries queries) => SearchAsync(http, queries, collection, null)).RequirePermission(Permission("read"));
+            group.MapGet($"/{name}.{{format}}", (string format, HttpContext http, DocumentQueries queries) => SearchAsync(http, queries, collection, format)).RequirePermission(Permission("read"));
+            group.MapPost($"/{name}", (HttpContext http, IGrainFactory grains) => CreateAsync(http, grains, collection)).RequirePermission(Permission("create"));
+            group.MapGet($"/{name}/history", (HttpContext http, DocumentQueries queries) => HistoryAsync(http, queries, collection, null)).RequirePermission(Permission("read"));
+            group.MapGet($"/{name}/history/{{lastModified}}", (string lastModified, HttpContext http, DocumentQueries queries) =>
+                HistoryAsync(http, queries, collection, lastModified)).RequirePermission(Permission("read"));
+            group.MapGet($"/{name}/{{identifier}}", (string identifier, HttpContext http, DocumentStore store) => ReadAsync(http, store, collection, identifier))
+                .RequirePermission(Permission("read"));
+            group.MapPut($"/{name}/{{identifier}}", (string identifier, HttpContext http, IGrainFactory grains) => ReplaceAsync(http, grains, collection, identifier))
+                .RequirePermission(Permission("update"));
+            group.MapPatch($"/{name}/{{identifier}}", (string identifier, HttpContext http, IGrainFactory grains) => PatchAsync(http, grains, collection, identifier))
+                .RequirePermission(Permission("update"));
+            group.MapDelete($"/{name}/{{identifier}}", (string identifier, HttpContext http, IGrainFactory grains) => DeleteAsync(http, grains, collection, identifier))
+                .RequirePermission(Permission("delete"));
+        }
+
+        // Anything else under /api/v3 is the reference's "Bad operation or collection".
+        group.MapMethods("/{**rest}", ["GET", "POST", "PUT", "PATCH", "DELETE"], () => V3Output.Status(404, "Bad operation or collection")).PublicOnSite();
+        return app;
+    }
+
+    private static async Task<IResult> StatusAsync(HttpContext http, Grains.Storage.PostgresConnection postgres, TimeProvider time)
+    {
+        await using var command = postgres.DataSource.CreateCommand("SHOW server_version");
+        var site = http.Site();
+        var permissions = new JsonObject();
+        foreach (var name in Collections)
+        {
+            // Per collection, fixing the reference, which checks api:undefined:<op>.
+            var letters = string.Concat(new[] { ("c", "create"), ("r", "read"), ("u", "update"), ("d", "delete") }
+                .Where(p => site.Can(name == "settings" ? "api:settings:admin" : $"api:{name}:{p.Item2}")).Select(p => p.Item1));
+            permissions[name] = letters;
+        }
+
+        return V3Output.Envelope(new JsonObject
+        {
+            ["version"] = NightscoutCompatibility.Version,
+            ["apiVersion"] = NightscoutCompatibility.ApiV3Version,
+            ["srvDate"] = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            ["storage"] = new JsonObject { ["storage"] = "postgresql", ["version"] = (string?)await command.ExecuteScalarAsync(http.RequestAborted) },
+            ["apiPermissions"] = permissions,
+        }, "json");
+    }
+
+    private static async Task<IResult> LastModifiedAsync(HttpContext http, IGrainFactory grains, TimeProvider time)
+    {
+        var site = http.Site();
+        var all = await grains.GetGrain<IPatientGrain>(site.SiteId).GetLastModifiedAsync();
+        var collections = new JsonObject();
+        foreach (var (name, value) in all.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (Collections.Contains(name) && site.Can(name == "settings" ? "api:settings:admin" : $"api:{name}:read"))
+            {
+                collections[name] = value;
+            }
+        }
+
+        return V3Output.Envelope(new JsonObject { ["srvDate"] = time.GetUtcNow().ToUnixTimeMilliseconds(), ["collections"] = collections }, "json");
+    }
+
+    private static async Task<IResult> SearchAsync(HttpContext http, DocumentQueries queries, Collection collection, string? extension)
+    {
+        if (V3Output.Negotiate(http.Request, extension) is not { } format)
+        {
+            return V3Output.Status(406, "Unsupported output format requested");
+        }
+
+        var query = V3Query.Parse(collection, http.Request.Query);
+        var documents = await queries.FindAsync(http.Site().SiteId, query, http.RequestAborted);
+        var fields = http.Request.Query["fields"].ToString();
+        if (documents.Count == query.Limit)
+        {
+            var next = QueryString.Create(http.Request.Query.Where(q => q.Key != "skip").SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))
+                .Append(new("skip", (query.Skip + query.Limit).ToString(CultureInfo.InvariantCulture))));
+            http.Response.Headers[HeaderNames.Link] = $"<{http.Request.PathBase}{http.Request.Path}{next}>; rel=\"next\"";
+        }
+
+        return V3Output.Envelope(new JsonArray(documents.Select(d => (JsonNode)V3Output.Project(V3Rules.V3Json(d), fields)).ToArray()), format);
+    }
+
+    private static async Task<IResult> HistoryAsync(HttpContext http, DocumentQueries queries, Collection collection, string? lastModified)
+    {
+        var extension = lastModified is not null && EntriesApi.SplitFormat(lastModified) is var (value, ext) && ext != "json" ? ext : null;
+        if (extension is not null)
+        {
+            lastModified = EntriesApi.SplitFormat(lastModified!).Value;
+        }
+
+        if (V3Output.Negotiate(http.Request, extension) is not { } format)
+        {
+            return V3Output.Status(406, "Unsupported output format requested");
+        }
+
+        FindCondition since;
+        if (lastModified is not null)
+        {
+            since = new FindCondition("srvModified", "gt", [V3Query.TimeValue("lastModified", lastModified)], FindValueKind.Number);
+        }
+        else if (http.Request.GetTypedHeaders().LastModified is { } header)
+        {
+            since = new FindCondition("srvModified", "gte", [header.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)], FindValueKind.Number);
+        }
+        else
+        {
+            return V3Output.Status(400, "Bad or missing Last-Modified header/parameter");
+        }
+
+        var limit = V3Query.Parse(collection, new QueryCollection(http.Request.Query.Where(q => q.Key is "limit").ToDictionary())).Limit;
+        var query = new DocumentQuery(collection, [since], limit, [("srvModified", false)], IncludeDeleted: true);
+        var documents = await queries.FindAsync(http.Site().SiteId, query, http.RequestAborted);
+        if (documents.Count == 0)
+        {
+            return V3Output.Envelope(new JsonArray(), format);
+        }
+
+        var newest = documents.Max(d => d.SrvModified);
+        V3Output.SetLastModified(http.Response, newest);
+        if (http.Request.Headers.IfNoneMatch.ToString() == $"W/\"{newest}\"")
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        if (documents.Count == limit)
+        {
+            http.Response.Headers[HeaderNames.Link] = $"<{http.Request.PathBase}/api/v3/{CollectionNames.Of(collection)}/history/{newest}?limit={limit}>; rel=\"next\"";
+        }
+
+        var fields = http.Request.Query["fields"].ToString();
+        return V3Output.Envelope(new JsonArray(documents.Select(d => (JsonNode)V3Output.Project(V3Rules.V3Json(d), fields)).ToArray()), format);
+    }
+
+    private static async Task<IResult> ReadAsync(HttpContext http, DocumentStore store, Collection collection, string identifier)
+    {
+        var (id, extension) = EntriesApi.SplitFormat(identifier);
+        if (V3Output.Negotiate(http.Request, identifier.Contains('.', StringComparison.Ordinal) && extension != "json" ? extension : null) is not { } format)
+        {
+            return V3Output.Status(406, "Unsupported output format requested");
+        }
+
+        var document = await store.FindForV3Async(collection, http.Site().SiteId, id, null, http.RequestAborted);
+        if (document is null)
+        {
+            return V3Output.Status(404);
+        }
+
+        if (!document.IsValid)
+        {
+            return V3Output.Status(410);
+        }
+
+        V3Output.SetLastModified(http.Response, document.SrvModified);
+        var since = http.Request.GetTypedHeaders().IfModifiedSince;
+        if ((since is { } s && s.ToUnixTimeSeconds() >= document.SrvModified / 1000)
+            || http.Request.Headers.IfNoneMatch.ToString() == $"W/\"{document.SrvModified}\"")
+        {
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return V3Output.Envelope(V3Output.Project(V3Rules.V3Json(document), http.Request.Query["fields"].ToString()), format);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, Collection collection)
+    {
+        var body = await ReadBodyAsync(http);
+        if (body is null)
+        {
+            return V3Output.Status(400, "Bad or missing request body");
+        }
+
+        var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).V3CreateAsync(collection, body, Caller(http, collection));
+        if (result.Message is not null || result.Status >= 400)
+        {
+            return V3Output.Status(result.Status, result.Message);
+        }
+
+        http.Response.Headers[HeaderNames.Location] = $"{http.Request.PathBase}/api/v3/{CollectionNames.Of(collection)}/{result.Identifier}";
+        http.Response.Headers[HeaderNames.LastModified] = V3Output.HttpDate(result.LastModified!.Value);
+        var reply = new JsonObject { ["status"] = result.Status, ["identifier"] = result.Identifier, ["lastModified"] = result.LastModified };
+        if (result.IsDeduplication)
+        {
+            reply["isDeduplication"] = true;
+            if (result.DeduplicatedIdentifier is not null)
+            {
+                reply["deduplicatedIdentifier"] = result.DeduplicatedIdentifier;
+            }
+        }
+
+        return Results.Content(reply.ToJsonString(), "application/json", System.Text.Encoding.UTF8, result.Status);
+    }
+
+    private static async Task<IResult> ReplaceAsync(HttpContext http, IGrainFactory grains, Collection collection, string identifier)
+    {
+        var body = await ReadBodyAsync(http);
+        if (body is null)
+        {
+            return V3Output.Status(400, "Bad or missing request body");
+        }
+
+        var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId)
+            .V3ReplaceAsync(collection, identifier, body, Caller(http, collection), UnmodifiedSince(http));
+        if (result.Message is not null || result.Status >= 400)
+        {
+            return V3Output.Status(result.Status, result.Message);
+        }
+
+        http.Response.Headers[HeaderNames.LastModified] = V3Output.HttpDate(result.LastModified!.Value);
+        if (result.Status == 201)
+        {
+            // The reference doubles the id here; the right Location names the document once.
+            http.Response.Headers[HeaderNames.Location] = $"{http.Request.PathBase}/api/v3/{CollectionNames.Of(collection)}/{result.Identifier}";
+        }
+
+        return Results.Content(new JsonObject { ["status"] = result.Status, ["identifier"] = result.Identifier, ["lastModified"] = result.LastModified }.ToJsonString(),
+            "application/json", System.Text.Encoding.UTF8, result.Status);
+    }
+
+    private static async Task<IResult> PatchAsync(HttpContext http, IGrainFactory grains, Collection collection, string identifier)
+    {
+        var body = await ReadBodyAsync(http);
+        if (body is null)
+        {
+            return V3Output.Status(400, "Bad or missing request body");
+        }
+
+        var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId)
+            .V3PatchAsync(collection, identifier, body, Caller(http, collection), UnmodifiedSince(http));
+        if (result.Message is not null || result.Status >= 400)
+        {
+            return V3Output.Status(result.Status, result.Message);
+        }
+
+        http.Response.Headers[HeaderNames.LastModified] = V3Output.HttpDate(result.LastModified!.Value);
+        return V3Output.Status(200);
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext http, IGrainFactory grains, Collection collection, string identifier)
+    {
+        var permanent = http.Request.Query["permanent"].ToString() == "true";
+        var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).V3DeleteAsync(collection, identifier, permanent, http.Site().Grant.Subject);
+        return result.Message is not null || result.Status >= 400 ? V3Output.Status(result.Status, result.Message) : V3Output.Status(200);
+    }
+
+    private static V3Caller Caller(HttpContext http, Collection collection)
+    {
+        var site = http.Site();
+        var name = CollectionNames.Of(collection);
+        return name == "settings"
+            ? new V3Caller(site.Grant.Subject, site.Can("api:settings:admin"), site.Can("api:settings:admin"))
+            : new V3Caller(site.Grant.Subject, site.Can($"api:{name}:create"), site.Can($"api:{name}:update"));
+    }
+
+    private static long? UnmodifiedSince(HttpContext http) => http.Request.GetTypedHeaders().IfUnmodifiedSince?.ToUnixTimeMilliseconds();
+
+    private static async Task<string?> ReadBodyAsync(HttpContext http)
+    {
+        var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.LargeLimit, http.RequestAborted);
+        return body.Json;
+    }
+}
