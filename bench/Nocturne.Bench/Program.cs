@@ -17,6 +17,8 @@ var sites = int.Parse(options.GetValueOrDefault("sites", "1000"));
 var concurrency = int.Parse(options.GetValueOrDefault("concurrency", "64"));
 var seconds = int.Parse(options.GetValueOrDefault("seconds", "20"));
 var perSite = int.Parse(options.GetValueOrDefault("entries", "288"));
+var historyEntries = int.Parse(options.GetValueOrDefault("history-entries", "105000"));
+var phases = options.GetValueOrDefault("phases", "load,history");
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
 {
@@ -28,8 +30,14 @@ http.DefaultRequestHeaders.Add("X-Operator-Key", operatorKey);
 Console.WriteLine($"Nocturne bench: {sites} sites, {concurrency} concurrent clients, {seconds} s per phase, server pid {serverPid}");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 
-var rssBefore = Rss(serverPid);
 var run = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+if (!phases.Contains("load", StringComparison.Ordinal))
+{
+    await HistoryAsync();
+    return 0;
+}
+
+var rssBefore = Rss(serverPid);
 var secrets = new string[sites];
 var setup = Stopwatch.StartNew();
 await Parallel.ForEachAsync(Enumerable.Range(0, sites), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
@@ -85,7 +93,79 @@ await RunAsync(async random =>
 });
 Console.WriteLine($"GET /api/v1/entries.json?count=288: {read.Summary(TimeSpan.FromSeconds(seconds))}");
 Console.WriteLine($"server RSS at the end: {Rss(serverPid) / 1024.0 / 1024:F0} MiB");
+if (phases.Contains("history", StringComparison.Ordinal))
+{
+    await HistoryAsync();
+}
+
 return 0;
+
+// A year of 5-minute entries on one site, then an AAPS-style v3 history sync in pages of 1000.
+async Task HistoryAsync()
+{
+    var id = $"h{run}";
+    var secret = $"bench-secret-{id}";
+    using (var created = await http.PostAsJsonAsync("/api/admin/tenants", new { id, apiSecret = secret }))
+    {
+        created.EnsureSuccessStatusCode();
+    }
+
+    var admin = Sha1(secret);
+    using var subject = new HttpRequestMessage(HttpMethod.Post, $"/t/{id}/api/v2/authorization/subjects")
+    {
+        Content = JsonContent.Create(new { name = "aaps", roles = new[] { "admin" } }),
+    };
+    subject.Headers.Add("api-secret", admin);
+    using var subjectResponse = await http.SendAsync(subject);
+    var token = (await subjectResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+    var jwt = (await http.GetFromJsonAsync<JsonElement>($"/t/{id}/api/v2/authorization/request/{token}")).GetProperty("token").GetString();
+
+    var upload = Stopwatch.StartNew();
+    var yearStart = DateTimeOffset.UtcNow.AddDays(-365).ToUnixTimeMilliseconds();
+    for (var batch = 0; batch * 1000 < historyEntries; batch++)
+    {
+        var entries = Enumerable.Range(batch * 1000, Math.Min(1000, historyEntries - batch * 1000))
+            .Select(k => new { type = "sgv", date = yearStart + (k * 300_000L), sgv = 80 + (k % 150), direction = "Flat", device = "bench" }).ToArray();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/t/{id}/api/v1/entries") { Content = JsonContent.Create(entries) };
+        request.Headers.Add("api-secret", admin);
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+    }
+
+    Console.WriteLine($"history: uploaded {historyEntries} entries in {upload.Elapsed.TotalSeconds:F1} s ({historyEntries / upload.Elapsed.TotalSeconds:F0} entries/s, batches of 1000)");
+
+    var rss = Rss(serverPid);
+    var clientHeap = GC.GetTotalMemory(forceFullCollection: true);
+    var sync = Stopwatch.StartNew();
+    long since = 0;
+    var received = 0;
+    var pages = 0;
+    var pageLatencies = new List<double>();
+    while (true)
+    {
+        var pageTimer = Stopwatch.StartNew();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/t/{id}/api/v3/entries/history/{since}?limit=1000");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", jwt);
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        using var page = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
+        pageLatencies.Add(pageTimer.Elapsed.TotalMilliseconds);
+        var result = page.RootElement.GetProperty("result");
+        if (result.GetArrayLength() == 0)
+        {
+            break;
+        }
+
+        pages++;
+        received += result.GetArrayLength();
+        since = result[result.GetArrayLength() - 1].GetProperty("srvModified").GetInt64();
+    }
+
+    pageLatencies.Sort();
+    Console.WriteLine($"history: synced {received} entries in {pages} pages in {sync.Elapsed.TotalSeconds:F1} s ({received / sync.Elapsed.TotalSeconds:F0} entries/s), " +
+        $"page p50 {pageLatencies[pageLatencies.Count / 2]:F1} ms, p99 {pageLatencies[Math.Min(pageLatencies.Count - 1, (int)(pageLatencies.Count * 0.99))]:F1} ms");
+    Console.WriteLine($"history: server RSS {rss / 1024.0 / 1024:F0} MiB before sync, {Rss(serverPid) / 1024.0 / 1024:F0} MiB after; client heap {clientHeap / 1024.0 / 1024:F1} MiB before, {GC.GetTotalMemory(true) / 1024.0 / 1024:F1} MiB after");
+}
 
 async Task RunAsync(Func<Random, Task> step)
 {
