@@ -197,10 +197,10 @@ public static class V3Api
 
     private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, Collection collection)
     {
-        var body = await ReadBodyAsync(http);
+        var (body, bodyError) = await ReadBodyAsync(http);
         if (body is null)
         {
-            return V3Output.Status(400, "Bad or missing request body");
+            return bodyError!;
         }
 
         var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).V3CreateAsync(collection, body, Caller(http, collection));
@@ -226,10 +226,10 @@ public static class V3Api
 
     private static async Task<IResult> ReplaceAsync(HttpContext http, IGrainFactory grains, Collection collection, string identifier)
     {
-        var body = await ReadBodyAsync(http);
+        var (body, bodyError) = await ReadBodyAsync(http);
         if (body is null)
         {
-            return V3Output.Status(400, "Bad or missing request body");
+            return bodyError!;
         }
 
         var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId)
@@ -252,10 +252,10 @@ public static class V3Api
 
     private static async Task<IResult> PatchAsync(HttpContext http, IGrainFactory grains, Collection collection, string identifier)
     {
-        var body = await ReadBodyAsync(http);
+        var (body, bodyError) = await ReadBodyAsync(http);
         if (body is null)
         {
-            return V3Output.Status(400, "Bad or missing request body");
+            return bodyError!;
         }
 
         var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId)
@@ -287,9 +287,11 @@ public static class V3Api
 
     private static long? UnmodifiedSince(HttpContext http) => http.Request.GetTypedHeaders().IfUnmodifiedSince?.ToUnixTimeMilliseconds();
 
-    private static async Task<string?> ReadBodyAsync(HttpContext http)
+    private static async Task<(string? Json, IResult? Error)> ReadBodyAsync(HttpContext http)
     {
         var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.LargeLimit, http.RequestAborted);
-        return body.Json;
+        return body.Json is not null ? (body.Json, null)
+            : body.TooLarge ? (null, body.Error)
+            : (null, V3Output.Status(400, "Bad or missing request body"));
     }
 }

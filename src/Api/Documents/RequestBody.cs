@@ -14,7 +14,7 @@ public static class RequestBody
     public const long LargeLimit = 50L * 1024 * 1024;
     public const long SmallLimit = 1L * 1024 * 1024;
 
-    public sealed record Result(string? Json, IResult? Error);
+    public sealed record Result(string? Json, IResult? Error, bool TooLarge = false);
 
     public static async Task<Result> ReadJsonAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
@@ -51,5 +51,5 @@ public static class RequestBody
     }
 
     private static Result TooLarge(long limit) =>
-        new(null, NightscoutError.Result(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", $"Request body exceeds {limit / (1024 * 1024)} MB"));
+        new(null, NightscoutError.Result(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", $"Request body exceeds {limit / (1024 * 1024)} MB"), TooLarge: true);
 }
