@@ -1,9 +1,11 @@
 //! The C ABI. JSON in and out for coarse calls; plain integers where that is enough.
 
-use std::ffi::{c_char, CString};
+use std::ffi::{c_char, CStr, CString};
 use std::panic::catch_unwind;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::iob::{iob_series, Dose, InsulinProfile, IobTotals};
 
 #[derive(Serialize)]
 struct LibraryInfo {
@@ -25,6 +27,64 @@ pub extern "C" fn oref_library_info() -> *mut c_char {
         to_c_string(&serde_json::to_string(&info).unwrap_or_default())
     })
     .unwrap_or(std::ptr::null_mut())
+}
+
+#[derive(Deserialize)]
+struct IobRequest {
+    profile: InsulinProfile,
+    doses: Vec<Dose>,
+    /// Epoch milliseconds of the first point.
+    time: i64,
+    /// Number of 5-minute points (1 for "now"; oref0 predicts 48).
+    #[serde(default = "one")]
+    points: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+#[derive(Serialize)]
+struct Reply<T: Serialize> {
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// IOB and activity: JSON `{profile, doses, time, points}` in, `{ok, result | error}` out.
+/// Free the result with [`oref_free_string`]. Null only if even the error could not be written.
+///
+/// # Safety
+/// `request` must be null or a NUL-terminated UTF-8 string that stays valid during the call.
+#[no_mangle]
+pub unsafe extern "C" fn oref_iob(request: *const c_char) -> *mut c_char {
+    let outcome = catch_unwind(|| {
+        let reply: Reply<Vec<IobTotals>> = match parse::<IobRequest>(request) {
+            Ok(req) if req.points == 0 || req.points > 288 => error_reply("points must be between 1 and 288"),
+            Ok(req) if !(req.profile.dia.is_finite() && req.profile.dia > 0.0) => error_reply("profile.dia must be a positive number of hours"),
+            Ok(req) => Reply { ok: true, result: Some(iob_series(&req.doses, &req.profile, req.time, req.points)), error: None },
+            Err(message) => error_reply(&message),
+        };
+        serde_json::to_string(&reply).unwrap_or_else(|_| r#"{"ok":false,"error":"serialization failed"}"#.to_owned())
+    });
+    match outcome {
+        Ok(json) => to_c_string(&json),
+        Err(_) => to_c_string(r#"{"ok":false,"error":"internal error in oref"}"#),
+    }
+}
+
+fn error_reply<T: Serialize>(message: &str) -> Reply<T> {
+    Reply { ok: false, result: None, error: Some(message.to_owned()) }
+}
+
+unsafe fn parse<T: for<'de> Deserialize<'de>>(request: *const c_char) -> Result<T, String> {
+    if request.is_null() {
+        return Err("request is null".to_owned());
+    }
+    let text = CStr::from_ptr(request).to_str().map_err(|_| "request is not UTF-8".to_owned())?;
+    serde_json::from_str(text).map_err(|e| format!("bad request: {e}"))
 }
 
 /// Frees a string returned by this library. Null is ignored.
@@ -58,6 +118,27 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(value["abi_version"], crate::ABI_VERSION);
         assert_eq!(value["crate_version"], env!("CARGO_PKG_VERSION"));
+    }
+
+    #[test]
+    fn iob_through_the_abi_reports_values_and_errors() {
+        let call = |json: &str| {
+            let input = CString::new(json).unwrap();
+            let ptr = unsafe { oref_iob(input.as_ptr()) };
+            let out = unsafe { CStr::from_ptr(ptr) }.to_str().unwrap().to_owned();
+            unsafe { oref_free_string(ptr) };
+            serde_json::from_str::<serde_json::Value>(&out).unwrap()
+        };
+        let ok = call(r#"{"profile":{"dia":5,"curve":"rapid-acting"},"doses":[{"date":0,"insulin":2}],"time":0,"points":3}"#);
+        assert_eq!(ok["ok"], true);
+        assert_eq!(ok["result"][0]["iob"], 2.0);
+        assert_eq!(ok["result"].as_array().unwrap().len(), 3);
+        let bad = call(r#"{"profile":{"dia":5},"doses":"nope","time":0}"#);
+        assert_eq!(bad["ok"], false);
+        assert!(bad["error"].as_str().unwrap().starts_with("bad request"));
+        let null = unsafe { oref_iob(std::ptr::null()) };
+        assert!(!null.is_null());
+        unsafe { oref_free_string(null) };
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! here and must be returned through [`oref_free_string`].
 
 pub mod ffi;
+pub mod iob;
 
 /// Bumped whenever an exported signature or a JSON contract changes incompatibly.
 pub const ABI_VERSION: u32 = 1;

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Nocturne.Grains.Interfaces.Oref;
 
 namespace Nocturne.OrefInterop;
 
@@ -24,6 +25,14 @@ public static class OrefLibrary
     public static OrefLibraryInfo Info() =>
         JsonSerializer.Deserialize<OrefLibraryInfo>(TakeString(OrefNative.LibraryInfo()))
         ?? throw new InvalidOperationException("liboref returned an empty library description");
+
+    /// <summary>IOB and activity through the C ABI; throws <see cref="OrefException"/> when oref refuses the input.</summary>
+    public static IReadOnlyList<IobTotals> CalculateIob(IobRequest request)
+    {
+        var reply = JsonSerializer.Deserialize<OrefReply<List<IobTotals>>>(TakeString(OrefNative.Iob(JsonSerializer.Serialize(request))))
+            ?? throw new OrefException("liboref returned nothing");
+        return reply.Ok && reply.Result is { } result ? result : throw new OrefException(reply.Error ?? "liboref failed");
+    }
 
     /// <summary>Copies a string returned by liboref and frees the native copy.</summary>
     internal static string TakeString(IntPtr native)

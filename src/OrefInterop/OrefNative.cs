@@ -13,6 +13,9 @@ internal static partial class OrefNative
     [LibraryImport(Library, EntryPoint = "oref_library_info")]
     internal static partial IntPtr LibraryInfo();
 
+    [LibraryImport(Library, EntryPoint = "oref_iob", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr Iob(string request);
+
     [LibraryImport(Library, EntryPoint = "oref_free_string")]
     internal static partial void FreeString(IntPtr value);
 }

@@ -1,0 +1,14 @@
+using Orleans.Concurrency;
+
+namespace Nocturne.Grains.Interfaces.Oref;
+
+/// <summary>
+/// The OpenAPS algorithms (oref-rs through its C ABI). A stateless worker: every silo runs
+/// local activations, so other grains call it without a network hop. Use key 0.
+/// </summary>
+[Alias("nocturne.IOrefGrain")]
+public interface IOrefGrain : IGrainWithIntegerKey
+{
+    [Alias("CalculateIob"), ReadOnly]
+    Task<IReadOnlyList<IobTotals>> CalculateIobAsync(IobRequest request);
+}
