@@ -5,6 +5,8 @@
 set -euo pipefail
 
 NOCTURNE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# MSBuild builds oref-rs with cargo; rustup installs it where only login shells look.
+if [ -d "$HOME/.cargo/bin" ]; then PATH="$HOME/.cargo/bin:$PATH"; fi
 
 log() { echo "[nocturne] $*" >&2; }
 

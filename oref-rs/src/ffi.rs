@@ -1,6 +1,7 @@
 //! The C ABI. JSON in and out for coarse calls; plain integers where that is enough.
 
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{CStr, CString};
+use std::os::raw::c_char;
 use std::panic::catch_unwind;
 
 use serde::{Deserialize, Serialize};
