@@ -37,24 +37,9 @@ public sealed partial class PatientGrain
                     return await InsertV3Async(collection, doc, identifier, caller, status: 201);
                 }
 
-                if (!caller.CanUpdate)
+                if (RefuseReplace(collection, existing, doc, identifier, caller) is { } refused)
                 {
-                    return V3WriteResult.Error(403, $"Missing permission api:{CollectionNames.Of(collection)}:update");
-                }
-
-                if (V3Rules.IsReadOnly(existing))
-                {
-                    return V3WriteResult.Error(422, "Trying to modify read-only document");
-                }
-
-                if (V3Rules.ImmutableViolation(doc, existing, ignoreIdentifier: true) is { } immutable)
-                {
-                    return V3WriteResult.Error(400, immutable);
-                }
-
-                if (V3Rules.Validate(doc, identifier) is { } invalid)
-                {
-                    return V3WriteResult.Error(400, invalid);
+                    return refused;
                 }
 
                 var written = await ReplaceV3Async(collection, existing, doc, identifier, caller.Subject);
@@ -106,24 +91,9 @@ public sealed partial class PatientGrain
             return V3WriteResult.Error(412);
         }
 
-        if (!caller.CanUpdate)
+        if (RefuseReplace(collection, existing, doc, existing.Identifier, caller) is { } refused)
         {
-            return V3WriteResult.Error(403, $"Missing permission api:{CollectionNames.Of(collection)}:update");
-        }
-
-        if (V3Rules.IsReadOnly(existing))
-        {
-            return V3WriteResult.Error(422, "Trying to modify read-only document");
-        }
-
-        if (V3Rules.ImmutableViolation(doc, existing, ignoreIdentifier: true) is { } immutable)
-        {
-            return V3WriteResult.Error(400, immutable);
-        }
-
-        if (V3Rules.Validate(doc, existing.Identifier) is { } invalid)
-        {
-            return V3WriteResult.Error(400, invalid);
+            return refused;
         }
 
         var written = await ReplaceV3Async(collection, existing, doc, existing.Identifier, caller.Subject);
@@ -229,6 +199,28 @@ public sealed partial class PatientGrain
         await documents.WriteOneAsync(collection, SiteId, deleted, null);
         AfterV3Write(collection, deleted);
         return new V3WriteResult(200, null, deleted.Identifier, deleted.SrvModified, false, null, null);
+    }
+
+    // Replacing an existing document (dedup POST or PUT): update permission, not read-only,
+    // immutable fields unchanged, and a valid result, checked in the reference's order.
+    private static V3WriteResult? RefuseReplace(Collection collection, StoredDocument existing, JsonObject doc, string identifier, V3Caller caller)
+    {
+        if (!caller.CanUpdate)
+        {
+            return V3WriteResult.Error(403, $"Missing permission api:{CollectionNames.Of(collection)}:update");
+        }
+
+        if (V3Rules.IsReadOnly(existing))
+        {
+            return V3WriteResult.Error(422, "Trying to modify read-only document");
+        }
+
+        if (V3Rules.ImmutableViolation(doc, existing, ignoreIdentifier: true) is { } immutable)
+        {
+            return V3WriteResult.Error(400, immutable);
+        }
+
+        return V3Rules.Validate(doc, identifier) is { } invalid ? V3WriteResult.Error(400, invalid) : null;
     }
 
     private async Task<V3WriteResult> InsertV3Async(Collection collection, JsonObject doc, string identifier, V3Caller caller, int status)
