@@ -31,20 +31,21 @@ public sealed class EntryWindow
     public void Apply(IEnumerable<StoredDocument> written, IReadOnlyCollection<string> deletedObjectIds, DateTimeOffset now)
     {
         var cutoff = (now - Span).ToUnixTimeMilliseconds();
-        var byIdentifier = _entries.Where(e => !deletedObjectIds.Contains(e.ObjectId)).ToDictionary(e => e.Identifier);
+        // Keyed by _id, which never changes: a v3 dedup may give a document a new identifier.
+        var byObjectId = _entries.Where(e => !deletedObjectIds.Contains(e.ObjectId)).ToDictionary(e => e.ObjectId);
         foreach (var document in written)
         {
             if (document.IsValid && document.DateMs >= cutoff)
             {
-                byIdentifier[document.Identifier] = WindowEntry.From(document);
+                byObjectId[document.ObjectId] = WindowEntry.From(document);
             }
             else
             {
-                byIdentifier.Remove(document.Identifier);
+                byObjectId.Remove(document.ObjectId);
             }
         }
 
-        var ordered = byIdentifier.Values.Where(e => e.DateMs >= cutoff).OrderByDescending(e => e.DateMs).ToList();
+        var ordered = byObjectId.Values.Where(e => e.DateMs >= cutoff).OrderByDescending(e => e.DateMs).ToList();
         if (ordered.Count > Capacity)
         {
             ordered.RemoveRange(Capacity, ordered.Count - Capacity);

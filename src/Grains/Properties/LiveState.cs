@@ -31,14 +31,25 @@ public sealed class LiveState
         Profile = profile;
     }
 
-    public void Apply(Interfaces.Documents.Collection collection, IEnumerable<StoredDocument> written)
+    /// <summary>
+    /// Takes in written documents. Returns true when the state must be reloaded: a document it
+    /// shows was soft-deleted, and only PostgreSQL knows what stands in its place.
+    /// </summary>
+    public bool Apply(Interfaces.Documents.Collection collection, IEnumerable<StoredDocument> written)
     {
-        foreach (var document in written.Where(d => d.IsValid))
+        var reload = false;
+        foreach (var document in written)
         {
+            if (!document.IsValid)
+            {
+                reload |= References([document.ObjectId]);
+                continue;
+            }
+
             switch (collection)
             {
                 case Interfaces.Documents.Collection.DeviceStatus:
-                    DeviceStatus = DeviceStatus.Where(d => d.Identifier != document.Identifier).Append(document)
+                    DeviceStatus = DeviceStatus.Where(d => d.ObjectId != document.ObjectId).Append(document)
                         .OrderByDescending(d => d.DateMs).Take(DeviceStatusKept).ToList();
                     break;
                 case Interfaces.Documents.Collection.Treatments when document.Type is { } type && AgeEventTypes.Contains(type):
@@ -57,6 +68,8 @@ public sealed class LiveState
                     break;
             }
         }
+
+        return reload;
     }
 
     /// <summary>Deletions can remove what the state refers to; the grain then reloads it.</summary>

@@ -68,15 +68,7 @@ public sealed partial class PatientGrain
         var response = writer.Apply(prepared.Documents);
         await documents.SaveAsync(collection, SiteId, writer.Inserts, writer.Updates);
 
-        var written = writer.Written.ToList();
-        if (collection == Collection.Entries)
-        {
-            _entryWindow.Apply(written, [], now);
-        }
-
-        _live.Apply(collection, written);
-
-        _lastModified[collection] = Math.Max(_lastModified.GetValueOrDefault(collection), written.Max(d => d.SrvModified));
+        await AfterWriteAsync(collection, writer.Written.ToList(), now);
         logger.LogDebug("Site {Site}: {Collection} {Inserted} inserted, {Updated} updated", SiteId, collection, writer.Inserts.Count, writer.Updates.Count);
         return new WriteOutcome(response.ToJsonString(), null, null);
     }
@@ -89,14 +81,7 @@ public sealed partial class PatientGrain
         }
 
         var deleted = await documents.DeleteAsync(collection, SiteId, objectIds);
-        if (collection == Collection.Entries)
-        {
-            _entryWindow.Apply([], objectIds.ToHashSet(), time.GetUtcNow());
-        }
-        else if (_live.References(objectIds.ToHashSet()))
-        {
-            await LoadPropertiesStateAsync(time.GetUtcNow(), CancellationToken.None);
-        }
+        await AfterDeleteAsync(collection, objectIds.ToHashSet(), time.GetUtcNow());
 
         logger.LogInformation("Site {Site}: {Count} {Collection} deleted", SiteId, deleted, collection);
         return deleted;
@@ -121,6 +106,34 @@ public sealed partial class PatientGrain
 
         var properties = Properties.SiteProperties.Compute(names, _entryWindow, _live, tenant.Settings.Units, time.GetUtcNow());
         return Task.FromResult<string?>(properties.ToJsonString());
+    }
+
+    // Every write and delete, v1 or v3, keeps the live state in step through these two.
+    private async Task AfterWriteAsync(Collection collection, IReadOnlyList<StoredDocument> written, DateTimeOffset now)
+    {
+        if (collection == Collection.Entries)
+        {
+            _entryWindow.Apply(written, [], now);
+        }
+
+        if (_live.Apply(collection, written))
+        {
+            await LoadPropertiesStateAsync(now, CancellationToken.None);
+        }
+
+        _lastModified[collection] = Math.Max(_lastModified.GetValueOrDefault(collection), written.Max(d => d.SrvModified));
+    }
+
+    private async Task AfterDeleteAsync(Collection collection, IReadOnlyCollection<string> objectIds, DateTimeOffset now)
+    {
+        if (collection == Collection.Entries)
+        {
+            _entryWindow.Apply([], objectIds, now);
+        }
+        else if (_live.References(objectIds))
+        {
+            await LoadPropertiesStateAsync(now, CancellationToken.None);
+        }
     }
 
     private async Task LoadPropertiesStateAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -156,7 +156,7 @@ public sealed partial class PatientGrain
         V3Rules.ApplyDuration(collection, merged);
         var written = existing with { Doc = merged, SrvModified = NextClock(time.GetUtcNow()), Type = TypeOf(collection, merged, existing.Type) };
         await documents.WriteOneAsync(collection, SiteId, written, null);
-        AfterV3Write(collection, written);
+        await AfterWriteAsync(collection, [written], time.GetUtcNow());
         return new V3WriteResult(200, null, written.Identifier, written.SrvModified, false, null, V3Rules.V3Json(written).ToJsonString());
     }
 
@@ -181,11 +181,7 @@ public sealed partial class PatientGrain
         if (permanent)
         {
             await documents.DeleteByIdentifierAsync(collection, SiteId, existing.Identifier);
-            if (collection == Collection.Entries)
-            {
-                _entryWindow.Apply([], [existing.ObjectId], time.GetUtcNow());
-            }
-
+            await AfterDeleteAsync(collection, [existing.ObjectId], time.GetUtcNow());
             return new V3WriteResult(200, null, existing.Identifier, null, false, null, null);
         }
 
@@ -197,7 +193,7 @@ public sealed partial class PatientGrain
 
         var deleted = existing with { Doc = doc, IsValid = false, SrvModified = NextClock(time.GetUtcNow()) };
         await documents.WriteOneAsync(collection, SiteId, deleted, null);
-        AfterV3Write(collection, deleted);
+        await AfterWriteAsync(collection, [deleted], time.GetUtcNow());
         return new V3WriteResult(200, null, deleted.Identifier, deleted.SrvModified, false, null, null);
     }
 
@@ -241,7 +237,7 @@ public sealed partial class PatientGrain
         var clock = NextClock(now);
         var row = new StoredDocument(identifier, ObjectIds.New(now), DateOf(collection, doc), TypeOf(collection, doc, null), clock, clock, true, doc);
         await documents.WriteOneAsync(collection, SiteId, row, null);
-        AfterV3Write(collection, row);
+        await AfterWriteAsync(collection, [row], now);
         return new V3WriteResult(status, null, identifier, clock, false, null, null);
     }
 
@@ -265,24 +261,8 @@ public sealed partial class PatientGrain
             Doc = doc,
         };
         await documents.WriteOneAsync(collection, SiteId, row, existing.Identifier);
-        if (existing.Identifier != identifier && collection == Collection.Entries)
-        {
-            _entryWindow.Apply([], [existing.ObjectId], time.GetUtcNow());
-        }
-
-        AfterV3Write(collection, row);
+        await AfterWriteAsync(collection, [row], time.GetUtcNow());
         return row;
-    }
-
-    private void AfterV3Write(Collection collection, StoredDocument written)
-    {
-        if (collection == Collection.Entries)
-        {
-            _entryWindow.Apply([written], [], time.GetUtcNow());
-        }
-
-        _live.Apply(collection, [written]);
-        _lastModified[collection] = Math.Max(_lastModified.GetValueOrDefault(collection), written.SrvModified);
     }
 
     private static (JsonObject? Doc, V3WriteResult? Error) ParseBody(string json)

@@ -319,6 +319,22 @@ public sealed class V3ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
     }
 
     [Fact]
+    public async Task SoftDeletesThroughV3AreSeenByTheLiveProperties()
+    {
+        var (client, site, secret) = await V3Client.CreateAsync(api);
+        var (_, created, _) = await client.SendAsync(HttpMethod.Post, "/treatments",
+            new { date = Now - 3_600_000, utcOffset = 0, app = "AAPS", eventType = "Site Change", identifier = "cannula-1" });
+        Assert.Equal("cannula-1", created.GetProperty("identifier").GetString());
+        async Task<bool> CannulaFound() =>
+            (await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Get, "/api/v2/properties/cage", MultiSiteApi.Sha1(secret)))).Body
+                .GetProperty("cage").GetProperty("found").GetBoolean();
+
+        Assert.True(await CannulaFound());
+        Assert.Equal(200, (await client.SendAsync(HttpMethod.Delete, "/treatments/cannula-1")).Status);
+        Assert.False(await CannulaFound());
+    }
+
+    [Fact]
     public async Task HistoryWithoutAPathNeedsTheLastModifiedHeader()
     {
         var (client, _, _) = await V3Client.CreateAsync(api);
