@@ -100,6 +100,18 @@ public sealed class MultiSiteApi : IAsyncLifetime
         }
     }
 
+    /// <summary>A request to a site with its admin secret (SHA1 in api-secret), as an uploader sends it.</summary>
+    public Task<(int Status, JsonElement Body)> SendAsAdminAsync(string site, string secret, HttpMethod method, string path, object? body = null) =>
+        SendAsync(SiteRequest(site, method, path, Sha1(secret), body));
+
+    /// <summary>A GET with the admin secret that must succeed; returns the body.</summary>
+    public async Task<JsonElement> GetOkAsync(string site, string secret, string path)
+    {
+        var (status, body) = await SendAsAdminAsync(site, secret, HttpMethod.Get, path);
+        Assert.Equal(200, status);
+        return body;
+    }
+
     /// <summary>Creates a subject with the given roles through the site's admin API and returns its access token.</summary>
     public async Task<string> CreateSubjectAsync(string site, string secret, string name, params string[] roles)
     {

@@ -8,15 +8,12 @@ public sealed class CollectionsApiTests(MultiSiteApi api) : IClassFixture<MultiS
 {
     private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fff") + "Z";
 
-    private async Task<(int Status, JsonElement Body)> SendAsync(string site, string secret, HttpMethod method, string path, object? body = null) =>
-        await api.SendAsync(MultiSiteApi.SiteRequest(site, method, path, MultiSiteApi.Sha1(secret), body));
-
     [Fact]
     public async Task TreatmentsAreNormalisedLikeTheReference()
     {
         var (site, secret) = await api.CreateSiteAsync("treat");
         var local = new DateTimeOffset(DateTime.UtcNow.AddMinutes(-30).Ticks - DateTime.UtcNow.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero).ToOffset(TimeSpan.FromHours(2));
-        var (status, posted) = await SendAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new
+        var (status, posted) = await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new
         {
             eventType = "Meal Bolus",
             created_at = local.ToString("yyyy-MM-ddTHH:mm:ss.fffzzz"),
@@ -40,7 +37,7 @@ public sealed class CollectionsApiTests(MultiSiteApi api) : IClassFixture<MultiS
             Assert.False(t.TryGetProperty(removed, out _), removed);
         }
 
-        var (_, announcement) = await SendAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new { eventType = "Announcement", notes = "hello" });
+        var (_, announcement) = await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new { eventType = "Announcement", notes = "hello" });
         Assert.True(announcement[0].GetProperty("isAnnouncement").GetBoolean());
     }
 
@@ -50,16 +47,16 @@ public sealed class CollectionsApiTests(MultiSiteApi api) : IClassFixture<MultiS
         var (site, secret) = await api.CreateSiteAsync("tdedup");
         var when = Iso(DateTimeOffset.UtcNow.AddMinutes(-10));
         var batch = Enumerable.Repeat(new { eventType = "Correction Bolus", created_at = when, insulin = 1.2 }, 8).ToArray();
-        var (_, posted) = await SendAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", batch);
+        var (_, posted) = await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", batch);
         Assert.Equal(8, posted.GetArrayLength());
         Assert.Single(posted.EnumerateArray(), p => p.TryGetProperty("_id", out _));
 
         var uuid = Guid.NewGuid().ToString();
-        await SendAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new { _id = uuid, eventType = "Carb Correction", created_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-5)), carbs = 10 });
-        var (_, again) = await SendAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new { _id = uuid, eventType = "Carb Correction", created_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-4)), carbs = 12 });
+        await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new { _id = uuid, eventType = "Carb Correction", created_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-5)), carbs = 10 });
+        var (_, again) = await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new { _id = uuid, eventType = "Carb Correction", created_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-4)), carbs = 12 });
         Assert.True(again[0].TryGetProperty("_id", out _));
 
-        var (_, list) = await SendAsync(site, secret, HttpMethod.Get, "/api/v1/treatments");
+        var (_, list) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/treatments");
         Assert.Equal(2, list.GetArrayLength());
         Assert.Contains(list.EnumerateArray(), t => t.TryGetProperty("carbs", out var c) && c.GetDouble() == 12);
     }
@@ -69,7 +66,7 @@ public sealed class CollectionsApiTests(MultiSiteApi api) : IClassFixture<MultiS
     {
         var (site, secret) = await api.CreateSiteAsync("prebolus");
         var when = DateTimeOffset.UtcNow.AddHours(-1);
-        var (_, posted) = await SendAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new { eventType = "Meal Bolus", created_at = Iso(when), insulin = 4, carbs = 45, preBolus = 15 });
+        var (_, posted) = await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new { eventType = "Meal Bolus", created_at = Iso(when), insulin = 4, carbs = 45, preBolus = 15 });
         Assert.Equal(2, posted.GetArrayLength());
         Assert.False(posted[0].TryGetProperty("carbs", out _));
         Assert.Equal(45, posted[1].GetProperty("carbs").GetDouble());
@@ -80,17 +77,17 @@ public sealed class CollectionsApiTests(MultiSiteApi api) : IClassFixture<MultiS
     public async Task TreatmentQueriesSupportNumbersAndRegexLiterals()
     {
         var (site, secret) = await api.CreateSiteAsync("tquery");
-        await SendAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new object[]
+        await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new object[]
         {
             new { eventType = "Meal Bolus", created_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-20)), insulin = 5, notes = "Pizza night" },
             new { eventType = "Correction Bolus", created_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-10)), insulin = 1 },
             new { eventType = "Temp Basal", created_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-5)), duration = 30, absolute = 0.5 },
         });
-        Assert.Equal(1, (await SendAsync(site, secret, HttpMethod.Get, "/api/v1/treatments.json?find[insulin][$gte]=2")).Body.GetArrayLength());
-        Assert.Equal(2, (await SendAsync(site, secret, HttpMethod.Get, "/api/v1/treatments.json?find[eventType]=/Bolus/")).Body.GetArrayLength());
-        Assert.Equal(1, (await SendAsync(site, secret, HttpMethod.Get, "/api/v1/treatments.json?find[notes]=/pizza/i")).Body.GetArrayLength());
-        Assert.Equal(1, (await SendAsync(site, secret, HttpMethod.Get, "/api/v1/treatments.json?find[eventType]=Temp%20Basal")).Body.GetArrayLength());
-        var (_, all) = await SendAsync(site, secret, HttpMethod.Get, "/api/v1/treatments.json?count=2");
+        Assert.Equal(1, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/treatments.json?find[insulin][$gte]=2")).Body.GetArrayLength());
+        Assert.Equal(2, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/treatments.json?find[eventType]=/Bolus/")).Body.GetArrayLength());
+        Assert.Equal(1, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/treatments.json?find[notes]=/pizza/i")).Body.GetArrayLength());
+        Assert.Equal(1, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/treatments.json?find[eventType]=Temp%20Basal")).Body.GetArrayLength());
+        var (_, all) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/treatments.json?count=2");
         Assert.Equal(["Temp Basal", "Correction Bolus"], all.EnumerateArray().Select(t => t.GetProperty("eventType").GetString()));
     }
 
@@ -98,47 +95,47 @@ public sealed class CollectionsApiTests(MultiSiteApi api) : IClassFixture<MultiS
     public async Task TreatmentsCanBeReplacedAndDeleted()
     {
         var (site, secret) = await api.CreateSiteAsync("tput");
-        var (_, posted) = await SendAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new { eventType = "Note", created_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-3)), notes = "first" });
+        var (_, posted) = await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new { eventType = "Note", created_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-3)), notes = "first" });
         var id = posted[0].GetProperty("_id").GetString();
-        var (putStatus, _) = await SendAsync(site, secret, HttpMethod.Put, "/api/v1/treatments", new { _id = id, eventType = "Note", created_at = posted[0].GetProperty("created_at").GetString(), notes = "edited" });
+        var (putStatus, _) = await api.SendAsAdminAsync(site, secret, HttpMethod.Put, "/api/v1/treatments", new { _id = id, eventType = "Note", created_at = posted[0].GetProperty("created_at").GetString(), notes = "edited" });
         Assert.Equal(200, putStatus);
-        var (_, list) = await SendAsync(site, secret, HttpMethod.Get, "/api/v1/treatments");
+        var (_, list) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/treatments");
         Assert.Equal("edited", list.EnumerateArray().Single().GetProperty("notes").GetString());
 
-        var (_, deleted) = await SendAsync(site, secret, HttpMethod.Delete, $"/api/v1/treatments/{id}");
+        var (_, deleted) = await api.SendAsAdminAsync(site, secret, HttpMethod.Delete, $"/api/v1/treatments/{id}");
         Assert.Equal(1, deleted.GetProperty("deletedCount").GetInt32());
-        Assert.Equal(0, (await SendAsync(site, secret, HttpMethod.Get, "/api/v1/treatments")).Body.GetArrayLength());
-        Assert.Equal(400, (await SendAsync(site, secret, HttpMethod.Delete, "/api/v1/treatments/not-an-id")).Status);
+        Assert.Equal(0, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/treatments")).Body.GetArrayLength());
+        Assert.Equal(400, (await api.SendAsAdminAsync(site, secret, HttpMethod.Delete, "/api/v1/treatments/not-an-id")).Status);
     }
 
     [Fact]
     public async Task ABadTreatmentRejectsTheWholeBatch()
     {
         var (site, secret) = await api.CreateSiteAsync("tbad");
-        var (status, error) = await SendAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new object[]
+        var (status, error) = await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new object[]
         {
             new { eventType = "Meal Bolus", insulin = 3 },
             new { eventType = "Meal Bolus", insulin = "three" },
         });
         Assert.Equal(400, status);
         Assert.Contains("insulin", error.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Equal(0, (await SendAsync(site, secret, HttpMethod.Get, "/api/v1/treatments")).Body.GetArrayLength());
+        Assert.Equal(0, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/treatments")).Body.GetArrayLength());
     }
 
     [Fact]
     public async Task DeviceStatusValidatesIdsTruncatesPredictionsAndKeepsEveryUpload()
     {
         var (site, secret) = await api.CreateSiteAsync("ds");
-        var (status, error) = await SendAsync(site, secret, HttpMethod.Post, "/api/v1/devicestatus", new { _id = "abc", device = "openaps://phone" });
+        var (status, error) = await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/devicestatus", new { _id = "abc", device = "openaps://phone" });
         Assert.Equal(400, status);
         Assert.Equal("Document 0: Invalid _id format", error.GetProperty("message").GetString());
         Assert.Contains("Got: abc", error.GetProperty("description").GetString(), StringComparison.Ordinal);
 
         var predictions = Enumerable.Range(0, 400).Select(i => 100 + (i % 50)).ToArray();
         var upload = new { device = "openaps://phone", created_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-1)), openaps = new { suggested = new { predBGs = new Dictionary<string, int[]> { ["IOB"] = predictions, ["ZT"] = predictions[..10] } } } };
-        await SendAsync(site, secret, HttpMethod.Post, "/api/v1/devicestatus", upload);
-        await SendAsync(site, secret, HttpMethod.Post, "/api/v1/devicestatus", upload);
-        var (_, list) = await SendAsync(site, secret, HttpMethod.Get, "/api/v1/devicestatus.json");
+        await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/devicestatus", upload);
+        await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/devicestatus", upload);
+        var (_, list) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/devicestatus.json");
         Assert.Equal(2, list.GetArrayLength());
         var stored = list[0].GetProperty("openaps").GetProperty("suggested").GetProperty("predBGs");
         Assert.Equal(288, stored.GetProperty("IOB").GetArrayLength());
@@ -149,52 +146,52 @@ public sealed class CollectionsApiTests(MultiSiteApi api) : IClassFixture<MultiS
     public async Task ProfilesHaveACurrentOneAndPutNeedsAnId()
     {
         var (site, secret) = await api.CreateSiteAsync("profile");
-        var (_, nothing) = await SendAsync(site, secret, HttpMethod.Get, "/api/v1/profile/current");
+        var (_, nothing) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/profile/current");
         Assert.Equal(JsonValueKind.Null, nothing.ValueKind);
 
         var older = new { defaultProfile = "Default", startDate = Iso(DateTimeOffset.UtcNow.AddDays(-2)), store = new { Default = new { dia = 5 } } };
         var newer = new { defaultProfile = "Sport", startDate = Iso(DateTimeOffset.UtcNow.AddDays(-1)), store = new { Sport = new { dia = 4 } } };
-        await SendAsync(site, secret, HttpMethod.Post, "/api/v1/profile", new object[] { older, newer });
-        var (_, current) = await SendAsync(site, secret, HttpMethod.Get, "/api/v1/profile/current");
+        await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/profile", new object[] { older, newer });
+        var (_, current) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/profile/current");
         Assert.Equal("Sport", current.GetProperty("defaultProfile").GetString());
-        Assert.Equal(2, (await SendAsync(site, secret, HttpMethod.Get, "/api/v1/profile")).Body.GetArrayLength());
+        Assert.Equal(2, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/profile")).Body.GetArrayLength());
 
-        Assert.Equal(400, (await SendAsync(site, secret, HttpMethod.Put, "/api/v1/profile", newer)).Status);
+        Assert.Equal(400, (await api.SendAsAdminAsync(site, secret, HttpMethod.Put, "/api/v1/profile", newer)).Status);
         var id = current.GetProperty("_id").GetString();
-        var (putStatus, _) = await SendAsync(site, secret, HttpMethod.Put, "/api/v1/profile", new { _id = id, defaultProfile = "Sick", startDate = newer.startDate, store = new { Sick = new { dia = 6 } } });
+        var (putStatus, _) = await api.SendAsAdminAsync(site, secret, HttpMethod.Put, "/api/v1/profile", new { _id = id, defaultProfile = "Sick", startDate = newer.startDate, store = new { Sick = new { dia = 6 } } });
         Assert.Equal(200, putStatus);
-        Assert.Equal("Sick", (await SendAsync(site, secret, HttpMethod.Get, "/api/v1/profile/current")).Body.GetProperty("defaultProfile").GetString());
+        Assert.Equal("Sick", (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/profile/current")).Body.GetProperty("defaultProfile").GetString());
 
-        var (deleteStatus, deleted) = await SendAsync(site, secret, HttpMethod.Delete, $"/api/v1/profile/{id}");
+        var (deleteStatus, deleted) = await api.SendAsAdminAsync(site, secret, HttpMethod.Delete, $"/api/v1/profile/{id}");
         Assert.Equal(200, deleteStatus);
         Assert.Equal(JsonValueKind.Object, deleted.ValueKind);
-        Assert.Equal("Default", (await SendAsync(site, secret, HttpMethod.Get, "/api/v1/profile/current")).Body.GetProperty("defaultProfile").GetString());
+        Assert.Equal("Default", (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/profile/current")).Body.GetProperty("defaultProfile").GetString());
     }
 
     [Fact]
     public async Task FoodHasQuickpicksAndRegulars()
     {
         var (site, secret) = await api.CreateSiteAsync("food");
-        await SendAsync(site, secret, HttpMethod.Post, "/api/v1/food", new object[]
+        await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/food", new object[]
         {
             new { type = "food", name = "Apple", carbs = 15 },
             new { type = "quickpick", name = "Breakfast", hidden = "false", position = 2 },
             new { type = "quickpick", name = "Snack", hidden = "false", position = 1 },
             new { type = "quickpick", name = "Old", hidden = "true", position = 0 },
         });
-        Assert.Equal(4, (await SendAsync(site, secret, HttpMethod.Get, "/api/v1/food")).Body.GetArrayLength());
-        var (_, picks) = await SendAsync(site, secret, HttpMethod.Get, "/api/v1/food/quickpicks");
+        Assert.Equal(4, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/food")).Body.GetArrayLength());
+        var (_, picks) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/food/quickpicks");
         Assert.Equal(["Snack", "Breakfast"], picks.EnumerateArray().Select(p => p.GetProperty("name").GetString()));
-        Assert.Equal(["Apple"], (await SendAsync(site, secret, HttpMethod.Get, "/api/v1/food/regular")).Body.EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        Assert.Equal(["Apple"], (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/food/regular")).Body.EnumerateArray().Select(p => p.GetProperty("name").GetString()));
     }
 
     [Fact]
     public async Task ActivityIsStoredAndListed()
     {
         var (site, secret) = await api.CreateSiteAsync("activity");
-        var (status, _) = await SendAsync(site, secret, HttpMethod.Post, "/api/v1/activity", new { created_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-15)), steps = 1200, heartRate = 88 });
+        var (status, _) = await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/activity", new { created_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-15)), steps = 1200, heartRate = 88 });
         Assert.Equal(200, status);
-        var (_, list) = await SendAsync(site, secret, HttpMethod.Get, "/api/v1/activity");
+        var (_, list) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/activity");
         Assert.Equal(1200, list[0].GetProperty("steps").GetInt32());
     }
 }

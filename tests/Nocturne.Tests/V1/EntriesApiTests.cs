@@ -22,9 +22,6 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
         return (site, secret);
     }
 
-    private Task<(int Status, JsonElement Body)> GetAsync(string site, string secret, string path) =>
-        api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Get, path, MultiSiteApi.Sha1(secret)));
-
     [Fact]
     public async Task PostAcceptsOneObjectOrAnArrayAndAnswersInInputOrderWithIds()
     {
@@ -54,14 +51,14 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
         // Duplicates are reported without _id, as the reference does.
         Assert.All(again.EnumerateArray(), e => Assert.False(e.TryGetProperty("_id", out _)));
 
-        var (_, list) = await GetAsync(site, secret, "/api/v1/entries.json?count=50");
+        var (_, list) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries.json?count=50");
         Assert.Equal(1, list.GetArrayLength());
         Assert.Equal(121, list[0].GetProperty("sgv").GetInt32());
         Assert.Equal("FortyFiveUp", list[0].GetProperty("direction").GetString());
 
         // Another type at the same time is another entry.
         await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Post, "/api/v1/entries", MultiSiteApi.Sha1(secret), new { type = "mbg", date = Now, mbg = 118 }));
-        Assert.Equal(2, (await GetAsync(site, secret, "/api/v1/entries.json?count=50")).Body.GetArrayLength());
+        Assert.Equal(2, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries.json?count=50")).Body.GetArrayLength());
     }
 
     [Fact]
@@ -79,15 +76,15 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
     public async Task GetDefaultsToTenNewestFirstAndCountChangesIt()
     {
         var (site, secret) = await SiteWithEntriesAsync(15);
-        var (_, list) = await GetAsync(site, secret, "/api/v1/entries.json");
+        var (_, list) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries.json");
         Assert.Equal(10, list.GetArrayLength());
         var dates = list.EnumerateArray().Select(e => e.GetProperty("date").GetInt64()).ToList();
         Assert.Equal(dates.OrderDescending(), dates);
         Assert.Equal(Now, dates[0]);
-        Assert.Equal(12, (await GetAsync(site, secret, "/api/v1/entries.json?count=12")).Body.GetArrayLength());
-        Assert.Equal(15, (await GetAsync(site, secret, "/api/v2/entries.json?count=100")).Body.GetArrayLength());
-        Assert.Equal(3, (await GetAsync(site, secret, "/api/v1/entries/sgv.json?count=3")).Body.GetArrayLength());
-        Assert.Equal(0, (await GetAsync(site, secret, "/api/v1/entries/mbg.json")).Body.GetArrayLength());
+        Assert.Equal(12, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries.json?count=12")).Body.GetArrayLength());
+        Assert.Equal(15, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v2/entries.json?count=100")).Body.GetArrayLength());
+        Assert.Equal(3, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries/sgv.json?count=3")).Body.GetArrayLength());
+        Assert.Equal(0, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries/mbg.json")).Body.GetArrayLength());
     }
 
     [Fact]
@@ -95,7 +92,7 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
     {
         var (site, secret) = await SiteWithEntriesAsync(12);
         async Task<List<int>> Sgvs(string query) =>
-            (await GetAsync(site, secret, "/api/v1/entries.json?count=100&" + query)).Body.EnumerateArray().Select(e => e.GetProperty("sgv").GetInt32()).ToList();
+            (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries.json?count=100&" + query)).Body.EnumerateArray().Select(e => e.GetProperty("sgv").GetInt32()).ToList();
 
         Assert.Equal([111, 110, 109, 108, 107, 106, 105], (await Sgvs("find[sgv][$gte]=105")).OrderDescending());
         Assert.Equal([101, 100], (await Sgvs("find[sgv][$lt]=102")).OrderDescending());
@@ -112,7 +109,7 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
         Assert.Equal(12, (await Sgvs("find[device][$regex]=Dexcom")).Count);
         Assert.Equal([100], await Sgvs("find[sgv][$lte]=100&find[sgv][$gte]=100"));
 
-        var (status, error) = await GetAsync(site, secret, "/api/v1/entries.json?find[sgv][$where]=1");
+        var (status, error) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries.json?find[sgv][$where]=1");
         Assert.Equal(400, status);
         Assert.Contains("$where", error.GetProperty("description").GetString(), StringComparison.Ordinal);
     }
@@ -123,15 +120,15 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
         var (site, secret) = await api.CreateSiteAsync("window");
         var old = Now - TimeSpan.FromDays(5).Ticks / TimeSpan.TicksPerMillisecond;
         await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Post, "/api/v1/entries", MultiSiteApi.Sha1(secret), new[] { Sgv(Now, 100), Sgv(old, 200) }));
-        Assert.Equal(1, (await GetAsync(site, secret, "/api/v1/entries.json?count=100&find[sgv][$gte]=0")).Body.GetArrayLength());
-        Assert.Equal(2, (await GetAsync(site, secret, $"/api/v1/entries.json?count=100&find[date][$gte]={old - 1}")).Body.GetArrayLength());
+        Assert.Equal(1, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries.json?count=100&find[sgv][$gte]=0")).Body.GetArrayLength());
+        Assert.Equal(2, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, $"/api/v1/entries.json?count=100&find[date][$gte]={old - 1}")).Body.GetArrayLength());
     }
 
     [Fact]
     public async Task CurrentIsTheNewestEntryAsAnArray()
     {
         var (site, secret) = await SiteWithEntriesAsync(3);
-        var (_, current) = await GetAsync(site, secret, "/api/v1/entries/current.json");
+        var (_, current) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries/current.json");
         Assert.Equal(1, current.GetArrayLength());
         Assert.Equal(Now, current[0].GetProperty("date").GetInt64());
 
@@ -146,9 +143,9 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
         var (site, secret) = await api.CreateSiteAsync("byid");
         var (_, posted) = await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Post, "/api/v1/entries", MultiSiteApi.Sha1(secret), Sgv(Now, 155)));
         var id = posted[0].GetProperty("_id").GetString();
-        var (_, found) = await GetAsync(site, secret, $"/api/v1/entries/{id}");
+        var (_, found) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, $"/api/v1/entries/{id}");
         Assert.Equal(155, found[0].GetProperty("sgv").GetInt32());
-        Assert.Equal(0, (await GetAsync(site, secret, "/api/v1/entries/0123456789abcdef01234567")).Body.GetArrayLength());
+        Assert.Equal(0, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries/0123456789abcdef01234567")).Body.GetArrayLength());
     }
 
     [Theory]
@@ -189,12 +186,12 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
         Assert.Equal(200, status);
         Assert.True(result.GetProperty("acknowledged").GetBoolean());
         Assert.Equal(3, result.GetProperty("deletedCount").GetInt32());
-        var (_, left) = await GetAsync(site, secret, "/api/v1/entries.json?count=100");
+        var (_, left) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries.json?count=100");
         Assert.Equal([102, 101, 100], left.EnumerateArray().Select(e => e.GetProperty("sgv").GetInt32()).OrderDescending());
 
         Assert.Equal(1, (await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Delete, $"/api/v1/entries/{left[0].GetProperty("_id").GetString()}", MultiSiteApi.Sha1(secret)))).Body.GetProperty("deletedCount").GetInt32());
         Assert.Equal(2, (await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Delete, "/api/v1/entries/*", MultiSiteApi.Sha1(secret)))).Body.GetProperty("deletedCount").GetInt32());
-        Assert.Equal(0, (await GetAsync(site, secret, "/api/v1/entries.json")).Body.GetArrayLength());
+        Assert.Equal(0, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries.json")).Body.GetArrayLength());
     }
 
     [Theory]
@@ -214,7 +211,7 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
         Assert.Equal(400, error.GetProperty("status").GetInt32());
         var description = error.TryGetProperty("description", out var d) ? d.GetString() : "";
         Assert.Contains(needle, error.GetProperty("message").GetString() + " " + description, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(0, (await GetAsync(site, secret, $"/api/v1/entries.json?find[date][$gte]=0")).Body.GetArrayLength());
+        Assert.Equal(0, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, $"/api/v1/entries.json?find[date][$gte]=0")).Body.GetArrayLength());
     }
 
     [Fact]
@@ -234,7 +231,7 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
         var (site, secret) = await SiteWithEntriesAsync(5);
         var grains = (IGrainFactory)api.Factory.Services.GetService(typeof(IGrainFactory))!;
         await grains.GetGrain<Orleans.Runtime.IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        var (_, list) = await GetAsync(site, secret, "/api/v1/entries.json?count=5");
+        var (_, list) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries.json?count=5");
         Assert.Equal([104, 103, 102, 101, 100], list.EnumerateArray().Select(e => e.GetProperty("sgv").GetInt32()).OrderDescending());
     }
 
@@ -248,6 +245,6 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
             Content = System.Net.Http.Json.JsonContent.Create(Sgv(Now, 100)),
         };
         Assert.Equal(401, (await api.SendAsync(request)).Status);
-        Assert.Equal(0, (await GetAsync(site, secret, "/api/v1/entries.json")).Body.GetArrayLength());
+        Assert.Equal(0, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries.json")).Body.GetArrayLength());
     }
 }

@@ -24,21 +24,14 @@ public sealed class EntriesToolsApiTests(MultiSiteApi api) : IClassFixture<Multi
         return (site, secret);
     }
 
-    private async Task<JsonElement> GetAsync(string site, string secret, string path)
-    {
-        var (status, body) = await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Get, path, MultiSiteApi.Sha1(secret)));
-        Assert.Equal(200, status);
-        return body;
-    }
-
     [Fact]
     public async Task CountWhereCountsWhatTheQuerySelects()
     {
         var (site, secret) = await SiteAsync();
-        var counted = await GetAsync(site, secret, "/api/v1/count/entries/where?find[type]=sgv");
+        var counted = await api.GetOkAsync(site, secret, "/api/v1/count/entries/where?find[type]=sgv");
         Assert.Equal(4, counted[0].GetProperty("count").GetInt32());
         Assert.Equal(JsonValueKind.Null, counted[0].GetProperty("_id").ValueKind);
-        Assert.Equal(0, (await GetAsync(site, secret, "/api/v1/count/entries/where?find[type]=cal")).GetArrayLength());
+        Assert.Equal(0, (await api.GetOkAsync(site, secret, "/api/v1/count/entries/where?find[type]=cal")).GetArrayLength());
         Assert.Equal(404, (await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Get, "/api/v1/count/nonsense/where", MultiSiteApi.Sha1(secret)))).Status);
     }
 
@@ -46,7 +39,7 @@ public sealed class EntriesToolsApiTests(MultiSiteApi api) : IClassFixture<Multi
     public async Task EchoShowsTheQueryItWouldRun()
     {
         var (site, secret) = await SiteAsync();
-        var echo = await GetAsync(site, secret, "/api/v1/echo/entries/sgv.json?count=3&find[sgv][$gte]=100");
+        var echo = await api.GetOkAsync(site, secret, "/api/v1/echo/entries/sgv.json?count=3&find[sgv][$gte]=100");
         Assert.Equal("sgv.json", echo.GetProperty("params").GetProperty("model").GetString());
         Assert.Equal("entries", echo.GetProperty("storage").GetString());
         Assert.Equal(100, echo.GetProperty("query").GetProperty("sgv").GetProperty("$gte").GetInt32());
@@ -59,12 +52,12 @@ public sealed class EntriesToolsApiTests(MultiSiteApi api) : IClassFixture<Multi
     {
         var (site, secret) = await SiteAsync();
         var day = Day.ToString("yyyy-MM-dd");
-        var afternoon = await GetAsync(site, secret, $"/api/v1/times/{day}/T{{13..14}}.json?count=10");
+        var afternoon = await api.GetOkAsync(site, secret, $"/api/v1/times/{day}/T{{13..14}}.json?count=10");
         // No type filter: the meter reading at 13:30 is in the slice too.
         Assert.Equal(["sgv", "mbg", "sgv"], afternoon.EnumerateArray().Select(e => e.GetProperty("type").GetString()));
         Assert.Equal([114, 113], afternoon.EnumerateArray().Where(e => e.TryGetProperty("sgv", out _)).Select(e => e.GetProperty("sgv").GetInt32()));
 
-        var pattern = await GetAsync(site, secret, $"/api/v1/times/echo/{day}/T{{13,14}}");
+        var pattern = await api.GetOkAsync(site, secret, $"/api/v1/times/echo/{day}/T{{13,14}}");
         Assert.Equal(2, pattern.GetProperty("pattern").GetArrayLength());
     }
 
@@ -73,9 +66,9 @@ public sealed class EntriesToolsApiTests(MultiSiteApi api) : IClassFixture<Multi
     {
         var (site, secret) = await SiteAsync();
         var day = Day.ToString("yyyy-MM-dd");
-        var sgvs = await GetAsync(site, secret, $"/api/v1/slice/entries/dateString/sgv/{day}T{{08,20}}.json?count=10");
+        var sgvs = await api.GetOkAsync(site, secret, $"/api/v1/slice/entries/dateString/sgv/{day}T{{08,20}}.json?count=10");
         Assert.Equal([120, 108], sgvs.EnumerateArray().Select(e => e.GetProperty("sgv").GetInt32()));
-        var all = await GetAsync(site, secret, $"/api/v1/slice/entries/dateString/*/{day}.json?count=10");
+        var all = await api.GetOkAsync(site, secret, $"/api/v1/slice/entries/dateString/*/{day}.json?count=10");
         Assert.Equal(5, all.GetArrayLength());
     }
 }

@@ -41,18 +41,11 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
         return (site, secret);
     }
 
-    private async Task<JsonElement> GetAsync(string site, string secret, string path)
-    {
-        var (status, body) = await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Get, path, MultiSiteApi.Sha1(secret)));
-        Assert.Equal(200, status);
-        return body;
-    }
-
     [Fact]
     public async Task PropertiesDescribeTheCurrentState()
     {
         var (site, secret) = await SiteAsync();
-        var p = await GetAsync(site, secret, "/api/v2/properties");
+        var p = await api.GetOkAsync(site, secret, "/api/v2/properties");
 
         Assert.Equal(120, p.GetProperty("bgnow").GetProperty("last").GetInt32());
         Assert.Equal(Now.ToUnixTimeMilliseconds(), p.GetProperty("bgnow").GetProperty("mills").GetInt64());
@@ -73,7 +66,7 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
         Assert.Equal(123.4, p.GetProperty("pump").GetProperty("data").GetProperty("reservoir").GetDouble());
         Assert.Equal("loaded", p.GetProperty("runtimestate").GetProperty("state").GetString());
 
-        var some = await GetAsync(site, secret, "/api/v2/properties/bgnow,delta");
+        var some = await api.GetOkAsync(site, secret, "/api/v2/properties/bgnow,delta");
         Assert.Equal(["bgnow", "delta"], some.EnumerateObject().Select(o => o.Name).Order());
     }
 
@@ -81,7 +74,7 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
     public async Task PropertiesScaleToMmol()
     {
         var (site, secret) = await SiteAsync("mmol");
-        var p = await GetAsync(site, secret, "/api/v2/properties/bgnow,delta");
+        var p = await api.GetOkAsync(site, secret, "/api/v2/properties/bgnow,delta");
         Assert.Equal(6.7, p.GetProperty("bgnow").GetProperty("sgvs")[0].GetProperty("scaled").GetDouble());
         Assert.Equal("+0.3", p.GetProperty("delta").GetProperty("display").GetString());
     }
@@ -92,7 +85,7 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
         var (site, secret) = await SiteAsync();
         var grains = (IGrainFactory)api.Factory.Services.GetService(typeof(IGrainFactory))!;
         await grains.GetGrain<Orleans.Runtime.IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        var p = await GetAsync(site, secret, "/api/v2/properties");
+        var p = await api.GetOkAsync(site, secret, "/api/v2/properties");
         Assert.Equal(120, p.GetProperty("bgnow").GetProperty("last").GetInt32());
         Assert.Equal(30, p.GetProperty("cage").GetProperty("age").GetInt32());
         Assert.Equal("B: 0.75U", p.GetProperty("basal").GetProperty("display").GetString());
@@ -102,7 +95,7 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
     public async Task DdataHasTheDataSetAroundAMoment()
     {
         var (site, secret) = await SiteAsync();
-        var d = await GetAsync(site, secret, "/api/v2/ddata/at");
+        var d = await api.GetOkAsync(site, secret, "/api/v2/ddata/at");
         Assert.Equal([110, 114, 120], d.GetProperty("sgvs").EnumerateArray().Select(s => s.GetProperty("mgdl").GetInt32()));
         Assert.Equal("sgv", d.GetProperty("sgvs")[0].GetProperty("type").GetString());
         Assert.Equal(118, d.GetProperty("mbgs")[0].GetProperty("mgdl").GetInt32());
@@ -113,7 +106,7 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
         Assert.Equal(1, d.GetProperty("profiles").GetArrayLength());
 
         // An hour ago only the readings before then are there.
-        var earlier = await GetAsync(site, secret, $"/api/v2/ddata/at/{Uri.EscapeDataString(Iso(Now.AddMinutes(-8)))}");
+        var earlier = await api.GetOkAsync(site, secret, $"/api/v2/ddata/at/{Uri.EscapeDataString(Iso(Now.AddMinutes(-8)))}");
         Assert.Equal([110], earlier.GetProperty("sgvs").EnumerateArray().Select(s => s.GetProperty("mgdl").GetInt32()));
 
         Assert.Equal(404, (await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Get, "/api/v2/ddata", MultiSiteApi.Sha1(secret)))).Status);
@@ -124,7 +117,7 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
     public async Task SummaryListsRecentReadingsTreatmentsAndState()
     {
         var (site, secret) = await SiteAsync();
-        var s = await GetAsync(site, secret, "/api/v2/summary?hours=1");
+        var s = await api.GetOkAsync(site, secret, "/api/v2/summary?hours=1");
         Assert.Equal([110, 114, 120], s.GetProperty("sgvs").EnumerateArray().Select(x => x.GetProperty("sgv").GetInt32()));
         Assert.Equal(1, s.GetProperty("sgvs")[2].GetProperty("noise").GetInt32());
         Assert.Equal(40, s.GetProperty("treatments").GetProperty("treatments")[0].GetProperty("carbs").GetDouble());
