@@ -73,7 +73,7 @@ public static class EntriesApi
         if (!V1Query.HasFind(http.Request.Query) && query.Sort.Count == 0
             && await grains.GetGrain<IPatientGrain>(site).GetRecentEntriesAsync(query.Limit, type is null or "*" ? null : type) is { } recent)
         {
-            items = ((JsonArray)JsonNode.Parse(recent)!).Select(n => (JsonObject)n!).ToList();
+            return RespondRecent(http, recent, format);
         }
         else
         {
@@ -94,7 +94,7 @@ public static class EntriesApi
         List<JsonObject> items;
         if (await grains.GetGrain<IPatientGrain>(site).GetRecentEntriesAsync(1, null) is { } recent)
         {
-            items = ((JsonArray)JsonNode.Parse(recent)!).Select(n => (JsonObject)n!).ToList();
+            return RespondRecent(http, recent, format);
         }
         else
         {
@@ -113,6 +113,17 @@ public static class EntriesApi
         return Respond(http, items, format);
     }
 
+    // The window's JSON is already in v1 shape: JSON readers get it as is, without a parse and re-serialise.
+    private static IResult RespondRecent(HttpContext http, RecentEntries recent, string format)
+    {
+        if (format != "json")
+        {
+            return Respond(http, ((JsonArray)JsonNode.Parse(recent.Json)!).Select(n => (JsonObject)n!.DeepClone()).ToList(), format);
+        }
+
+        return V1Responses.NotModified(http, recent.NewestDate) ? V1Responses.NotModifiedResult() : V1Responses.Json(recent.Json);
+    }
+
     private static IResult Respond(HttpContext http, List<JsonObject> items, string format)
     {
         foreach (var item in items)
@@ -127,7 +138,7 @@ public static class EntriesApi
         }
 
         return format == "json"
-            ? V1Responses.Json(new JsonArray(items.Select(i => i.Parent is null ? i : i.DeepClone()).ToArray()).ToJsonString())
+            ? V1Responses.Json(new JsonArray(items.ToArray<JsonNode>()).ToJsonString())
             : V1Responses.Text(items, format);
     }
 

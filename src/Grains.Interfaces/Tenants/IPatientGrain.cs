@@ -74,11 +74,11 @@ public interface IPatientGrain : IGrainWithStringKey
     Task<int> DeleteDocumentsAsync(Documents.Collection collection, IReadOnlyList<string> objectIds);
 
     /// <summary>
-    /// The newest entries from the live window (JSON array, newest first), or null when the window
+    /// The newest entries from the live window (newest first), or null when the window
     /// cannot answer (more asked than it holds, or it is not complete for that span).
     /// </summary>
     [Alias("GetRecentEntries"), ReadOnly]
-    Task<string?> GetRecentEntriesAsync(int count, string? type);
+    Task<Documents.RecentEntries?> GetRecentEntriesAsync(int count, string? type);
 
     /// <summary>v3 create: parseDate, identifier, dedup (identifier, _id, then the collection's fallback keys).</summary>
     [Alias("V3Create")]

@@ -63,7 +63,7 @@ public sealed class EntryWindow
     /// The newest <paramref name="count"/> entries (of a type) as a JSON array, or null when the
     /// window cannot be sure it has them all.
     /// </summary>
-    public string? NewestJson(int count, string? type, DateTimeOffset now)
+    public Interfaces.Documents.RecentEntries? Newest(int count, string? type, DateTimeOffset now)
     {
         var cutoff = (now - Span).ToUnixTimeMilliseconds();
         var matching = _entries.Where(e => e.DateMs >= cutoff && (type is null || e.Type == type)).Take(count).ToList();
@@ -79,7 +79,7 @@ public sealed class EntryWindow
             builder.Append(i == 0 ? "" : ",").Append(Encoding.UTF8.GetString(matching[i].Json));
         }
 
-        return builder.Append(']').ToString();
+        return new Interfaces.Documents.RecentEntries(builder.Append(']').ToString(), matching.Count == 0 ? null : matching[0].DateMs);
     }
 
     private sealed record WindowEntry(string Identifier, string ObjectId, long DateMs, string? Type, byte[] Json)

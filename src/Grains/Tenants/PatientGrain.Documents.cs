@@ -87,14 +87,14 @@ public sealed partial class PatientGrain
         return deleted;
     }
 
-    public Task<string?> GetRecentEntriesAsync(int count, string? type)
+    public Task<RecentEntries?> GetRecentEntriesAsync(int count, string? type)
     {
         if (_tenant is not { Enabled: true } || count <= 0)
         {
-            return Task.FromResult<string?>(null);
+            return Task.FromResult<RecentEntries?>(null);
         }
 
-        return Task.FromResult(_entryWindow.NewestJson(count, type, time.GetUtcNow()));
+        return Task.FromResult(_entryWindow.Newest(count, type, time.GetUtcNow()));
     }
 
     public Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names)
