@@ -32,31 +32,9 @@ public sealed class DocumentStore(PostgresConnection postgres)
     public async Task SaveAsync(Collection collection, string tenant, IReadOnlyList<StoredDocument> inserts, IReadOnlyList<StoredDocument> updates,
         CancellationToken cancellationToken = default)
     {
-        var table = CollectionNames.Of(collection);
         await using var connection = await postgres.DataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (inserts.Count > 0)
-        {
-            await using var insert = new NpgsqlCommand($"""
-                INSERT INTO {table} (tenant_id, {Columns})
-                SELECT @t, i, o, d, ty, sc, sm, v, j::jsonb
-                FROM unnest(@i, @o, @d, @ty, @sc, @sm, @v, @j) AS x(i, o, d, ty, sc, sm, v, j)
-                """, connection, transaction);
-            AddRows(insert, tenant, inserts);
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        if (updates.Count > 0)
-        {
-            await using var update = new NpgsqlCommand($"""
-                UPDATE {table} AS t SET object_id = x.o, date_ms = x.d, type = x.ty, srv_modified = x.sm, is_valid = x.v, doc = x.j::jsonb
-                FROM unnest(@i, @o, @d, @ty, @sc, @sm, @v, @j) AS x(i, o, d, ty, sc, sm, v, j)
-                WHERE t.tenant_id = @t AND t.identifier = x.i
-                """, connection, transaction);
-            AddRows(update, tenant, updates);
-            await update.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        await UpsertAsync(collection, tenant, [.. inserts, .. updates], connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -101,33 +79,38 @@ public sealed class DocumentStore(PostgresConnection postgres)
     /// <summary>Writes one document (insert or full update by identifier); a replaced identifier is removed in the same transaction.</summary>
     public async Task WriteOneAsync(Collection collection, string tenant, StoredDocument row, string? replacedIdentifier, CancellationToken cancellationToken = default)
     {
-        var table = CollectionNames.Of(collection);
         await using var connection = await postgres.DataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (replacedIdentifier is not null && replacedIdentifier != row.Identifier)
         {
-            await using var delete = new NpgsqlCommand($"DELETE FROM {table} WHERE tenant_id = @t AND identifier = @i", connection, transaction);
+            await using var delete = new NpgsqlCommand($"DELETE FROM {CollectionNames.Of(collection)} WHERE tenant_id = @t AND identifier = @i", connection, transaction);
             delete.Parameters.AddWithValue("t", tenant);
             delete.Parameters.AddWithValue("i", replacedIdentifier);
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        await UpsertAsync(collection, tenant, [row], connection, transaction, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    // Inserts new identifiers and fully updates existing ones (srv_created is never overwritten).
+    private static async Task UpsertAsync(Collection collection, string tenant, IReadOnlyList<StoredDocument> rows, NpgsqlConnection connection,
+        NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
         await using var upsert = new NpgsqlCommand($"""
-            INSERT INTO {table} (tenant_id, {Columns}) VALUES (@t, @i, @o, @d, @ty, @sc, @sm, @v, @j::jsonb)
+            INSERT INTO {CollectionNames.Of(collection)} (tenant_id, {Columns})
+            SELECT @t, i, o, d, ty, sc, sm, v, j::jsonb
+            FROM unnest(@i, @o, @d, @ty, @sc, @sm, @v, @j) AS x(i, o, d, ty, sc, sm, v, j)
             ON CONFLICT (tenant_id, identifier) DO UPDATE SET object_id = EXCLUDED.object_id, date_ms = EXCLUDED.date_ms, type = EXCLUDED.type,
                 srv_modified = EXCLUDED.srv_modified, is_valid = EXCLUDED.is_valid, doc = EXCLUDED.doc
             """, connection, transaction);
-        upsert.Parameters.AddWithValue("t", tenant);
-        upsert.Parameters.AddWithValue("i", row.Identifier);
-        upsert.Parameters.AddWithValue("o", row.ObjectId);
-        upsert.Parameters.AddWithValue("d", row.DateMs);
-        upsert.Parameters.AddWithValue("ty", (object?)row.Type ?? DBNull.Value);
-        upsert.Parameters.AddWithValue("sc", row.SrvCreated);
-        upsert.Parameters.AddWithValue("sm", row.SrvModified);
-        upsert.Parameters.AddWithValue("v", row.IsValid);
-        upsert.Parameters.AddWithValue("j", row.Doc.ToJsonString());
+        AddRows(upsert, tenant, rows);
         await upsert.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<bool> DeleteByIdentifierAsync(Collection collection, string tenant, string identifier, CancellationToken cancellationToken = default)

@@ -113,11 +113,7 @@ public sealed class TenantStore(PostgresConnection postgres)
             INSERT INTO auth_subjects (tenant_id, id, name, roles, notes, token_prefix, token_suffix_hash, token_sha1_hash, created_at)
             VALUES (@t, @id, @name, @roles, @notes, @prefix, @suffix, @sha1, @created)
             """);
-        command.Parameters.AddWithValue("t", tenantId);
-        command.Parameters.AddWithValue("id", subject.Id);
-        command.Parameters.AddWithValue("name", subject.Name);
-        command.Parameters.AddWithValue("roles", subject.Roles.ToArray());
-        command.Parameters.AddWithValue("notes", (object?)subject.Notes ?? DBNull.Value);
+        AddSubjectParameters(command, tenantId, subject);
         command.Parameters.AddWithValue("prefix", subject.TokenPrefix);
         command.Parameters.AddWithValue("suffix", subject.TokenSuffixHash);
         command.Parameters.AddWithValue("sha1", subject.TokenSha1Hash);
@@ -129,11 +125,7 @@ public sealed class TenantStore(PostgresConnection postgres)
     {
         await using var command = postgres.DataSource.CreateCommand(
             "UPDATE auth_subjects SET name = @name, roles = @roles, notes = @notes WHERE tenant_id = @t AND id = @id");
-        command.Parameters.AddWithValue("t", tenantId);
-        command.Parameters.AddWithValue("id", subject.Id);
-        command.Parameters.AddWithValue("name", subject.Name);
-        command.Parameters.AddWithValue("roles", subject.Roles.ToArray());
-        command.Parameters.AddWithValue("notes", (object?)subject.Notes ?? DBNull.Value);
+        AddSubjectParameters(command, tenantId, subject);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -191,6 +183,15 @@ public sealed class TenantStore(PostgresConnection postgres)
         reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6),
         reader.GetFieldValue<byte[]>(7),
         JsonSerializer.Deserialize<SiteSettings>(reader.GetString(8)) ?? new SiteSettings());
+
+    private static void AddSubjectParameters(NpgsqlCommand command, string tenantId, SubjectRecord subject)
+    {
+        command.Parameters.AddWithValue("t", tenantId);
+        command.Parameters.AddWithValue("id", subject.Id);
+        command.Parameters.AddWithValue("name", subject.Name);
+        command.Parameters.AddWithValue("roles", subject.Roles.ToArray());
+        command.Parameters.AddWithValue("notes", (object?)subject.Notes ?? DBNull.Value);
+    }
 
     private static void AddTenantParameters(NpgsqlCommand command, TenantRecord tenant)
     {
