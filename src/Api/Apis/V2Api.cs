@@ -22,17 +22,12 @@ public static class V2Api
         var group = app.MapGroup("/api/v2").WithTags("API v2");
 
         group.MapGet("/properties", (HttpContext http, IGrainFactory grains) => PropertiesAsync(http, grains, null))
-            .RequirePermission("api:entries:read");
+            .RequirePermission("api:entries:read", "api:treatments:read");
         group.MapGet("/properties/{names}", (string names, HttpContext http, IGrainFactory grains) => PropertiesAsync(http, grains, names))
-            .RequirePermission("api:entries:read");
+            .RequirePermission("api:entries:read", "api:treatments:read");
 
         group.MapGet("/ddata/at/{at?}", async (string? at, HttpContext http, DocumentQueries queries, TimeProvider time) =>
         {
-            if (!http.Site().Can("api:treatments:read"))
-            {
-                return NightscoutError.Result(StatusCodes.Status401Unauthorized, "Unauthorized", "Invalid/Missing");
-            }
-
             var moment = time.GetUtcNow();
             if (at is not null)
             {
@@ -47,7 +42,7 @@ public static class V2Api
             }
 
             return V1Responses.Json((await DdataAsync(http.Site().SiteId, queries, moment, http.RequestAborted)).ToJsonString());
-        }).RequirePermission("api:entries:read");
+        }).RequirePermission("api:entries:read", "api:treatments:read");
 
         group.MapGet("/summary", async (HttpContext http, DocumentQueries queries, IGrainFactory grains, TimeProvider time) =>
         {
@@ -66,11 +61,6 @@ public static class V2Api
 
     private static async Task<IResult> PropertiesAsync(HttpContext http, IGrainFactory grains, string? names)
     {
-        if (!http.Site().Can("api:treatments:read"))
-        {
-            return NightscoutError.Result(StatusCodes.Status401Unauthorized, "Unauthorized", "Invalid/Missing");
-        }
-
         var wanted = names?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
         var json = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).GetPropertiesAsync(wanted);
         if (json is null)

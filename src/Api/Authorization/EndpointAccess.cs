@@ -5,8 +5,11 @@ public abstract record EndpointAccess
 {
     private EndpointAccess() { }
 
-    /// <summary>Needs the site's permission, e.g. <c>api:entries:read</c>.</summary>
-    public sealed record Permission(string Name) : EndpointAccess;
+    /// <summary>Needs the site's permission, e.g. <c>api:entries:read</c> (and any further ones listed: all of them).</summary>
+    public sealed record Permission(string Name, params string[] AlsoRequired) : EndpointAccess
+    {
+        public IEnumerable<string> All => AlsoRequired.Prepend(Name);
+    }
 
     /// <summary>Belongs to a site but anyone may call it (e.g. <c>/api/v3/version</c>, <c>/verifyauth</c>).</summary>
     public sealed record PublicOnSite : EndpointAccess;

@@ -2,8 +2,8 @@ namespace Nocturne.Api.Authorization;
 
 public static class EndpointAccessExtensions
 {
-    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new EndpointAccess.Permission(permission));
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, string permission, params string[] alsoRequired) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new EndpointAccess.Permission(permission, alsoRequired));
 
     public static TBuilder PublicOnSite<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new EndpointAccess.PublicOnSite());

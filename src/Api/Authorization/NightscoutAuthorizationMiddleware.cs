@@ -38,7 +38,7 @@ public sealed class NightscoutAuthorizationMiddleware(
                 await AuthorizeSiteAsync(context, permission: null);
                 return;
             case EndpointAccess.Permission permission:
-                await AuthorizeSiteAsync(context, permission.Name);
+                await AuthorizeSiteAsync(context, permission);
                 return;
             default:
                 logger.LogError("Endpoint {Endpoint} has no access rule; refusing", endpoint.DisplayName);
@@ -65,7 +65,7 @@ public sealed class NightscoutAuthorizationMiddleware(
         await next(context);
     }
 
-    private async Task AuthorizeSiteAsync(HttpContext context, string? permission)
+    private async Task AuthorizeSiteAsync(HttpContext context, EndpointAccess.Permission? permission)
     {
         var site = context.Features.Get<SiteFeature>()?.SiteId;
         if (site is null)
@@ -120,7 +120,7 @@ public sealed class NightscoutAuthorizationMiddleware(
             return;
         }
 
-        if (permission is not null && !access.Can(permission))
+        if (permission?.All.FirstOrDefault(p => !access.Can(p)) is { } missing)
         {
             if (isV3 && grant.Outcome == AccessOutcome.Anonymous)
             {
@@ -128,7 +128,7 @@ public sealed class NightscoutAuthorizationMiddleware(
             }
             else if (isV3)
             {
-                await ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status403Forbidden, $"Missing permission {permission}");
+                await ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status403Forbidden, $"Missing permission {missing}");
             }
             else
             {

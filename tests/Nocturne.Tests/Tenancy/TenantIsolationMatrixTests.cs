@@ -107,9 +107,10 @@ public sealed class TenantIsolationMatrixTests(MultiSiteApi api) : IClassFixture
         var failures = new List<string>();
         foreach (var route in Routes().Where(r => r.Access is EndpointAccess.Permission))
         {
-            var permission = ((EndpointAccess.Permission)route.Access!).Name;
+            var required = ((EndpointAccess.Permission)route.Access!).All.ToList();
+            var permission = string.Join(" + ", required);
             // API v3 never serves anonymous callers (only /version is public), as the reference.
-            var allowed = !route.Pattern.StartsWith("/api/v3", StringComparison.Ordinal) && Nocturne.Grains.Authorization.ShiroPermission.AnyImplies(granted, permission);
+            var allowed = !route.Pattern.StartsWith("/api/v3", StringComparison.Ordinal) && required.All(p => Nocturne.Grains.Authorization.ShiroPermission.AnyImplies(granted, p));
             using var request = new HttpRequestMessage(new HttpMethod(route.Method), $"/t/{site}{Concrete(route.Pattern)}");
             using var response = await api.Client.SendAsync(request);
             var refused = (int)response.StatusCode is 401 or 403;

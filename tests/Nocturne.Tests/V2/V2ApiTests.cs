@@ -71,6 +71,19 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
     }
 
     [Fact]
+    public async Task PropertiesAndDdataNeedTreatmentsReadAsWellAsEntriesRead()
+    {
+        var (site, secret) = await api.CreateSiteAsync("v2perm", new { authDefaultRoles = new[] { "denied" } });
+        await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v2/authorization/roles", new { name = "cgm-only", permissions = new[] { "api:entries:read" } });
+        var cgmOnly = await api.CreateSubjectAsync(site, secret, "cgm viewer", "cgm-only");
+        Assert.Equal(200, (await api.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/t/{site}/api/v1/entries.json?token={cgmOnly}"))).Status);
+        foreach (var path in new[] { "/api/v2/properties", "/api/v2/properties/bgnow", "/api/v2/ddata/at" })
+        {
+            Assert.Equal(401, (await api.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/t/{site}{path}?token={cgmOnly}"))).Status);
+        }
+    }
+
+    [Fact]
     public async Task PropertiesScaleToMmol()
     {
         var (site, secret) = await SiteAsync("mmol");
