@@ -185,6 +185,27 @@ public sealed class CollectionsApiTests(MultiSiteApi api) : IClassFixture<MultiS
         Assert.Equal(["Apple"], (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/food/regular")).Body.EnumerateArray().Select(p => p.GetProperty("name").GetString()));
     }
 
+    [Theory]
+    [InlineData("treatments", "{\"eventType\":", "Malformed JSON")]
+    [InlineData("treatments", "[{\"eventType\":\"Note\",\"created_at\":\"soon\"}]", "created_at is not a date")]
+    [InlineData("devicestatus", "[{\"device\":\"a\",\"created_at\":\"soon\"}]", "created_at is not a date")]
+    [InlineData("devicestatus", "42", "JSON object")]
+    [InlineData("profile", "[{\"startDate\":\"1999-01-01T00:00:00Z\"}]", "2000")]
+    [InlineData("profile", "{\"_id\":\"xyz\"}", "Invalid _id format")]
+    [InlineData("food", "[{\"name\":\"ok\"},\"not an object\"]", "not a JSON object")]
+    [InlineData("activity", "{\"created_at\":\"2020-13-45\"}", "created_at is not a date")]
+    public async Task BadUploadsToEveryCollectionAreRefusedAndStoreNothing(string collection, string body, string needle)
+    {
+        var (site, secret) = await api.CreateSiteAsync("cbad");
+        using var request = MultiSiteApi.SiteRequest(site, HttpMethod.Post, $"/api/v1/{collection}", MultiSiteApi.Sha1(secret));
+        request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        var (status, error) = await api.SendAsync(request);
+        Assert.Equal(400, status);
+        var text = error.GetProperty("message").GetString() + " " + (error.TryGetProperty("description", out var d) ? d.GetString() : "");
+        Assert.Contains(needle, text, StringComparison.Ordinal);
+        Assert.Equal(0, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, $"/api/v1/{collection}.json?find[created_at][$gte]=2000-01-01")).Body.GetArrayLength());
+    }
+
     [Fact]
     public async Task ActivityIsStoredAndListed()
     {

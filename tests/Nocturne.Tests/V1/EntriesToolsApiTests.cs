@@ -62,6 +62,19 @@ public sealed class EntriesToolsApiTests(MultiSiteApi api) : IClassFixture<Multi
     }
 
     [Fact]
+    public async Task BadToolQueriesAreRefusedWithAReason()
+    {
+        var (site, secret) = await api.CreateSiteAsync("toolsbad");
+        foreach (var path in new[] { "/api/v1/times/{0..99}/{0..99}", "/api/v1/count/entries/where?find[sgv][$where]=1", "/api/v1/echo/entries?find[bad name]=1" })
+        {
+            var (status, error) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, path);
+            Assert.Equal(400, status);
+            Assert.Equal(400, error.GetProperty("status").GetInt32());
+            Assert.False(string.IsNullOrEmpty(error.GetProperty("description").GetString()));
+        }
+    }
+
+    [Fact]
     public async Task SliceFiltersByFieldTypeAndPattern()
     {
         var (site, secret) = await SiteAsync();
