@@ -6,7 +6,8 @@ use std::panic::catch_unwind;
 
 use serde::{Deserialize, Serialize};
 
-use crate::iob::{iob_series, Dose, InsulinProfile, IobTotals};
+use crate::iob::{iob_series, Dose, InsulinProfile};
+use crate::requests;
 
 #[derive(Serialize)]
 struct LibraryInfo {
@@ -35,7 +36,7 @@ struct IobRequest {
     profile: InsulinProfile,
     doses: Vec<Dose>,
     /// Epoch milliseconds of the first point.
-    time: i64,
+    time: f64,
     /// Number of 5-minute points (1 for "now"; oref0 predicts 48).
     #[serde(default = "one")]
     points: usize,
@@ -54,19 +55,17 @@ struct Reply<T: Serialize> {
     error: Option<String>,
 }
 
-/// IOB and activity: JSON `{profile, doses, time, points}` in, `{ok, result | error}` out.
-/// Free the result with [`oref_free_string`]. Null only if even the error could not be written.
-///
-/// # Safety
-/// `request` must be null or a NUL-terminated UTF-8 string that stays valid during the call.
-#[no_mangle]
-pub unsafe extern "C" fn oref_iob(request: *const c_char) -> *mut c_char {
+/// Runs one JSON call: parse, compute, serialize; panics and bad input become `{ok:false}`.
+unsafe fn call<Req, Res, F>(request: *const c_char, compute: F) -> *mut c_char
+where
+    Req: for<'de> Deserialize<'de>,
+    Res: Serialize,
+    F: Fn(Req) -> Result<Res, String> + std::panic::UnwindSafe,
+{
     let outcome = catch_unwind(|| {
-        let reply: Reply<Vec<IobTotals>> = match parse::<IobRequest>(request) {
-            Ok(req) if req.points == 0 || req.points > 288 => error_reply("points must be between 1 and 288"),
-            Ok(req) if !(req.profile.dia.is_finite() && req.profile.dia > 0.0) => error_reply("profile.dia must be a positive number of hours"),
-            Ok(req) => Reply { ok: true, result: Some(iob_series(&req.doses, &req.profile, req.time, req.points)), error: None },
-            Err(message) => error_reply(&message),
+        let reply: Reply<Res> = match parse::<Req>(request).and_then(compute) {
+            Ok(result) => Reply { ok: true, result: Some(result), error: None },
+            Err(message) => Reply { ok: false, result: None, error: Some(message) },
         };
         serde_json::to_string(&reply).unwrap_or_else(|_| r#"{"ok":false,"error":"serialization failed"}"#.to_owned())
     });
@@ -76,8 +75,75 @@ pub unsafe extern "C" fn oref_iob(request: *const c_char) -> *mut c_char {
     }
 }
 
-fn error_reply<T: Serialize>(message: &str) -> Reply<T> {
-    Reply { ok: false, result: None, error: Some(message.to_owned()) }
+/// IOB and activity of explicit doses: JSON `{profile, doses, time, points}` in,
+/// `{ok, result | error}` out. Free the result with [`oref_free_string`].
+///
+/// # Safety
+/// `request` must be null or a NUL-terminated UTF-8 string that stays valid during the call.
+#[no_mangle]
+pub unsafe extern "C" fn oref_iob(request: *const c_char) -> *mut c_char {
+    call(request, |req: IobRequest| {
+        if req.points == 0 || req.points > 288 {
+            return Err("points must be between 1 and 288".to_owned());
+        }
+        check_dia(req.profile.dia)?;
+        Ok(iob_series(&req.doses, &req.profile, req.time, req.points))
+    })
+}
+
+/// oref0's iob (from treatments): JSON [`requests::IobHistoryRequest`] in, the IOB array out.
+///
+/// # Safety
+/// As [`oref_iob`].
+#[no_mangle]
+pub unsafe extern "C" fn oref_iob_history(request: *const c_char) -> *mut c_char {
+    call(request, |req: requests::IobHistoryRequest| req.run())
+}
+
+/// oref0's meal (COB): JSON [`requests::MealRequest`] in, meal data out.
+///
+/// # Safety
+/// As [`oref_iob`].
+#[no_mangle]
+pub unsafe extern "C" fn oref_meal(request: *const c_char) -> *mut c_char {
+    call(request, |req: requests::MealRequest| req.run())
+}
+
+/// oref0's autosens: JSON [`requests::AutosensRequest`] in, the ratio out.
+///
+/// # Safety
+/// As [`oref_iob`].
+#[no_mangle]
+pub unsafe extern "C" fn oref_autosens(request: *const c_char) -> *mut c_char {
+    call(request, |req: requests::AutosensRequest| req.run())
+}
+
+/// oref0's determine-basal on prepared inputs: JSON [`requests::DetermineBasalRequest`] in,
+/// oref0's suggestion object out.
+///
+/// # Safety
+/// As [`oref_iob`].
+#[no_mangle]
+pub unsafe extern "C" fn oref_determine_basal(request: *const c_char) -> *mut c_char {
+    call(request, |req: requests::DetermineBasalRequest| req.run())
+}
+
+/// The whole loop from stored data: treatments, entries, profile, current temp in; glucose
+/// status, IOB, meal data, autosens and the determine-basal suggestion out.
+///
+/// # Safety
+/// As [`oref_iob`].
+#[no_mangle]
+pub unsafe extern "C" fn oref_suggest(request: *const c_char) -> *mut c_char {
+    call(request, |req: requests::SuggestRequest| req.run())
+}
+
+pub(crate) fn check_dia(dia: f64) -> Result<(), String> {
+    if dia.is_finite() && dia > 0.0 {
+        Ok(())
+    } else {
+        Err("profile.dia must be a positive number of hours".to_owned())
+    }
 }
 
 unsafe fn parse<T: for<'de> Deserialize<'de>>(request: *const c_char) -> Result<T, String> {

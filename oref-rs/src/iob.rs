@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::js;
+
 /// Which insulin activity curve to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -35,8 +37,8 @@ pub struct InsulinProfile {
 /// One dose: a bolus, or a 5-minute slice of a temp basal's difference from the schedule.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize)]
 pub struct Dose {
-    /// Epoch milliseconds.
-    pub date: i64,
+    /// Epoch milliseconds (temp-basal micro-doses fall on fractional milliseconds).
+    pub date: f64,
     /// Units; negative for a temp basal below the schedule.
     pub insulin: f64,
 }
@@ -114,23 +116,18 @@ fn unit_contribution(curve: Curve, dia: f64, peak: f64, minutes_ago: f64) -> (f6
     }
 }
 
-/// JavaScript's Math.round: halves round up (towards positive infinity).
-fn js_round(x: f64) -> f64 {
-    (x + 0.5).floor()
-}
-
 fn round_to(x: f64, scale: f64) -> f64 {
-    js_round(x * scale) / scale
+    js::round(x * scale) / scale
 }
 
 /// Totals of all doses at `now` (epoch ms). Doses in the future or older than the DIA do not count.
-pub fn iob_at(doses: &[Dose], profile: &InsulinProfile, now: i64) -> IobTotals {
+pub fn iob_at(doses: &[Dose], profile: &InsulinProfile, now: f64) -> IobTotals {
     let (curve, dia, peak) = effective_curve(profile);
-    let window_start = now as f64 - dia * 3_600_000.0;
+    let window_start = now - dia * 3_600_000.0;
     let (mut iob, mut activity, mut basaliob, mut bolusiob, mut netbasal, mut bolus) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-    for dose in doses.iter().filter(|d| d.date <= now && d.date as f64 > window_start && d.insulin != 0.0) {
-        // oref0 counts whole minutes since the dose.
-        let minutes_ago = js_round((now - dose.date) as f64 / 60_000.0);
+    for dose in doses.iter().filter(|d| d.date <= now && d.date > window_start && js::truthy(d.insulin)) {
+        // oref0 counts whole minutes since the dose (the dose time truncated to a millisecond).
+        let minutes_ago = js::round((now - dose.date.trunc()) / 60_000.0);
         let (unit_activity, unit_iob) = unit_contribution(curve, dia, peak, minutes_ago);
         let contribution = dose.insulin * unit_iob;
         iob += contribution;
@@ -156,8 +153,8 @@ pub fn iob_at(doses: &[Dose], profile: &InsulinProfile, now: i64) -> IobTotals {
 }
 
 /// Totals every 5 minutes from `now` for `points` points (oref0 predicts 4 hours: 48 points).
-pub fn iob_series(doses: &[Dose], profile: &InsulinProfile, now: i64, points: usize) -> Vec<IobTotals> {
-    (0..points).map(|k| iob_at(doses, profile, now + (k as i64) * 300_000)).collect()
+pub fn iob_series(doses: &[Dose], profile: &InsulinProfile, now: f64, points: usize) -> Vec<IobTotals> {
+    (0..points).map(|k| iob_at(doses, profile, now + (k as f64) * 300_000.0)).collect()
 }
 
 #[cfg(test)]
@@ -172,10 +169,10 @@ mod tests {
     fn a_fresh_bolus_is_all_on_board_and_none_after_the_dia() {
         for curve in ["bilinear", "rapid-acting", "ultra-rapid"] {
             let p = profile(curve, 5.0);
-            let dose = [Dose { date: 0, insulin: 2.0 }];
-            assert_eq!(iob_at(&dose, &p, 0).iob, 2.0, "{curve}");
-            assert_eq!(iob_at(&dose, &p, 5 * 3_600_000).iob, 0.0, "{curve}");
-            let halfway = iob_at(&dose, &p, 2 * 3_600_000).iob;
+            let dose = [Dose { date: 0.0, insulin: 2.0 }];
+            assert_eq!(iob_at(&dose, &p, 0.0).iob, 2.0, "{curve}");
+            assert_eq!(iob_at(&dose, &p, 5.0 * 3_600_000.0).iob, 0.0, "{curve}");
+            let halfway = iob_at(&dose, &p, 2.0 * 3_600_000.0).iob;
             assert!(halfway > 0.0 && halfway < 2.0, "{curve}: {halfway}");
         }
     }

@@ -13,14 +13,14 @@ struct File {
 struct Vector {
     name: String,
     profile: InsulinProfile,
-    time: i64,
+    time: f64,
     doses: Vec<Dose>,
     expected: Vec<Expected>,
 }
 
 #[derive(Deserialize)]
 struct Expected {
-    minutes: i64,
+    minutes: f64,
     iob: f64,
     activity: f64,
     basaliob: f64,
@@ -39,7 +39,7 @@ fn iob_matches_oref0_on_every_vector() {
     let mut compared = 0;
     for vector in &file.vectors {
         for expected in &vector.expected {
-            let actual = iob_at(&vector.doses, &vector.profile, vector.time + expected.minutes * 60_000);
+            let actual = iob_at(&vector.doses, &vector.profile, vector.time + expected.minutes * 60_000.0);
             compared += 1;
             let fields = [
                 ("iob", actual.iob, expected.iob, 0.01),

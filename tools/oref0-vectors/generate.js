@@ -66,8 +66,11 @@ for (let n = 0; n < 600; n++) {
 }
 
 console.error = quiet;
-const out = path.join(__dirname, '..', '..', 'oref-rs', 'tests', 'vectors', 'iob.json');
+const vectorDir = path.join(__dirname, '..', '..', 'oref-rs', 'tests', 'vectors');
+const out = path.join(vectorDir, 'iob.json');
 // One vector per line: small, and diffs show which scenarios changed.
 const body = vectors.map((v) => JSON.stringify(v)).join(',\n');
 fs.writeFileSync(out, `{"generator":"oref0 0.7.1 lib/iob","count":${vectors.length},"vectors":[\n${body}\n]}\n`);
 console.log(`wrote ${vectors.length} vectors to ${out}`);
+
+require('./scenarios').writeScenarios(vectorDir);

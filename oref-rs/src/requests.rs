@@ -1,0 +1,244 @@
+//! The JSON requests of the C ABI: oref0's inputs under oref0's names, plus the patient's UTC
+//! offset (minutes) that oref0 would take from the process time zone.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::autosens::{autosens, AutosensInputs, AutosensResult, TempTarget};
+use crate::determine_basal::{determine_basal, CurrentTemp, DetermineBasalInputs};
+use crate::ffi::check_dia;
+use crate::glucose::{glucose_status, GlucoseEntry, GlucoseStatus};
+use crate::iob_array::{generate, IobInputs, IobTick};
+use crate::meal::{meal_data, MealData, MealInputs};
+use crate::profile::Profile;
+use crate::time::Zone;
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize)]
+pub struct AutosensRatio {
+    pub ratio: f64,
+}
+
+fn check_clock(clock: f64) -> Result<(), String> {
+    if clock.is_finite() && clock > 0.0 {
+        Ok(())
+    } else {
+        Err("clock must be epoch milliseconds".to_owned())
+    }
+}
+
+fn check_offset(offset: i32) -> Result<Zone, String> {
+    if (-14 * 60..=14 * 60).contains(&offset) {
+        Ok(Zone::new(offset))
+    } else {
+        Err("utcOffset must be minutes between -840 and 840".to_owned())
+    }
+}
+
+fn check_profile(profile: &Profile) -> Result<(), String> {
+    check_dia(profile.dia)?;
+    if profile.basalprofile.iter().any(|e| !(e.minutes.is_finite() && e.rate.is_finite() && e.rate >= 0.0)) {
+        return Err("profile.basalprofile entries need minutes and a non-negative rate".to_owned());
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IobHistoryRequest {
+    /// Nightscout treatments, newest first.
+    pub history: Vec<Value>,
+    pub profile: Profile,
+    pub clock: f64,
+    #[serde(default)]
+    pub utc_offset: i32,
+    #[serde(default)]
+    pub autosens: Option<AutosensRatio>,
+    #[serde(default)]
+    pub current_only: bool,
+}
+
+impl IobHistoryRequest {
+    pub fn run(self) -> Result<Vec<IobTick>, String> {
+        check_profile(&self.profile)?;
+        check_clock(self.clock)?;
+        let zone = check_offset(self.utc_offset)?;
+        let inputs = IobInputs { history: &self.history, profile: &self.profile, clock: self.clock, zone, autosens_ratio: self.autosens.map(|a| a.ratio) };
+        Ok(generate(&inputs, self.current_only))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MealRequest {
+    pub history: Vec<Value>,
+    #[serde(default)]
+    pub carbs: Vec<Value>,
+    pub profile: Profile,
+    /// Nightscout entries, newest first.
+    pub glucose: Vec<GlucoseEntry>,
+    pub clock: f64,
+    #[serde(default)]
+    pub utc_offset: i32,
+}
+
+impl MealRequest {
+    pub fn run(self) -> Result<MealData, String> {
+        check_profile(&self.profile)?;
+        check_clock(self.clock)?;
+        let zone = check_offset(self.utc_offset)?;
+        let inputs = MealInputs { history: &self.history, carbs: &self.carbs, profile: &self.profile, glucose: &self.glucose, clock: self.clock, zone };
+        Ok(meal_data(&inputs))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutosensRequest {
+    pub glucose: Vec<GlucoseEntry>,
+    pub history: Vec<Value>,
+    #[serde(default)]
+    pub carbs: Vec<Value>,
+    #[serde(default)]
+    pub temp_targets: Vec<TempTarget>,
+    pub profile: Profile,
+    pub clock: f64,
+    #[serde(default)]
+    pub utc_offset: i32,
+    #[serde(default)]
+    pub retrospective: bool,
+}
+
+impl AutosensRequest {
+    pub fn run(self) -> Result<AutosensResult, String> {
+        check_profile(&self.profile)?;
+        check_clock(self.clock)?;
+        let zone = check_offset(self.utc_offset)?;
+        let inputs = AutosensInputs {
+            glucose: &self.glucose,
+            history: &self.history,
+            carbs: &self.carbs,
+            temp_targets: &self.temp_targets,
+            profile: &self.profile,
+            clock: self.clock,
+            zone,
+            retrospective: self.retrospective,
+        };
+        Ok(autosens(&inputs))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DetermineBasalRequest {
+    pub glucose_status: GlucoseStatus,
+    #[serde(default)]
+    pub current_temp: CurrentTemp,
+    pub iob: Vec<IobTick>,
+    pub profile: Profile,
+    #[serde(default)]
+    pub autosens: Option<AutosensRatio>,
+    #[serde(default)]
+    pub meal: MealData,
+    #[serde(default)]
+    pub micro_bolus_allowed: bool,
+    #[serde(default)]
+    pub reservoir: Option<Value>,
+    pub current_time: f64,
+    #[serde(default)]
+    pub utc_offset: i32,
+}
+
+impl DetermineBasalRequest {
+    pub fn run(self) -> Result<Map<String, Value>, String> {
+        check_clock(self.current_time)?;
+        let zone = check_offset(self.utc_offset)?;
+        let inputs = DetermineBasalInputs {
+            glucose_status: &self.glucose_status,
+            current_temp: &self.current_temp,
+            iob_data: &self.iob,
+            profile: &self.profile,
+            autosens_ratio: self.autosens.map(|a| a.ratio),
+            meal_data: &self.meal,
+            micro_bolus_allowed: self.micro_bolus_allowed,
+            reservoir: self.reservoir,
+            current_time: self.current_time,
+            zone,
+        };
+        Ok(determine_basal(&inputs))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SuggestRequest {
+    /// Nightscout treatments of the last 24 hours or more, newest first.
+    pub treatments: Vec<Value>,
+    /// Nightscout entries of the last 24 hours, newest first.
+    pub glucose: Vec<GlucoseEntry>,
+    pub profile: Profile,
+    #[serde(default)]
+    pub current_temp: CurrentTemp,
+    #[serde(default)]
+    pub temp_targets: Vec<TempTarget>,
+    #[serde(default = "yes")]
+    pub use_autosens: bool,
+    #[serde(default)]
+    pub micro_bolus_allowed: bool,
+    pub clock: f64,
+    #[serde(default)]
+    pub utc_offset: i32,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Suggestion {
+    pub glucose_status: GlucoseStatus,
+    pub autosens: Option<AutosensResult>,
+    pub iob: IobTick,
+    pub meal: MealData,
+    pub suggested: Map<String, Value>,
+}
+
+impl SuggestRequest {
+    /// The oref0 loop order: autosens, IOB (with the autosens ratio), meal, determine-basal.
+    pub fn run(self) -> Result<Suggestion, String> {
+        check_profile(&self.profile)?;
+        check_clock(self.clock)?;
+        let zone = check_offset(self.utc_offset)?;
+        let status = glucose_status(&self.glucose, zone).ok_or_else(|| "no glucose readings to decide on".to_owned())?;
+        let sensitivity = if self.use_autosens {
+            Some(autosens(&AutosensInputs {
+                glucose: &self.glucose,
+                history: &self.treatments,
+                carbs: &[],
+                temp_targets: &self.temp_targets,
+                profile: &self.profile,
+                clock: self.clock,
+                zone,
+                retrospective: false,
+            }))
+        } else {
+            None
+        };
+        let ratio = sensitivity.as_ref().map(|s| s.ratio);
+        let iob = generate(&IobInputs { history: &self.treatments, profile: &self.profile, clock: self.clock, zone, autosens_ratio: ratio }, false);
+        let meal = meal_data(&MealInputs { history: &self.treatments, carbs: &[], profile: &self.profile, glucose: &self.glucose, clock: self.clock, zone });
+        let suggested = determine_basal(&DetermineBasalInputs {
+            glucose_status: &status,
+            current_temp: &self.current_temp,
+            iob_data: &iob,
+            profile: &self.profile,
+            autosens_ratio: ratio,
+            meal_data: &meal,
+            micro_bolus_allowed: self.micro_bolus_allowed,
+            reservoir: None,
+            current_time: self.clock,
+            zone,
+        });
+        Ok(Suggestion { glucose_status: status, autosens: sensitivity, iob: iob[0].clone(), meal, suggested })
+    }
+}

@@ -1,0 +1,208 @@
+//! Dates as oref0 sees them: epoch milliseconds, ISO-8601 strings, and the wall clock of the
+//! patient's time zone.
+//!
+//! oref0 reads the local hour and minute (`getHours`, `getMinutes`) of the process time zone to
+//! look up basal rates and ISF and to split temp basals at schedule boundaries. Here the zone is
+//! a fixed UTC offset passed with each request; the caller resolves the patient's zone for "now".
+
+const MS_PER_MINUTE: f64 = 60_000.0;
+const DAY_NAMES: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+const MONTH_NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// A fixed offset from UTC in minutes (UTC-5 is -300).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Zone {
+    pub offset_minutes: i32,
+}
+
+impl Zone {
+    pub fn new(offset_minutes: i32) -> Self {
+        Zone { offset_minutes }
+    }
+
+    /// `getHours() * 60 + getMinutes()`; NaN for an invalid date.
+    pub fn minutes_of_day(&self, ms: f64) -> f64 {
+        if !ms.is_finite() {
+            return f64::NAN;
+        }
+        let local_minutes = ((ms + self.offset_minutes as f64 * MS_PER_MINUTE) / MS_PER_MINUTE).floor();
+        local_minutes.rem_euclid(1440.0)
+    }
+
+    /// `getMinutes()`.
+    pub fn minute(&self, ms: f64) -> f64 {
+        self.minutes_of_day(ms) % 60.0
+    }
+
+    /// `getHours()`.
+    pub fn hour(&self, ms: f64) -> f64 {
+        (self.minutes_of_day(ms) / 60.0).floor()
+    }
+
+    /// `Date.prototype.toString()` in a fixed-offset zone, e.g.
+    /// `Sun Nov 22 2026 07:00:00 GMT-0500 (GMT-05:00)`.
+    pub fn date_to_string(&self, ms: f64) -> String {
+        if !ms.is_finite() {
+            return "Invalid Date".to_owned();
+        }
+        let local = ms + self.offset_minutes as f64 * MS_PER_MINUTE;
+        let days = (local / 86_400_000.0).floor() as i64;
+        let (year, month, day) = civil_from_days(days);
+        let seconds_of_day = ((local - days as f64 * 86_400_000.0) / 1000.0).floor() as i64;
+        let sign = if self.offset_minutes < 0 { '-' } else { '+' };
+        let (oh, om) = (self.offset_minutes.abs() / 60, self.offset_minutes.abs() % 60);
+        let name = if self.offset_minutes == 0 { "Coordinated Universal Time".to_owned() } else { format!("GMT{sign}{oh:02}:{om:02}") };
+        format!(
+            "{} {} {:02} {} {:02}:{:02}:{:02} GMT{}{:02}{:02} ({})",
+            DAY_NAMES[days.rem_euclid(7) as usize],
+            MONTH_NAMES[(month - 1) as usize],
+            day,
+            year,
+            seconds_of_day / 3600,
+            seconds_of_day / 60 % 60,
+            seconds_of_day % 60,
+            sign,
+            oh,
+            om,
+            name
+        )
+    }
+
+    /// Parses an ISO-8601 date or date-time (`2026-11-22T12:00:00.000Z`, `...+01:00`, a space
+    /// instead of `T`); a date-time without an offset is local time, as in JavaScript.
+    pub fn parse(&self, text: &str) -> Option<f64> {
+        let text = text.trim();
+        let bytes = text.as_bytes();
+        let number = |range: std::ops::Range<usize>| -> Option<i64> {
+            let part = text.get(range)?;
+            if part.bytes().all(|b| b.is_ascii_digit()) && !part.is_empty() { part.parse().ok() } else { None }
+        };
+        let year = number(0..4)?;
+        if bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') {
+            return None;
+        }
+        let month = number(5..7)?;
+        let day = number(8..10)?;
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return None;
+        }
+        let days = days_from_civil(year, month, day) as f64;
+        if text.len() == 10 {
+            return Some(days * 86_400_000.0); // date-only forms are UTC in JavaScript
+        }
+        if !matches!(bytes.get(10), Some(b'T') | Some(b' ')) || bytes.get(13) != Some(&b':') {
+            return None;
+        }
+        let hour = number(11..13)?;
+        let minute = number(14..16)?;
+        let mut pos = 16;
+        let mut second = 0;
+        let mut millis = 0.0;
+        if bytes.get(pos) == Some(&b':') {
+            second = number(17..19)?;
+            pos = 19;
+            if bytes.get(pos) == Some(&b'.') {
+                let start = pos + 1;
+                let mut end = start;
+                while end < bytes.len() && bytes[end].is_ascii_digit() {
+                    end += 1;
+                }
+                let fraction = text.get(start..end)?;
+                if fraction.is_empty() {
+                    return None;
+                }
+                // JavaScript keeps whole milliseconds.
+                let padded: String = fraction.chars().chain("000".chars()).take(3).collect();
+                millis = padded.parse::<f64>().ok()?;
+                pos = end;
+            }
+        }
+        if hour > 24 || minute > 59 || second > 59 {
+            return None;
+        }
+        let offset_minutes = match &text[pos..] {
+            "" => self.offset_minutes as i64,
+            "Z" | "z" => 0,
+            rest => {
+                let sign = match rest.as_bytes()[0] {
+                    b'+' => 1,
+                    b'-' => -1,
+                    _ => return None,
+                };
+                let digits: String = rest[1..].chars().filter(|c| *c != ':').collect();
+                if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                sign * (digits[..2].parse::<i64>().ok()? * 60 + digits[2..].parse::<i64>().ok()?)
+            }
+        };
+        let local = days * 86_400_000.0 + (hour * 3_600_000 + minute * 60_000 + second * 1000) as f64 + millis;
+        Some(local - offset_minutes as f64 * MS_PER_MINUTE)
+    }
+}
+
+/// `new Date(ms).toISOString()`.
+pub fn iso_string(ms: f64) -> String {
+    let whole = ms.floor();
+    let days = (whole / 86_400_000.0).floor() as i64;
+    let (year, month, day) = civil_from_days(days);
+    let in_day = (whole - days as f64 * 86_400_000.0) as i64;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        in_day / 3_600_000,
+        in_day / 60_000 % 60,
+        in_day / 1000 % 60,
+        in_day % 1000
+    )
+}
+
+// Howard Hinnant's civil calendar algorithms (proleptic Gregorian, days since 1970-01-01).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_iso_forms_nightscout_stores() {
+        let utc = Zone::new(0);
+        let noon = 1_795_348_800_000.0; // 2026-11-22T12:00:00Z
+        assert_eq!(utc.parse("2026-11-22T12:00:00.000Z"), Some(noon));
+        assert_eq!(utc.parse("2026-11-22T07:00:00-05:00"), Some(noon));
+        assert_eq!(utc.parse("2026-11-22T13:00:00+0100"), Some(noon));
+        assert_eq!(Zone::new(-300).parse("2026-11-22 07:00:00"), Some(noon));
+        assert_eq!(utc.parse("2026-11-22T12:00:00.5Z"), Some(noon + 500.0));
+        assert_eq!(utc.parse("yesterday"), None);
+        assert_eq!(iso_string(noon + 7.0), "2026-11-22T12:00:00.007Z");
+    }
+
+    #[test]
+    fn local_wall_clock_and_date_strings_follow_the_offset() {
+        let noon = 1_795_348_800_000.0;
+        let eastern = Zone::new(-300);
+        assert_eq!(eastern.minutes_of_day(noon), 7.0 * 60.0);
+        assert_eq!(eastern.date_to_string(noon), "Sun Nov 22 2026 07:00:00 GMT-0500 (GMT-05:00)");
+        assert_eq!(Zone::new(0).date_to_string(noon), "Sun Nov 22 2026 12:00:00 GMT+0000 (Coordinated Universal Time)");
+        assert!(eastern.minutes_of_day(f64::NAN).is_nan());
+    }
+}
