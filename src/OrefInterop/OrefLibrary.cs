@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Nocturne.Grains.Interfaces.Oref;
 
 namespace Nocturne.OrefInterop;
@@ -8,7 +9,7 @@ namespace Nocturne.OrefInterop;
 public static class OrefLibrary
 {
     /// <summary>The ABI this build of the bindings was written against.</summary>
-    public const uint ExpectedAbiVersion = 1;
+    public const uint ExpectedAbiVersion = 2;
 
     public static uint AbiVersion => OrefNative.AbiVersion();
 
@@ -26,12 +27,65 @@ public static class OrefLibrary
         JsonSerializer.Deserialize<OrefLibraryInfo>(TakeString(OrefNative.LibraryInfo()))
         ?? throw new InvalidOperationException("liboref returned an empty library description");
 
-    /// <summary>IOB and activity through the C ABI; throws <see cref="OrefException"/> when oref refuses the input.</summary>
-    public static IReadOnlyList<IobTotals> CalculateIob(IobRequest request)
+    // Absent stays absent: oref0 distinguishes a missing setting from a zero.
+    private static readonly JsonSerializerOptions Wire = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>IOB and activity of explicit doses; throws <see cref="OrefException"/> when oref refuses the input.</summary>
+    public static IReadOnlyList<IobTotals> CalculateIob(IobRequest request) => Call<List<IobTotals>>(OrefNative.Iob, request);
+
+    /// <summary>oref0's IOB array from treatments.</summary>
+    public static IReadOnlyList<IobTick> CalculateIobFromHistory(IobHistoryRequest request) => Call<List<IobTick>>(OrefNative.IobHistory, request);
+
+    /// <summary>oref0's meal data (COB).</summary>
+    public static MealData CalculateMeal(MealRequest request) => Call<MealData>(OrefNative.Meal, request);
+
+    /// <summary>oref0's autosens ratio.</summary>
+    public static AutosensResult DetectSensitivity(AutosensRequest request) => Call<AutosensResult>(OrefNative.Autosens, request);
+
+    /// <summary>oref0's determine-basal on prepared inputs.</summary>
+    public static OrefSuggestion DetermineBasal(DetermineBasalRequest request) => ToSuggestion(Call<JsonElement>(OrefNative.DetermineBasal, request));
+
+    /// <summary>The whole loop over stored data: autosens, IOB, meal, determine-basal.</summary>
+    public static OrefLoopResult Suggest(SuggestRequest request)
     {
-        var reply = JsonSerializer.Deserialize<OrefReply<List<IobTotals>>>(TakeString(OrefNative.Iob(JsonSerializer.Serialize(request))))
+        var result = Call<JsonElement>(OrefNative.Suggest, request);
+        return new OrefLoopResult(
+            result.GetProperty("glucoseStatus").Deserialize<GlucoseStatus>(Wire)!,
+            result.GetProperty("autosens").ValueKind == JsonValueKind.Null ? null : result.GetProperty("autosens").Deserialize<AutosensResult>(Wire),
+            result.GetProperty("iob").Deserialize<IobTick>(Wire)!,
+            result.GetProperty("meal").Deserialize<MealData>(Wire)!,
+            ToSuggestion(result.GetProperty("suggested")));
+    }
+
+    private static T Call<T>(Func<string, IntPtr> export, object request)
+    {
+        var reply = JsonSerializer.Deserialize<OrefReply<T>>(TakeString(export(JsonSerializer.Serialize(request, request.GetType(), Wire))), Wire)
             ?? throw new OrefException("liboref returned nothing");
         return reply.Ok && reply.Result is { } result ? result : throw new OrefException(reply.Error ?? "liboref failed");
+    }
+
+    private static OrefSuggestion ToSuggestion(JsonElement suggested)
+    {
+        // BGI, ISF, deviation and target are strings for mmol/L profiles; the decision fields are always numbers.
+        double? Number(string name) => suggested.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+        string? Text(string name) => suggested.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        return new OrefSuggestion
+        {
+            Rate = Number("rate"),
+            Duration = Number("duration"),
+            Units = Number("units"),
+            EventualBg = Number("eventualBG"),
+            InsulinReq = Number("insulinReq"),
+            CarbsReq = Number("carbsReq"),
+            Bg = Number("bg"),
+            Cob = Number("COB"),
+            Iob = Number("IOB"),
+            SensitivityRatio = Number("sensitivityRatio"),
+            Predictions = suggested.TryGetProperty("predBGs", out var p) ? p.Deserialize<OrefPredictions>(Wire) : null,
+            Reason = Text("reason"),
+            Error = Text("error"),
+            Json = suggested.GetRawText(),
+        };
     }
 
     /// <summary>Copies a string returned by liboref and frees the native copy.</summary>

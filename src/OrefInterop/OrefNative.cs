@@ -16,6 +16,21 @@ internal static partial class OrefNative
     [LibraryImport(Library, EntryPoint = "oref_iob", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial IntPtr Iob(string request);
 
+    [LibraryImport(Library, EntryPoint = "oref_iob_history", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr IobHistory(string request);
+
+    [LibraryImport(Library, EntryPoint = "oref_meal", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr Meal(string request);
+
+    [LibraryImport(Library, EntryPoint = "oref_autosens", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr Autosens(string request);
+
+    [LibraryImport(Library, EntryPoint = "oref_determine_basal", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr DetermineBasal(string request);
+
+    [LibraryImport(Library, EntryPoint = "oref_suggest", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr Suggest(string request);
+
     [LibraryImport(Library, EntryPoint = "oref_free_string")]
     internal static partial void FreeString(IntPtr value);
 }

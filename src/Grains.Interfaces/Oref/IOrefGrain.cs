@@ -11,4 +11,19 @@ public interface IOrefGrain : IGrainWithIntegerKey
 {
     [Alias("CalculateIob"), ReadOnly]
     Task<IReadOnlyList<IobTotals>> CalculateIobAsync(IobRequest request);
+
+    [Alias("CalculateIobFromHistory"), ReadOnly]
+    Task<IReadOnlyList<IobTick>> CalculateIobFromHistoryAsync(IobHistoryRequest request);
+
+    [Alias("CalculateMeal"), ReadOnly]
+    Task<MealData> CalculateMealAsync(MealRequest request);
+
+    [Alias("DetectSensitivity"), ReadOnly]
+    Task<AutosensResult> DetectSensitivityAsync(AutosensRequest request);
+
+    [Alias("DetermineBasal"), ReadOnly]
+    Task<OrefSuggestion> DetermineBasalAsync(DetermineBasalRequest request);
+
+    [Alias("Suggest"), ReadOnly]
+    Task<OrefLoopResult> SuggestAsync(SuggestRequest request);
 }
