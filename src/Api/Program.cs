@@ -58,6 +58,7 @@ app.MapEntriesApi();
 app.MapCollectionsApi();
 app.MapEntriesToolsApi();
 app.MapV2Api();
+app.MapLoopApi();
 app.MapV3VersionApi();
 app.MapV3Api();
 app.MapTenantAdminApi();

@@ -100,6 +100,13 @@ public interface IPatientGrain : IGrainWithStringKey
     [Alias("GetProperties"), ReadOnly]
     Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names);
 
+    /// <summary>
+    /// Runs the OpenAPS loop (oref: autosens, IOB, COB, determine-basal) over the site's last 24
+    /// hours of treatments and readings and its current profile. Null for an unknown or disabled site.
+    /// </summary>
+    [Alias("SuggestTemp"), ReadOnly]
+    Task<Oref.OrefLoopOutcome?> SuggestAsync(bool microBolusAllowed);
+
     /// <summary>Newest srvModified per collection name (only collections with documents).</summary>
     [Alias("GetLastModified"), ReadOnly]
     Task<IReadOnlyDictionary<string, long>> GetLastModifiedAsync();

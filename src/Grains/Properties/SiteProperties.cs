@@ -8,7 +8,7 @@ namespace Nocturne.Grains.Properties;
 /// <summary>
 /// The plugin properties of /api/v2/properties, computed from the live state only. Shapes follow
 /// the reference's plugins (bgnow, delta, direction, buckets, upbat, cage/sage/iage/bage, basal,
-/// pump, loop, openaps, runtimestate). iob and cob arrive with the oref integration.
+/// pump, loop, openaps, runtimestate). iob and cob need oref and the treatment history: the patient grain adds them.
 /// </summary>
 public static class SiteProperties
 {

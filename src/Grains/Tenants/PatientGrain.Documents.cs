@@ -97,15 +97,17 @@ public sealed partial class PatientGrain
         return Task.FromResult(_entryWindow.Newest(count, type, time.GetUtcNow()));
     }
 
-    public Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names)
+    public async Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names)
     {
         if (_tenant is not { Enabled: true } tenant)
         {
-            return Task.FromResult<string?>(null);
+            return null;
         }
 
-        var properties = Properties.SiteProperties.Compute(names, _entryWindow, _live, tenant.Settings.Units, time.GetUtcNow());
-        return Task.FromResult<string?>(properties.ToJsonString());
+        var now = time.GetUtcNow();
+        var properties = Properties.SiteProperties.Compute(names, _entryWindow, _live, tenant.Settings.Units, now);
+        await AddInsulinAndCarbsAsync(properties, names, now);
+        return properties.ToJsonString();
     }
 
     // Every write and delete, v1 or v3, keeps the live state in step through these two.

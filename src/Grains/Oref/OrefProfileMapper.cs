@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Nocturne.Grains.Documents;
+using Nocturne.Grains.Interfaces.Oref;
+
+namespace Nocturne.Grains.Oref;
+
+/// <summary>
+/// Builds oref0's profile from a site's current Nightscout profile document, as
+/// oref0-get-profile does: the active store's schedules (basal, ISF, carb ratio, targets) read
+/// at the profile's local time, mmol/L converted to mg/dL, an active temp target applied, and
+/// oref0's default preferences for the settings Nightscout does not store (max_iob 0, so the
+/// loop never asks for more than scheduled basal unless a client configures otherwise).
+/// </summary>
+public static class OrefProfileMapper
+{
+    public sealed record Mapped(OrefProfile Profile, int UtcOffsetMinutes);
+
+    /// <summary>The mapped profile, or a reason why the document cannot drive oref.</summary>
+    public static (Mapped? Mapped, string? Problem) Map(StoredDocument? document, DateTimeOffset now, OrefTempTarget? activeTempTarget)
+    {
+        if (document?.Doc is not { } doc || doc["store"] is not JsonObject store || store.Count == 0)
+        {
+            return (null, "the site has no profile");
+        }
+
+        var name = (string?)(doc["defaultProfile"] as JsonValue) ?? store.First().Key;
+        if (store[name] is not JsonObject active)
+        {
+            return (null, $"the profile's default '{name}' is not in its store");
+        }
+
+        var offset = 0;
+        if (active["timezone"] is JsonValue tz && tz.GetValueKind() == JsonValueKind.String && TimeZoneInfo.TryFindSystemTimeZoneById(tz.GetValue<string>(), out var zone))
+        {
+            offset = (int)zone.GetUtcOffset(now).TotalMinutes;
+        }
+
+        var units = (string?)(active["units"] as JsonValue) ?? (string?)(doc["units"] as JsonValue) ?? "mg/dl";
+        var toMgdl = units.StartsWith("mmol", StringComparison.OrdinalIgnoreCase) ? 18.0 : 1.0;
+        var minuteOfDay = (now.ToUnixTimeMilliseconds() / 60_000 + offset) % 1440;
+        if (minuteOfDay < 0)
+        {
+            minuteOfDay += 1440;
+        }
+
+        var basal = Schedule(active["basal"]);
+        var sens = Schedule(active["sens"]);
+        var carbRatio = Schedule(active["carbratio"]);
+        var low = Schedule(active["target_low"]);
+        var high = Schedule(active["target_high"]);
+        if (basal.Count == 0 || sens.Count == 0 || carbRatio.Count == 0 || !DocumentTime.TryNumber(active["dia"], out var dia) || dia <= 0)
+        {
+            return (null, "the profile needs dia, basal, sens and carbratio schedules");
+        }
+
+        if (basal.Any(b => b.Value <= 0) || sens.Any(s => s.Value <= 0) || carbRatio.Any(c => c.Value <= 0))
+        {
+            return (null, "basal rates, sensitivities and carb ratios must be positive");
+        }
+
+        var minBg = At(low, minuteOfDay) * toMgdl;
+        var maxBg = At(high, minuteOfDay) * toMgdl;
+        if (activeTempTarget is { } target)
+        {
+            (minBg, maxBg) = (target.TargetBottom, target.TargetTop);
+        }
+
+        var maxDaily = basal.Max(b => b.Value);
+        var profile = new OrefProfile
+        {
+            Dia = dia,
+            Curve = "rapid-acting",
+            CurrentBasal = At(basal, minuteOfDay),
+            BasalProfile = basal.Select((b, i) => new OrefBasalEntry(i, b.Minutes, b.Value)).ToList(),
+            MaxDailyBasal = maxDaily,
+            // Nightscout stores no pump maximum; the daily and current safety multipliers decide.
+            MaxBasal = 3 * maxDaily,
+            MaxDailySafetyMultiplier = 3,
+            CurrentBasalSafetyMultiplier = 4,
+            MinBg = double.IsNaN(minBg) ? null : Math.Round(minBg),
+            MaxBg = double.IsNaN(maxBg) ? null : Math.Round(maxBg),
+            TempTargetSet = activeTempTarget is not null,
+            HalfBasalExerciseTarget = 160,
+            ExerciseMode = false,
+            HighTempTargetRaisesSensitivity = false,
+            LowTempTargetLowersSensitivity = false,
+            SensitivityRaisesTarget = true,
+            ResistanceLowersTarget = false,
+            Sens = At(sens, minuteOfDay) * toMgdl,
+            IsfProfile = new OrefIsfProfile(sens.Select(s => new OrefIsfEntry(s.Minutes, s.Value * toMgdl)).ToList()),
+            CarbRatio = At(carbRatio, minuteOfDay),
+            Min5mCarbImpact = 8,
+            MaxCob = 120,
+            AutosensMin = 0.7,
+            AutosensMax = 1.2,
+            RewindResetsAutosens = true,
+            MaxIob = 0,
+            OutUnits = toMgdl > 1 ? "mmol/L" : "mg/dL",
+            NoisyCgmTargetMultiplier = 1.3,
+            SkipNeutralTemps = false,
+            CarbsReqThreshold = 1,
+            RemainingCarbsCap = 90,
+            RemainingCarbsFraction = 1,
+            MaxDeltaBgThreshold = 0.2,
+            EnableUam = true,
+            EnableSmbAlways = false,
+            EnableSmbWithCob = false,
+            EnableSmbAfterCarbs = false,
+            EnableSmbWithTempTarget = false,
+            EnableSmbHighBg = false,
+            EnableSmbHighBgTarget = 110,
+            AllowSmbWithHighTempTarget = false,
+            A52RiskEnable = false,
+            MaxSmbBasalMinutes = 30,
+            MaxUamSmbBasalMinutes = 30,
+            SmbInterval = 3,
+            BolusIncrement = 0.1,
+        };
+        return (new Mapped(profile, offset), null);
+    }
+
+    private sealed record Slot(double Minutes, double Value);
+
+    private static List<Slot> Schedule(JsonNode? node)
+    {
+        var slots = new List<Slot>();
+        foreach (var slot in (node as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var minutes = slot["timeAsSeconds"] is { } s && DocumentTime.TryNumber(s, out var secs) ? secs / 60
+                : TimeSpan.TryParse((string?)(slot["time"] as JsonValue), CultureInfo.InvariantCulture, out var t) ? t.TotalMinutes : double.NaN;
+            if (!double.IsNaN(minutes) && DocumentTime.TryNumber(slot["value"], out var value))
+            {
+                slots.Add(new Slot(minutes, value));
+            }
+        }
+
+        return slots.OrderBy(s => s.Minutes).ToList();
+    }
+
+    private static double At(List<Slot> schedule, long minuteOfDay)
+    {
+        var value = double.NaN;
+        foreach (var slot in schedule.Where(s => s.Minutes <= minuteOfDay))
+        {
+            value = slot.Value;
+        }
+
+        return value;
+    }
+}

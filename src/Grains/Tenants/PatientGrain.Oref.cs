@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Nocturne.Grains.Documents;
+using Nocturne.Grains.Interfaces.Documents;
+using Nocturne.Grains.Interfaces.Oref;
+using Nocturne.Grains.Oref;
+
+namespace Nocturne.Grains.Tenants;
+
+// The OpenAPS loop over the site's own data, through the OrefGrain (a local stateless worker).
+public sealed partial class PatientGrain
+{
+    // Device status this recent speaks for the loop running on the phone or rig.
+    private static readonly TimeSpan DeviceStatusFresh = TimeSpan.FromMinutes(10);
+
+    private sealed record LoopInputs(List<StoredDocument> Treatments, List<OrefTreatment> History, OrefProfileMapper.Mapped? Profile, string? Problem, List<OrefTempTarget> TempTargets);
+
+    private async Task<LoopInputs> LoadLoopInputsAsync(DateTimeOffset now)
+    {
+        var since = (now - OrefHistory.Span).ToUnixTimeMilliseconds();
+        // Only the last 24 hours are read, newest first; a day of a looping pump is a few hundred rows.
+        var treatments = await documents.LoadRecentAsync(Collection.Treatments, SiteId, since, 5000, CancellationToken.None);
+        treatments = treatments.Where(t => t.DateMs <= now.ToUnixTimeMilliseconds()).ToList();
+        var targets = OrefHistory.TempTargets(treatments);
+        var (profile, problem) = OrefProfileMapper.Map(_live.Profile, now, OrefHistory.ActiveTempTarget(targets, now));
+        return new LoopInputs(treatments, OrefHistory.Treatments(treatments), profile, problem, targets);
+    }
+
+    public async Task<OrefLoopOutcome?> SuggestAsync(bool microBolusAllowed)
+    {
+        if (_tenant is not { Enabled: true })
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var inputs = await LoadLoopInputsAsync(now);
+        if (inputs.Profile is not { } profile)
+        {
+            return new OrefLoopOutcome(null, inputs.Problem);
+        }
+
+        var glucose = OrefHistory.Glucose(_entryWindow.Since((now - OrefHistory.Span).ToUnixTimeMilliseconds(), "sgv"));
+        if (glucose.Count == 0)
+        {
+            return new OrefLoopOutcome(null, "no CGM readings in the last 24 hours");
+        }
+
+        var request = new SuggestRequest(inputs.History, glucose, profile.Profile, OrefHistory.CurrentTemp(inputs.Treatments, now), inputs.TempTargets,
+            UseAutosens: true, microBolusAllowed, now.ToUnixTimeMilliseconds(), profile.UtcOffsetMinutes);
+        var result = await GrainFactory.GetGrain<IOrefGrain>(0).SuggestAsync(request);
+        return new OrefLoopOutcome(result, null);
+    }
+
+    // iob and cob of /api/v2/properties: a loop's fresh device status when there is one (as the
+    // reference prefers), otherwise oref over the stored treatments and readings.
+    private async Task AddInsulinAndCarbsAsync(JsonObject properties, IReadOnlyCollection<string>? wanted, DateTimeOffset now)
+    {
+        bool Want(string name) => wanted is null || wanted.Contains(name);
+        if (!Want("iob") && !Want("cob"))
+        {
+            return;
+        }
+
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var fresh = _live.DeviceStatus.Where(d => nowMs - d.DateMs <= DeviceStatusFresh.TotalMilliseconds).ToList();
+        var fromDevice = DeviceIob(fresh);
+        var cobFromDevice = DeviceCob(fresh);
+        if ((!Want("iob") || fromDevice is not null) && (!Want("cob") || cobFromDevice is not null))
+        {
+            SetIfWanted(properties, Want, fromDevice, cobFromDevice);
+            return;
+        }
+
+        var inputs = await LoadLoopInputsAsync(now);
+        if (inputs.Profile is not { } profile)
+        {
+            SetIfWanted(properties, Want, fromDevice, cobFromDevice);
+            return;
+        }
+
+        var oref = GrainFactory.GetGrain<IOrefGrain>(0);
+        if (Want("iob") && fromDevice is null)
+        {
+            var iob = (await oref.CalculateIobFromHistoryAsync(new IobHistoryRequest(inputs.History, profile.Profile, nowMs, profile.UtcOffsetMinutes, CurrentOnly: true)))[0];
+            fromDevice = IobProperty(iob.Iob, iob.Activity, iob.BasalIob, iob.BolusIob, "Care Portal", null, nowMs);
+        }
+
+        if (Want("cob") && cobFromDevice is null)
+        {
+            var glucose = OrefHistory.Glucose(_entryWindow.Since((now - OrefHistory.Span).ToUnixTimeMilliseconds(), "sgv"));
+            var meal = await oref.CalculateMealAsync(new MealRequest(inputs.History, profile.Profile, glucose, nowMs, profile.UtcOffsetMinutes));
+            cobFromDevice = CobProperty(meal.MealCob ?? 0, "Care Portal", null, nowMs);
+        }
+
+        SetIfWanted(properties, Want, fromDevice, cobFromDevice);
+    }
+
+    private static void SetIfWanted(JsonObject properties, Func<string, bool> want, JsonObject? iob, JsonObject? cob)
+    {
+        if (want("iob") && iob is not null)
+        {
+            properties["iob"] = iob;
+        }
+
+        if (want("cob") && cob is not null)
+        {
+            properties["cob"] = cob;
+        }
+    }
+
+    private static JsonObject IobProperty(double iob, double? activity, double? basalIob, double? bolusIob, string source, string? device, long mills)
+    {
+        var display = iob.ToString("0.00", CultureInfo.InvariantCulture);
+        return new JsonObject
+        {
+            ["iob"] = Math.Round(iob, 2),
+            ["activity"] = activity,
+            ["basaliob"] = basalIob,
+            ["bolusiob"] = bolusIob,
+            ["source"] = source,
+            ["device"] = device,
+            ["mills"] = mills,
+            ["display"] = display,
+            ["displayLine"] = $"IOB: {display}U",
+        };
+    }
+
+    private static JsonObject CobProperty(double cob, string source, string? device, long mills)
+    {
+        var rounded = Math.Round(cob);
+        return new JsonObject
+        {
+            ["cob"] = rounded,
+            ["source"] = source,
+            ["device"] = device,
+            ["mills"] = mills,
+            ["display"] = rounded,
+            ["displayLine"] = $"COB: {rounded.ToString(CultureInfo.InvariantCulture)}g",
+        };
+    }
+
+    private static JsonObject? DeviceIob(List<StoredDocument> statuses)
+    {
+        foreach (var status in statuses)
+        {
+            var device = (string?)(status.Doc["device"] as JsonValue);
+            var openapsIob = status.Doc["openaps"]?["iob"] is JsonArray list ? list.FirstOrDefault() : status.Doc["openaps"]?["iob"];
+            if (openapsIob is JsonObject o && DocumentTime.TryNumber(o["iob"], out var iob))
+            {
+                return IobProperty(iob, Optional(o["activity"]), Optional(o["basaliob"]), Optional(o["bolusiob"]), "OpenAPS", device, status.DateMs);
+            }
+
+            if (status.Doc["loop"]?["iob"] is JsonObject l && DocumentTime.TryNumber(l["iob"], out var loopIob))
+            {
+                return IobProperty(loopIob, null, null, null, "Loop", device, status.DateMs);
+            }
+        }
+
+        return null;
+    }
+
+    private static JsonObject? DeviceCob(List<StoredDocument> statuses)
+    {
+        foreach (var status in statuses)
+        {
+            var device = (string?)(status.Doc["device"] as JsonValue);
+            var openaps = status.Doc["openaps"];
+            var suggested = openaps?["enacted"]?["COB"] ?? openaps?["suggested"]?["COB"];
+            if (suggested is not null && DocumentTime.TryNumber(suggested, out var cob))
+            {
+                return CobProperty(cob, "OpenAPS", device, status.DateMs);
+            }
+
+            if (status.Doc["loop"]?["cob"] is JsonObject l && DocumentTime.TryNumber(l["cob"], out var loopCob))
+            {
+                return CobProperty(loopCob, "Loop", device, status.DateMs);
+            }
+        }
+
+        return null;
+    }
+
+    private static double? Optional(JsonNode? node) => node is not null && DocumentTime.TryNumber(node, out var v) ? v : null;
+}
