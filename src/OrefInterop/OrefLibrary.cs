@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Nocturne.Grains.Interfaces.Oref;
 
 namespace Nocturne.OrefInterop;
@@ -27,8 +26,7 @@ public static class OrefLibrary
         JsonSerializer.Deserialize<OrefLibraryInfo>(TakeString(OrefNative.LibraryInfo()))
         ?? throw new InvalidOperationException("liboref returned an empty library description");
 
-    // Absent stays absent: oref0 distinguishes a missing setting from a zero.
-    private static readonly JsonSerializerOptions Wire = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    private static readonly OrefJsonContext Wire = OrefJsonContext.Default;
 
     /// <summary>IOB and activity of explicit doses; throws <see cref="OrefException"/> when oref refuses the input.</summary>
     public static IReadOnlyList<IobTotals> CalculateIob(IobRequest request) => Call<List<IobTotals>>(OrefNative.Iob, request);
@@ -50,16 +48,17 @@ public static class OrefLibrary
     {
         var result = Call<JsonElement>(OrefNative.Suggest, request);
         return new OrefLoopResult(
-            result.GetProperty("glucoseStatus").Deserialize<GlucoseStatus>(Wire)!,
-            result.GetProperty("autosens").ValueKind == JsonValueKind.Null ? null : result.GetProperty("autosens").Deserialize<AutosensResult>(Wire),
-            result.GetProperty("iob").Deserialize<IobTick>(Wire)!,
-            result.GetProperty("meal").Deserialize<MealData>(Wire)!,
+            result.GetProperty("glucoseStatus").Deserialize(Wire.GlucoseStatus)!,
+            result.GetProperty("autosens").ValueKind == JsonValueKind.Null ? null : result.GetProperty("autosens").Deserialize(Wire.AutosensResult),
+            result.GetProperty("iob").Deserialize(Wire.IobTick)!,
+            result.GetProperty("meal").Deserialize(Wire.MealData)!,
             ToSuggestion(result.GetProperty("suggested")));
     }
 
     private static T Call<T>(Func<string, IntPtr> export, object request)
     {
-        var reply = JsonSerializer.Deserialize<OrefReply<T>>(TakeString(export(JsonSerializer.Serialize(request, request.GetType(), Wire))), Wire)
+        var json = JsonSerializer.Serialize(request, Wire.GetTypeInfo(request.GetType()) ?? throw new InvalidOperationException($"{request.GetType()} is not in OrefJsonContext"));
+        var reply = (OrefReply<T>?)JsonSerializer.Deserialize(TakeString(export(json)), Wire.GetTypeInfo(typeof(OrefReply<T>))!)
             ?? throw new OrefException("liboref returned nothing");
         return reply.Ok && reply.Result is { } result ? result : throw new OrefException(reply.Error ?? "liboref failed");
     }
@@ -81,7 +80,7 @@ public static class OrefLibrary
             Cob = Number("COB"),
             Iob = Number("IOB"),
             SensitivityRatio = Number("sensitivityRatio"),
-            Predictions = suggested.TryGetProperty("predBGs", out var p) ? p.Deserialize<OrefPredictions>(Wire) : null,
+            Predictions = suggested.TryGetProperty("predBGs", out var p) ? p.Deserialize(Wire.OrefPredictions) : null,
             Reason = Text("reason"),
             Error = Text("error"),
             Json = suggested.GetRawText(),

@@ -317,4 +317,4 @@ function writeScenarios(vectorDir) {
   console.log(`wrote ${lines.length} scenarios to ${file}`);
 }
 
-module.exports = { writeScenarios, makeScenario, runOref0 };
+module.exports = { writeScenarios, makeScenario, runOref0, PinnedDate };
