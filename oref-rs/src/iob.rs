@@ -17,6 +17,9 @@ pub enum Curve {
     Bilinear,
     RapidActing,
     UltraRapid,
+    /// Lyumjev: an exponential curve peaking at 45 minutes (the AAPS/Trio preset). Not in oref0
+    /// 0.7.1, which would read the name as rapid-acting; the only curve without oref0 vectors.
+    Lyumjev,
 }
 
 /// The insulin part of a therapy profile, in oref0's field names.
@@ -62,6 +65,7 @@ pub fn effective_curve(profile: &InsulinProfile) -> (Curve, f64, f64) {
     let curve = match profile.curve.as_deref().map(str::to_lowercase).as_deref() {
         None | Some("bilinear") => Curve::Bilinear,
         Some("ultra-rapid") => Curve::UltraRapid,
+        Some("lyumjev") => Curve::Lyumjev,
         _ => Curve::RapidActing,
     };
     // DIA below 3 hours is not physiological; the exponential curves need at least 5.
@@ -72,8 +76,9 @@ pub fn effective_curve(profile: &InsulinProfile) -> (Curve, f64, f64) {
     let custom = profile.use_custom_peak_time == Some(true);
     let peak = match (curve, custom, profile.insulin_peak_time) {
         (Curve::RapidActing, true, Some(p)) => p.clamp(50.0, 120.0),
-        (Curve::UltraRapid, true, Some(p)) => p.clamp(35.0, 100.0),
+        (Curve::UltraRapid | Curve::Lyumjev, true, Some(p)) => p.clamp(35.0, 100.0),
         (Curve::UltraRapid, _, _) => 55.0,
+        (Curve::Lyumjev, _, _) => 45.0,
         _ => 75.0,
     };
     (curve, dia, peak)
@@ -99,7 +104,7 @@ fn unit_contribution(curve: Curve, dia: f64, peak: f64, minutes_ago: f64) -> (f6
                 (0.0, 0.0)
             }
         }
-        Curve::RapidActing | Curve::UltraRapid => {
+        Curve::RapidActing | Curve::UltraRapid | Curve::Lyumjev => {
             let end = dia * 60.0;
             if minutes_ago >= end {
                 return (0.0, 0.0);
@@ -186,6 +191,19 @@ mod tests {
             });
             assert_eq!(best, Some(peak));
         }
+    }
+
+    #[test]
+    fn lyumjev_is_the_exponential_curve_peaking_at_45_minutes() {
+        let lyumjev = profile("lyumjev", 5.0);
+        assert_eq!(effective_curve(&lyumjev), (Curve::Lyumjev, 5.0, 45.0));
+        let custom_ultra = InsulinProfile { dia: 5.0, curve: Some("ultra-rapid".into()), use_custom_peak_time: Some(true), insulin_peak_time: Some(45.0) };
+        let doses = [Dose { date: 0.0, insulin: 4.0 }];
+        for minutes in [0.0, 20.0, 45.0, 90.0, 180.0, 299.0] {
+            assert_eq!(iob_at(&doses, &lyumjev, minutes * 60_000.0), iob_at(&doses, &custom_ultra, minutes * 60_000.0));
+        }
+        // Faster than rapid-acting: less insulin left after an hour.
+        assert!(iob_at(&doses, &lyumjev, 3_600_000.0).iob < iob_at(&doses, &profile("rapid-acting", 5.0), 3_600_000.0).iob);
     }
 
     #[test]
