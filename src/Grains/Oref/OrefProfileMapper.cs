@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Nocturne.Grains.Documents;
 using Nocturne.Grains.Interfaces.Oref;
@@ -20,23 +18,17 @@ public static class OrefProfileMapper
     /// <summary>The mapped profile, or a reason why the document cannot drive oref.</summary>
     public static (Mapped? Mapped, string? Problem) Map(StoredDocument? document, DateTimeOffset now, OrefTempTarget? activeTempTarget)
     {
-        if (document?.Doc is not { } doc || doc["store"] is not JsonObject store || store.Count == 0)
+        if (document?.Doc is not { } doc || doc["store"] is not JsonObject { Count: > 0 })
         {
             return (null, "the site has no profile");
         }
 
-        var name = (string?)(doc["defaultProfile"] as JsonValue) ?? store.First().Key;
-        if (store[name] is not JsonObject active)
+        if (ProfileSchedule.Active(doc) is not var (_, active))
         {
-            return (null, $"the profile's default '{name}' is not in its store");
+            return (null, $"the profile's default '{(string?)(doc["defaultProfile"] as JsonValue)}' is not in its store");
         }
 
-        var offset = 0;
-        if (active["timezone"] is JsonValue tz && tz.GetValueKind() == JsonValueKind.String && TimeZoneInfo.TryFindSystemTimeZoneById(tz.GetValue<string>(), out var zone))
-        {
-            offset = (int)zone.GetUtcOffset(now).TotalMinutes;
-        }
-
+        var offset = ProfileSchedule.Zone(active) is { } zone ? (int)zone.GetUtcOffset(now).TotalMinutes : 0;
         var units = (string?)(active["units"] as JsonValue) ?? (string?)(doc["units"] as JsonValue) ?? "mg/dl";
         var toMgdl = units.StartsWith("mmol", StringComparison.OrdinalIgnoreCase) ? 18.0 : 1.0;
         var minuteOfDay = (now.ToUnixTimeMilliseconds() / 60_000 + offset) % 1440;
@@ -45,11 +37,11 @@ public static class OrefProfileMapper
             minuteOfDay += 1440;
         }
 
-        var basal = Schedule(active["basal"]);
-        var sens = Schedule(active["sens"]);
-        var carbRatio = Schedule(active["carbratio"]);
-        var low = Schedule(active["target_low"]);
-        var high = Schedule(active["target_high"]);
+        var basal = Sorted(active["basal"]);
+        var sens = Sorted(active["sens"]);
+        var carbRatio = Sorted(active["carbratio"]);
+        var low = Sorted(active["target_low"]);
+        var high = Sorted(active["target_high"]);
         if (basal.Count == 0 || sens.Count == 0 || carbRatio.Count == 0 || !DocumentTime.TryNumber(active["dia"], out var dia) || dia <= 0)
         {
             return (null, "the profile needs dia, basal, sens and carbratio schedules");
@@ -73,7 +65,7 @@ public static class OrefProfileMapper
             Dia = dia,
             Curve = "rapid-acting",
             CurrentBasal = At(basal, minuteOfDay),
-            BasalProfile = basal.Select((b, i) => new OrefBasalEntry(i, b.Minutes, b.Value)).ToList(),
+            BasalProfile = basal.Select((b, i) => new OrefBasalEntry(i, b.StartSeconds / 60, b.Value)).ToList(),
             MaxDailyBasal = maxDaily,
             // Nightscout stores no pump maximum; the daily and current safety multipliers decide.
             MaxBasal = 3 * maxDaily,
@@ -89,7 +81,7 @@ public static class OrefProfileMapper
             SensitivityRaisesTarget = true,
             ResistanceLowersTarget = false,
             Sens = At(sens, minuteOfDay) * toMgdl,
-            IsfProfile = new OrefIsfProfile(sens.Select(s => new OrefIsfEntry(s.Minutes, s.Value * toMgdl)).ToList()),
+            IsfProfile = new OrefIsfProfile(sens.Select(s => new OrefIsfEntry(s.StartSeconds / 60, s.Value * toMgdl)).ToList()),
             CarbRatio = At(carbRatio, minuteOfDay),
             Min5mCarbImpact = 8,
             MaxCob = 120,
@@ -121,32 +113,8 @@ public static class OrefProfileMapper
         return (new Mapped(profile, offset), null);
     }
 
-    private sealed record Slot(double Minutes, double Value);
+    // oref0 wants schedules in time order.
+    private static List<ProfileSchedule.Slot> Sorted(JsonNode? schedule) => ProfileSchedule.Read(schedule).OrderBy(s => s.StartSeconds).ToList();
 
-    private static List<Slot> Schedule(JsonNode? node)
-    {
-        var slots = new List<Slot>();
-        foreach (var slot in (node as JsonArray ?? []).OfType<JsonObject>())
-        {
-            var minutes = slot["timeAsSeconds"] is { } s && DocumentTime.TryNumber(s, out var secs) ? secs / 60
-                : TimeSpan.TryParse((string?)(slot["time"] as JsonValue), CultureInfo.InvariantCulture, out var t) ? t.TotalMinutes : double.NaN;
-            if (!double.IsNaN(minutes) && DocumentTime.TryNumber(slot["value"], out var value))
-            {
-                slots.Add(new Slot(minutes, value));
-            }
-        }
-
-        return slots.OrderBy(s => s.Minutes).ToList();
-    }
-
-    private static double At(List<Slot> schedule, long minuteOfDay)
-    {
-        var value = double.NaN;
-        foreach (var slot in schedule.Where(s => s.Minutes <= minuteOfDay))
-        {
-            value = slot.Value;
-        }
-
-        return value;
-    }
+    private static double At(List<ProfileSchedule.Slot> schedule, long minuteOfDay) => ProfileSchedule.At(schedule, minuteOfDay * 60.0) ?? double.NaN;
 }

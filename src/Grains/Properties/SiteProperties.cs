@@ -276,37 +276,13 @@ public static class SiteProperties
     // The scheduled basal of the current profile at the profile's local time.
     private static JsonObject? Basal(LiveState state, DateTimeOffset now)
     {
-        if (state.Profile?.Doc is not { } profile || profile["store"] is not JsonObject store)
+        if (ProfileSchedule.Active(state.Profile?.Doc) is not var (name, active))
         {
             return null;
         }
 
-        var name = (string?)(profile["defaultProfile"] as JsonValue) ?? store.Select(p => p.Key).FirstOrDefault();
-        if (name is null || store[name] is not JsonObject active || active["basal"] is not JsonArray schedule || schedule.Count == 0)
-        {
-            return null;
-        }
-
-        var local = now;
-        if (active["timezone"] is JsonValue tz && tz.GetValueKind() == JsonValueKind.String
-            && TimeZoneInfo.TryFindSystemTimeZoneById(tz.GetValue<string>(), out var zone))
-        {
-            local = TimeZoneInfo.ConvertTime(now, zone);
-        }
-
-        var seconds = local.TimeOfDay.TotalSeconds;
-        double? rate = null;
-        foreach (var slot in schedule.OfType<JsonObject>())
-        {
-            var start = slot["timeAsSeconds"] is { } s && DocumentTime.TryNumber(s, out var secs) ? secs
-                : TimeSpan.TryParse((string?)(slot["time"] as JsonValue), CultureInfo.InvariantCulture, out var t) ? t.TotalSeconds : double.NaN;
-            if (start <= seconds && DocumentTime.TryNumber(slot["value"], out var value))
-            {
-                rate = value;
-            }
-        }
-
-        if (rate is not { } basal)
+        var local = ProfileSchedule.Zone(active) is { } zone ? TimeZoneInfo.ConvertTime(now, zone) : now;
+        if (ProfileSchedule.At(ProfileSchedule.Read(active["basal"]), local.TimeOfDay.TotalSeconds) is not { } basal)
         {
             return null;
         }
