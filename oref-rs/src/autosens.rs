@@ -185,7 +185,7 @@ pub fn detect_sensitivity(inputs: &AutosensInputs, lookback: usize, history_cloc
     }
 
     let insulin = profile.insulin();
-    let (mut deviations, mut deviation_sum): (Vec<f64>, f64) = (Vec::new(), 0.0);
+    let mut deviations: Vec<f64> = Vec::new();
     let mut absorbing = false;
     let mut uam = false;
     let mut meal_cob = 0.0;
@@ -202,7 +202,6 @@ pub fn detect_sensitivity(inputs: &AutosensInputs, lookback: usize, history_cloc
             continue;
         }
         last_clock = Some(bg_time);
-        let avg_delta = js::fixed((bg - old_bg) / 3.0, 2);
         let delta = bg - last_bg;
         let current_basal = basal_lookup(&profile.basalprofile, zone, bg_time);
         let iob = iob_at(&doses, &insulin, bg_time);
@@ -249,10 +248,8 @@ pub fn detect_sensitivity(inputs: &AutosensInputs, lookback: usize, history_cloc
         } else {
             kind = "non-meal";
         }
-        let _ = avg_delta;
         if kind == "non-meal" {
             deviations.push(deviation);
-            deviation_sum += deviation;
         }
         if is_true(profile.high_temptarget_raises_sensitivity) || is_true(profile.exercise_mode) {
             let target = temp_target_running(inputs.temp_targets, bg_time, zone);
@@ -269,7 +266,6 @@ pub fn detect_sensitivity(inputs: &AutosensInputs, lookback: usize, history_cloc
             deviations.remove(0);
         }
     }
-    let _ = deviation_sum;
 
     if deviations.len() < 96 {
         let pad = js::round((1.0 - deviations.len() as f64 / 96.0) * 18.0) as usize;

@@ -47,13 +47,12 @@ pub fn detect_carb_absorption(glucose: &[GlucoseEntry], doses: &[Dose], profile:
         last_iob_clock: None,
     };
     let Some(first) = glucose.first() else { return result };
-    let value = |e: &GlucoseEntry| e.value();
-    let mut buckets = vec![Bucket { date: first.date.unwrap_or(f64::NAN), glucose: value(first) }];
+    let mut buckets = vec![Bucket { date: first.date.unwrap_or(f64::NAN), glucose: first.value() }];
     let mut found_pre_meal = false;
-    let mut last_index: isize = if !js::truthy(value(first)) || value(first) < 39.0 { -1 } else { 0 };
+    let mut last_index: isize = if !js::truthy(first.value()) || first.value() < 39.0 { -1 } else { 0 };
     for (i, entry) in glucose.iter().enumerate().skip(1) {
         let bg_time = entry.time_from_date_string(zone);
-        if !js::truthy(value(entry)) || value(entry) < 39.0 {
+        if !js::truthy(entry.value()) || entry.value() < 39.0 {
             continue;
         }
         let hours_after_meal = (bg_time - meal_time) / 3_600_000.0;
@@ -69,11 +68,11 @@ pub fn detect_carb_absorption(glucose: &[GlucoseEntry], doses: &[Dose], profile:
         let mut last_bg_time = if last_index >= 0 { glucose[last_index as usize].time_from_date_string(zone) } else { f64::NAN };
         let mut elapsed = (bg_time - last_bg_time) / 60_000.0;
         if elapsed.abs() > 8.0 {
-            let mut last_bg = value(&glucose[last_index as usize]);
+            let mut last_bg = glucose[last_index as usize].value();
             elapsed = js::min(&[240.0, elapsed.abs()]);
             while elapsed > 5.0 {
                 let previous_time = last_bg_time - 5.0 * 60_000.0;
-                let gap_delta = value(entry) - last_bg;
+                let gap_delta = entry.value() - last_bg;
                 let previous_bg = last_bg + (5.0 / elapsed * gap_delta);
                 buckets.push(Bucket { date: previous_time, glucose: js::round(previous_bg) });
                 elapsed -= 5.0;
@@ -81,10 +80,10 @@ pub fn detect_carb_absorption(glucose: &[GlucoseEntry], doses: &[Dose], profile:
                 last_bg_time = previous_time;
             }
         } else if elapsed.abs() > 2.0 {
-            buckets.push(Bucket { date: bg_time, glucose: value(entry) });
+            buckets.push(Bucket { date: bg_time, glucose: entry.value() });
         } else {
             let last = buckets.len() - 1;
-            buckets[last].glucose = (buckets[last].glucose + value(entry)) / 2.0;
+            buckets[last].glucose = (buckets[last].glucose + entry.value()) / 2.0;
         }
         last_index = i as isize;
     }

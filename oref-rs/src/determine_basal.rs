@@ -356,9 +356,8 @@ pub fn determine_basal(inputs: &DetermineBasalInputs) -> Reply {
     rt.insert("insulinReq".into(), json!(0));
     rt.insert("reservoir".into(), inputs.reservoir.clone().unwrap_or(Value::Null));
     rt.insert("deliverAt".into(), deliver_at_text);
-    rt.insert("sensitivityRatio".into(), if has_sensitivity_ratio { number(sensitivity_ratio) } else { Value::Null });
-    if !has_sensitivity_ratio {
-        rt.remove("sensitivityRatio");
+    if has_sensitivity_ratio {
+        rt.insert("sensitivityRatio".into(), number(sensitivity_ratio));
     }
 
     let mut cob_pred = vec![bg];
@@ -595,9 +594,8 @@ pub fn determine_basal(inputs: &DetermineBasalInputs) -> Reply {
         min_pred_bg = js::min(&[min_pred_bg, max_cob_pred_bg]);
     }
 
-    rt.insert("COB".into(), meal.meal_cob.map(number).unwrap_or(Value::Null));
-    if meal.meal_cob.is_none() {
-        rt.remove("COB");
+    if let Some(cob) = meal.meal_cob {
+        rt.insert("COB".into(), number(cob));
     }
     rt.insert("IOB".into(), number(iob));
     rt.insert("BGI".into(), convert_bg(bgi, profile));
@@ -630,13 +628,9 @@ pub fn determine_basal(inputs: &DetermineBasalInputs) -> Reply {
         carbs_req_bg = js::min(&[min_guard_bg, carbs_req_bg]);
     }
     let mut bg_undershoot = threshold - carbs_req_bg;
-    let first_below = |p: &[f64], limit: f64| p.iter().position(|v| *v < limit).map(|i| 5.0 * i as f64).unwrap_or(240.0);
-    let (minutes_above_min_bg, minutes_above_threshold) = if carbs_showing {
-        (first_below(&cob_pred, min_bg), first_below(&cob_pred, threshold))
-    } else {
-        (first_below(&iob_pred, min_bg), first_below(&iob_pred, threshold))
-    };
-    let _ = minutes_above_min_bg;
+    // oref0 also computes minutes above min_bg, but only to log it.
+    let prediction = if carbs_showing { &cob_pred } else { &iob_pred };
+    let minutes_above_threshold = prediction.iter().position(|v| *v < threshold).map(|i| 5.0 * i as f64).unwrap_or(240.0);
     if enable_smb && min_guard_bg < threshold {
         enable_smb = false;
     }

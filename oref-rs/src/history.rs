@@ -49,7 +49,8 @@ impl InsulinEvent {
     }
 }
 
-/// What find_insulin needs besides the treatments.
+/// oref0's IOB inputs: treatments newest first, the profile, the clock and (optionally) the
+/// autosens ratio.
 pub struct HistoryInputs<'a> {
     pub history: &'a [Value],
     pub profile: &'a Profile,

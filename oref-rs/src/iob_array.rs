@@ -5,13 +5,11 @@
 //! and the last temp basal seen in the history.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::history::{find_insulin, HistoryInputs, InsulinEvent};
 use crate::iob::{iob_at, Dose, IobTotals};
 use crate::js;
-use crate::profile::Profile;
-use crate::time::{iso_string, Zone};
+use crate::time::iso_string;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 pub struct LastTemp {
@@ -47,24 +45,14 @@ pub struct IobTick {
     pub last_temp: Option<LastTemp>,
 }
 
-/// Inputs of oref0's iob generate(): treatments newest first, the profile, the clock.
-pub struct IobInputs<'a> {
-    pub history: &'a [Value],
-    pub profile: &'a Profile,
-    pub clock: f64,
-    pub zone: Zone,
-    pub autosens_ratio: Option<f64>,
-}
-
 pub(crate) fn doses_of(events: &[InsulinEvent]) -> Vec<Dose> {
     events.iter().filter_map(|e| e.insulin.filter(|i| js::truthy(*i)).map(|insulin| Dose { date: e.date, insulin })).collect()
 }
 
 /// oref0's generate(inputs): 48 points (1 with `current_only`).
-pub fn generate(inputs: &IobInputs, current_only: bool) -> Vec<IobTick> {
-    let history = HistoryInputs { history: inputs.history, profile: inputs.profile, clock: inputs.clock, zone: inputs.zone, autosens_ratio: inputs.autosens_ratio };
-    let events = find_insulin(&history, 0.0);
-    let zero_events = find_insulin(&history, 240.0);
+pub fn generate(inputs: &HistoryInputs, current_only: bool) -> Vec<IobTick> {
+    let events = find_insulin(inputs, 0.0);
+    let zero_events = find_insulin(inputs, 240.0);
     let doses = doses_of(&events);
     let zero_doses = doses_of(&zero_events);
     let insulin = inputs.profile.insulin();
@@ -100,9 +88,4 @@ pub fn generate(inputs: &IobInputs, current_only: bool) -> Vec<IobTick> {
     ticks[0].last_bolus_time = Some(last_bolus_time);
     ticks[0].last_temp = Some(last_temp);
     ticks
-}
-
-/// The totals at the clock only, without the zero-temp variant (what COB and autosens ask for).
-pub fn current_totals(events: &[InsulinEvent], profile: &Profile, at: f64) -> IobTotals {
-    iob_at(&doses_of(events), &profile.insulin(), at)
 }

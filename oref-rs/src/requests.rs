@@ -8,7 +8,8 @@ use crate::autosens::{autosens, AutosensInputs, AutosensResult, TempTarget};
 use crate::determine_basal::{determine_basal, CurrentTemp, DetermineBasalInputs};
 use crate::ffi::check_dia;
 use crate::glucose::{glucose_status, GlucoseEntry, GlucoseStatus};
-use crate::iob_array::{generate, IobInputs, IobTick};
+use crate::history::HistoryInputs;
+use crate::iob_array::{generate, IobTick};
 use crate::meal::{meal_data, MealData, MealInputs};
 use crate::profile::Profile;
 use crate::time::Zone;
@@ -62,7 +63,7 @@ impl IobHistoryRequest {
         check_profile(&self.profile)?;
         check_clock(self.clock)?;
         let zone = check_offset(self.utc_offset)?;
-        let inputs = IobInputs { history: &self.history, profile: &self.profile, clock: self.clock, zone, autosens_ratio: self.autosens.map(|a| a.ratio) };
+        let inputs = HistoryInputs { history: &self.history, profile: &self.profile, clock: self.clock, zone, autosens_ratio: self.autosens.map(|a| a.ratio) };
         Ok(generate(&inputs, self.current_only))
     }
 }
@@ -225,7 +226,7 @@ impl SuggestRequest {
             None
         };
         let ratio = sensitivity.as_ref().map(|s| s.ratio);
-        let iob = generate(&IobInputs { history: &self.treatments, profile: &self.profile, clock: self.clock, zone, autosens_ratio: ratio }, false);
+        let iob = generate(&HistoryInputs { history: &self.treatments, profile: &self.profile, clock: self.clock, zone, autosens_ratio: ratio }, false);
         let meal = meal_data(&MealInputs { history: &self.treatments, carbs: &[], profile: &self.profile, glucose: &self.glucose, clock: self.clock, zone });
         let suggested = determine_basal(&DetermineBasalInputs {
             glucose_status: &status,

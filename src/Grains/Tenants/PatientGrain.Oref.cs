@@ -26,6 +26,8 @@ public sealed partial class PatientGrain
         return new LoopInputs(treatments, OrefHistory.Treatments(treatments), profile, problem, targets);
     }
 
+    private List<OrefGlucose> RecentGlucose(DateTimeOffset now) => OrefHistory.Glucose(_entryWindow.Since((now - OrefHistory.Span).ToUnixTimeMilliseconds(), "sgv"));
+
     public async Task<OrefLoopOutcome?> SuggestAsync(bool microBolusAllowed)
     {
         if (_tenant is not { Enabled: true })
@@ -40,7 +42,7 @@ public sealed partial class PatientGrain
             return new OrefLoopOutcome(null, inputs.Problem);
         }
 
-        var glucose = OrefHistory.Glucose(_entryWindow.Since((now - OrefHistory.Span).ToUnixTimeMilliseconds(), "sgv"));
+        var glucose = RecentGlucose(now);
         if (glucose.Count == 0)
         {
             return new OrefLoopOutcome(null, "no CGM readings in the last 24 hours");
@@ -88,7 +90,7 @@ public sealed partial class PatientGrain
 
         if (Want("cob") && cobFromDevice is null)
         {
-            var glucose = OrefHistory.Glucose(_entryWindow.Since((now - OrefHistory.Span).ToUnixTimeMilliseconds(), "sgv"));
+            var glucose = RecentGlucose(now);
             var meal = await oref.CalculateMealAsync(new MealRequest(inputs.History, profile.Profile, glucose, nowMs, profile.UtcOffsetMinutes));
             cobFromDevice = CobProperty(meal.MealCob ?? 0, "Care Portal", null, nowMs);
         }

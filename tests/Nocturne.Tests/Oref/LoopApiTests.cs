@@ -72,7 +72,8 @@ public sealed class LoopApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
         Assert.True(suggested.GetProperty("duration").GetDouble() >= 30);
         Assert.Contains("minGuardBG", suggested.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.True(suggested.GetProperty("eventualBG").GetDouble() < 80);
-        Assert.Equal(48, suggested.GetProperty("predBGs").GetProperty("ZT").GetArrayLength() is var zt && zt > 6 ? 48 : zt);
+        // oref0 trims a zero-temp prediction that keeps rising above target, but never below 7 points.
+        Assert.True(suggested.GetProperty("predBGs").GetProperty("ZT").GetArrayLength() > 6);
 
         // The IOB the loop used is the validated library's IOB of that one bolus.
         var expected = OrefLibrary.CalculateIob(new IobRequest(new InsulinProfile(5, "rapid-acting"), [new InsulinDose(now.AddMinutes(-60).ToUnixTimeMilliseconds(), 3.0)], now.ToUnixTimeMilliseconds()))[0];
