@@ -17,6 +17,12 @@ ensure_packages() {
   # As root the server runs as the postgres user, which the Debian package creates.
   if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then missing+=(postgresql); fi
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  # oref-rs is built by MSBuild with cargo, offline, from Debian's source crates.
+  command -v cargo >/dev/null 2>&1 || missing+=(cargo)
+  local crate
+  for crate in serde serde-derive serde-json; do
+    dpkg -s "librust-$crate-dev" >/dev/null 2>&1 || missing+=("librust-$crate-dev")
+  done
   if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
       log "missing ${missing[*]}: install them (apt-get install ${missing[*]}) or run as root"; exit 1
