@@ -55,7 +55,7 @@ pub struct AutosensInputs<'a> {
     pub profile: &'a Profile,
     /// The moment "now": the last 24 hours before it are considered.
     pub clock: f64,
-    pub zone: Zone,
+    pub zone: &'a Zone,
     /// oref0's retrospective mode (autotune): no site-change window from now, no UAM by IOB.
     pub retrospective: bool,
 }
@@ -83,7 +83,7 @@ struct Bucket {
     glucose: f64,
 }
 
-fn temp_target_running(targets: &[TempTarget], time: f64, zone: Zone) -> f64 {
+fn temp_target_running(targets: &[TempTarget], time: f64, zone: &Zone) -> f64 {
     // oref0 "sorts" these with a comparator that never reports "less", which V8 treats as
     // already sorted: the given order is what counts.
     for target in targets {

@@ -35,7 +35,7 @@ pub struct CarbAbsorption {
 /// oref0's detectCarbAbsorption. `glucose` is newest first; `doses` come from the treatment
 /// history; `meal_time` is when absorption counting starts and `ci_time` (NaN for none) the
 /// moment deviations are reported for.
-pub fn detect_carb_absorption(glucose: &[GlucoseEntry], doses: &[Dose], profile: &Profile, zone: Zone, meal_time: f64, ci_time: f64) -> CarbAbsorption {
+pub fn detect_carb_absorption(glucose: &[GlucoseEntry], doses: &[Dose], profile: &Profile, zone: &Zone, meal_time: f64, ci_time: f64) -> CarbAbsorption {
     let mut result = CarbAbsorption {
         carbs_absorbed: 0.0,
         current_deviation: f64::NAN,
@@ -74,6 +74,7 @@ pub fn detect_carb_absorption(glucose: &[GlucoseEntry], doses: &[Dose], profile:
                 let previous_time = last_bg_time - 5.0 * 60_000.0;
                 let gap_delta = entry.value() - last_bg;
                 let previous_bg = last_bg + (5.0 / elapsed * gap_delta);
+                crate::limits::charge(1);
                 buckets.push(Bucket { date: previous_time, glucose: js::round(previous_bg) });
                 elapsed -= 5.0;
                 last_bg = previous_bg;

@@ -40,7 +40,7 @@ pub struct DetermineBasalInputs<'a> {
     pub reservoir: Option<Value>,
     /// Epoch ms of "now".
     pub current_time: f64,
-    pub zone: Zone,
+    pub zone: &'a Zone,
 }
 
 type Reply = Map<String, Value>;

@@ -16,6 +16,7 @@ pub mod history;
 pub mod iob;
 pub mod iob_array;
 pub mod js;
+pub mod limits;
 pub mod meal;
 pub mod profile;
 pub mod requests;

@@ -69,10 +69,10 @@ pub struct MealInputs<'a> {
     pub profile: &'a Profile,
     pub glucose: &'a [GlucoseEntry],
     pub clock: f64,
-    pub zone: Zone,
+    pub zone: &'a Zone,
 }
 
-fn has_same_time_and_property(found: &[MealInput], t: Option<&Value>, property: fn(&MealInput) -> Option<f64>, zone: Zone) -> bool {
+fn has_same_time_and_property(found: &[MealInput], t: Option<&Value>, property: fn(&MealInput) -> Option<f64>, zone: &Zone) -> bool {
     let t_time = match t {
         Some(Value::String(s)) => zone.parse(s).unwrap_or(f64::NAN),
         Some(Value::Number(x)) => x.as_f64().unwrap_or(f64::NAN),
@@ -92,7 +92,7 @@ fn has_same_time_and_property(found: &[MealInput], t: Option<&Value>, property: 
 
 /// oref0's find_meals. `timestamps_from_created_at` reproduces oref0's autosens, which reads the
 /// history after the insulin module copied every created_at over the timestamp field.
-pub fn find_meals(history: &[Value], carbs: &[Value], zone: Zone, timestamps_from_created_at: bool) -> Vec<MealInput> {
+pub fn find_meals(history: &[Value], carbs: &[Value], zone: &Zone, timestamps_from_created_at: bool) -> Vec<MealInput> {
     let mut found: Vec<MealInput> = Vec::new();
     let carbs_of = |m: &MealInput| m.carbs;
     let make = |stamp: Option<&Value>, carbs: Option<f64>, bolus: Option<f64>| MealInput {

@@ -10,7 +10,7 @@ use oref::iob_array::IobTick;
 use oref::meal::MealData;
 use oref::profile::Profile;
 use oref::requests::{AutosensRatio, AutosensRequest, DetermineBasalRequest, IobHistoryRequest, MealRequest, SuggestRequest};
-use oref::time::iso_string;
+use oref::time::{iso_string, Transition, Zone};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -32,6 +32,9 @@ struct Compact {
 struct Scenario {
     name: String,
     utc_offset: i32,
+    /// The zone's offset table over the scenario's window (absent in fixed-offset zones).
+    #[serde(default)]
+    utc_offsets: Option<Vec<Transition>>,
     clock: f64,
     profile: Value,
     treatments: Vec<Value>,
@@ -108,13 +111,21 @@ fn finish(what: &str, report: Report) {
     assert!(report.mismatches.is_empty(), "{} mismatches:\n{}", report.mismatches.len(), report.mismatches.join("\n"));
 }
 
+fn zone_of(s: &Scenario) -> Zone {
+    match &s.utc_offsets {
+        Some(table) => Zone::from_transitions(table.clone()),
+        None => Zone::new(s.utc_offset),
+    }
+}
+
 fn profile_of(s: &Scenario) -> Profile {
     serde_json::from_value(s.profile.clone()).expect("profile")
 }
 
 fn our_iob(s: &Scenario) -> Vec<IobTick> {
     let ratio = num(&s.expected["autosens"]["ratio"]).unwrap();
-    IobHistoryRequest { history: s.treatments.clone(), profile: profile_of(s), clock: s.clock, utc_offset: s.utc_offset, autosens: Some(AutosensRatio { ratio }), current_only: false }
+    IobHistoryRequest { history: s.treatments.clone(), profile: profile_of(s), clock: s.clock, utc_offset: s.utc_offset,
+            utc_offsets: s.utc_offsets.clone(), autosens: Some(AutosensRatio { ratio }), current_only: false }
         .run()
         .expect("iob")
 }
@@ -123,7 +134,7 @@ fn our_iob(s: &Scenario) -> Vec<IobTick> {
 fn glucose_status_matches_oref0() {
     let mut report = Report { compared: 0, mismatches: Vec::new() };
     for s in load() {
-        let ours = oref::glucose::glucose_status(&expand(&s.glucose, s.clock), oref::time::Zone::new(s.utc_offset)).unwrap();
+        let ours = oref::glucose::glucose_status(&expand(&s.glucose, s.clock), &zone_of(&s)).unwrap();
         let theirs: GlucoseStatus = serde_json::from_value(s.expected["glucoseStatus"].clone()).unwrap();
         for (field, a, b) in [("delta", ours.delta, theirs.delta), ("glucose", ours.glucose, theirs.glucose), ("short_avgdelta", ours.short_avgdelta, theirs.short_avgdelta), ("long_avgdelta", ours.long_avgdelta, theirs.long_avgdelta), ("date", ours.date, theirs.date)] {
             report.number(&s.name, field, Some(a), Some(b), 0.0);
@@ -144,6 +155,7 @@ fn autosens_matches_oref0() {
             profile: profile_of(&s),
             clock: s.clock,
             utc_offset: s.utc_offset,
+            utc_offsets: s.utc_offsets.clone(),
             retrospective: false,
         }
         .run()
@@ -187,7 +199,7 @@ fn iob_from_treatment_history_matches_oref0() {
 fn meal_data_matches_oref0() {
     let mut report = Report { compared: 0, mismatches: Vec::new() };
     for s in load() {
-        let ours = MealRequest { history: s.treatments.clone(), carbs: Vec::new(), profile: profile_of(&s), glucose: expand(&s.glucose, s.clock), clock: s.clock, utc_offset: s.utc_offset }.run().unwrap();
+        let ours = MealRequest { history: s.treatments.clone(), carbs: Vec::new(), profile: profile_of(&s), glucose: expand(&s.glucose, s.clock), clock: s.clock, utc_offset: s.utc_offset, utc_offsets: s.utc_offsets.clone() }.run().unwrap();
         let theirs = &s.expected["meal"];
         report.number(&s.name, "mealCOB", ours.meal_cob, num(&theirs["mealCOB"]), 1.0);
         report.number(&s.name, "carbs", ours.carbs, num(&theirs["carbs"]), 0.01);
@@ -254,6 +266,7 @@ fn determine_basal_matches_oref0() {
             reservoir: None,
             current_time: s.clock,
             utc_offset: s.utc_offset,
+            utc_offsets: s.utc_offsets.clone(),
         }
         .run()
         .unwrap();
@@ -278,6 +291,7 @@ fn the_whole_loop_from_stored_data_matches_oref0() {
             micro_bolus_allowed: s.micro_bolus_allowed,
             clock: s.clock,
             utc_offset: s.utc_offset,
+            utc_offsets: s.utc_offsets.clone(),
         }
         .run()
         .unwrap();
