@@ -147,6 +147,7 @@ pub fn detect_sensitivity(inputs: &AutosensInputs, lookback: usize, history_cloc
     let mut meals = find_meals(inputs.history, inputs.carbs, zone, true);
     meals.sort_by(|a, b| b.time.partial_cmp(&a.time).unwrap_or(std::cmp::Ordering::Equal));
 
+    crate::limits::charge(100 * inputs.glucose.len() as u64);
     // Oldest first from here on.
     let glucose: Vec<&GlucoseEntry> = inputs.glucose.iter().rev().collect();
     let mut buckets: Vec<Bucket> = Vec::new();

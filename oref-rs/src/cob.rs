@@ -47,6 +47,8 @@ pub fn detect_carb_absorption(glucose: &[GlucoseEntry], doses: &[Dose], profile:
         last_iob_clock: None,
     };
     let Some(first) = glucose.first() else { return result };
+    // Each reading's date string is parsed on every pass: about a hundred IOB terms' worth.
+    crate::limits::charge(100 * glucose.len() as u64);
     let mut buckets = vec![Bucket { date: first.date.unwrap_or(f64::NAN), glucose: first.value() }];
     let mut found_pre_meal = false;
     let mut last_index: isize = if !js::truthy(first.value()) || first.value() < 39.0 { -1 } else { 0 };

@@ -43,9 +43,10 @@ pub const MAX_DIA: f64 = 24.0;
 /// Epoch milliseconds of 2100-01-01: a clock beyond it is not a clock.
 pub const MAX_CLOCK: f64 = 4_102_444_800_000.0;
 /// Work units for one call (one unit: one dose visited in an IOB sum, one interpolated bucket,
-/// one generated micro-dose). A full day with temps every 5 minutes and SMBs costs a few
-/// million; 60 million is about 0.3 s on one core of the build machine.
-pub const WORK_BUDGET: u64 = 60_000_000;
+/// one generated micro-dose; reading a CGM record's date costs 100). A busy day (temps and SMBs
+/// every 5 minutes, one-minute CGM from two uploaders, ten meals) costs under 8 million; the
+/// budget is about 0.1 s of one core when the machine is idle.
+pub const WORK_BUDGET: u64 = 25_000_000;
 
 thread_local! {
     static WORK_LEFT: Cell<Option<u64>> = const { Cell::new(None) };

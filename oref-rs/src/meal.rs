@@ -78,6 +78,7 @@ fn has_same_time_and_property(found: &[MealInput], t: Option<&Value>, property: 
         Some(Value::Number(x)) => x.as_f64().unwrap_or(f64::NAN),
         _ => f64::NAN,
     };
+    crate::limits::charge(20 * found.len() as u64);
     found.iter().any(|element| {
         if property(element).is_none() {
             return false;
