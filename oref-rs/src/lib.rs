@@ -23,4 +23,4 @@ pub mod requests;
 pub mod time;
 
 /// Bumped whenever an exported signature or a JSON contract changes incompatibly.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
