@@ -35,6 +35,12 @@ impl GlucoseEntry {
         }
     }
 
+    /// oref0's `obj.glucose = obj.glucose || obj.sgv`, written into the reading as oref0 does
+    /// before each COB or autosens pass.
+    pub(crate) fn prepare(&mut self) {
+        self.glucose = Some(self.value());
+    }
+
     /// The reading's time from its dateString, as the meal and autosens modules take it.
     pub fn time_from_date_string(&self, zone: &Zone) -> f64 {
         self.date_string.as_deref().and_then(|s| zone.parse(s)).unwrap_or(f64::NAN)

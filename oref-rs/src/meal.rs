@@ -138,6 +138,8 @@ pub fn meal_data(inputs: &MealInputs) -> MealData {
     let mut iob_clock = inputs.clock;
     let doses_as_of = |clock: f64| doses_of(&find_insulin(&HistoryInputs { history: inputs.history, profile, clock, zone, autosens_ratio: None }, 0.0));
     let now = inputs.clock;
+    // One set of readings for every pass: oref0 averages into them in place (see cob.rs).
+    let mut readings = inputs.glucose.to_vec();
     let carb_window = now - 6.0 * 3_600_000.0;
 
     let (mut carbs, mut ns_carbs) = (0.0, 0.0);
@@ -157,7 +159,7 @@ pub fn meal_data(inputs: &MealInputs) -> MealData {
         }
         carbs += amount;
         last_carb_time = js::max(&[last_carb_time, meal.time]);
-        let absorption = detect_carb_absorption(inputs.glucose, &doses_as_of(iob_clock), profile, zone, meal.time, f64::NAN);
+        let absorption = detect_carb_absorption(&mut readings, &doses_as_of(iob_clock), profile, zone, meal.time, f64::NAN);
         iob_clock = absorption.last_iob_clock.unwrap_or(iob_clock);
         let absorbed = absorption.carbs_absorbed;
         let my_meal_cob = js::max(&[0.0, carbs - absorbed]);
@@ -177,7 +179,7 @@ pub fn meal_data(inputs: &MealInputs) -> MealData {
     carbs -= carbs_to_remove;
     ns_carbs -= ns_carbs_to_remove;
 
-    let c = detect_carb_absorption(inputs.glucose, &doses_as_of(iob_clock), profile, zone, now - 6.0 * 3_600_000.0, now);
+    let c = detect_carb_absorption(&mut readings, &doses_as_of(iob_clock), profile, zone, now - 6.0 * 3_600_000.0, now);
     if let Some(max_cob) = profile.max_cob.filter(|m| !m.is_nan()) {
         meal_cob = js::min(&[max_cob, meal_cob]);
     }
