@@ -27,6 +27,10 @@ pub struct MealInput {
     pub bolus: Option<f64>,
 }
 
+fn undefined() -> Option<f64> {
+    Some(f64::NAN)
+}
+
 /// What oref0 hands determine-basal as meal_data.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -47,9 +51,11 @@ pub struct MealData {
     pub max_deviation: Option<f64>,
     #[serde(default)]
     pub min_deviation: Option<f64>,
-    #[serde(default)]
+    /// oref0 writes NaN slopes to meal.json as null, which determine-basal's arithmetic reads
+    /// as 0; an absent slope is undefined (NaN). So null is None and absent is NaN here.
+    #[serde(default = "undefined")]
     pub slope_from_max_deviation: Option<f64>,
-    #[serde(default)]
+    #[serde(default = "undefined")]
     pub slope_from_min_deviation: Option<f64>,
     #[serde(default)]
     pub all_deviations: Vec<Option<f64>>,

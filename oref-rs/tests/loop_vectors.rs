@@ -99,11 +99,31 @@ fn num(v: &Value) -> Option<f64> {
     }
 }
 
-fn load() -> Vec<Scenario> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/loop.json")).expect("vectors");
+fn read_vectors(name: &str) -> Vec<Scenario> {
+    let path = format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = if name.ends_with(".gz") {
+        // Large sets are committed gzip-compressed; gzip is on every machine that builds this.
+        let out = std::process::Command::new("gzip").args(["-dc", &path]).output().expect("gzip");
+        assert!(out.status.success(), "gzip -dc {path} failed");
+        String::from_utf8(out.stdout).expect("UTF-8 vectors")
+    } else {
+        std::fs::read_to_string(&path).expect("vectors")
+    };
     let file: File = serde_json::from_str(&text).expect("vector JSON");
-    assert!(file.scenarios.len() >= 500, "need at least 500 scenarios, have {}", file.scenarios.len());
     file.scenarios
+}
+
+/// The first 600 scenarios (fixed-offset zones, clean CGM) and the extended set (DST days in
+/// real zones, double uploads, sensor errors, gaps, dense histories, many schedule slots).
+fn load() -> Vec<Scenario> {
+    static ALL: std::sync::OnceLock<Vec<Scenario>> = std::sync::OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        let mut all = read_vectors("loop.json");
+        all.extend(read_vectors("loop-extended.json.gz"));
+        all
+    });
+    assert!(all.len() >= 1500, "need at least 1,500 scenarios, have {}", all.len());
+    all.clone()
 }
 
 fn finish(what: &str, report: Report) {

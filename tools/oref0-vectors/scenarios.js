@@ -40,15 +40,18 @@ class PinnedDate extends RealDate {
   static now() { return pinnedNow; }
 }
 
-function makeScenario(random, n) {
+function makeScenario(random, n, opts = {}) {
   const pick = (items) => items[Math.floor(random() * items.length)];
   const between = (lo, hi) => lo + random() * (hi - lo);
   const chance = (p) => random() < p;
   const round = (x, step) => Math.round(x / step) * step;
   const r3 = (x) => Math.round(x * 1000) / 1000;
 
-  const zone = pick(ZONES);
-  const clock = Date.parse('2026-11-22T00:00:00Z') + Math.floor(between(0, 24 * 60)) * 60000 + Math.floor(between(0, 60)) * 1000;
+  // Overrides (the extended set's real zones and clocks) leave the random sequence unchanged.
+  const zonePick = pick(ZONES);
+  const clockPick = Date.parse('2026-11-22T00:00:00Z') + Math.floor(between(0, 24 * 60)) * 60000 + Math.floor(between(0, 60)) * 1000;
+  const zone = opts.zone || zonePick;
+  const clock = opts.clock ?? clockPick;
   const kind = pick(['fasting', 'meal', 'rising', 'falling', 'low', 'high', 'resistant', 'sensitive', 'smb', 'stale', 'temp-target']);
 
   // Basal and ISF schedules on the half hour, as pumps store them.
@@ -317,4 +320,4 @@ function writeScenarios(vectorDir) {
   console.log(`wrote ${lines.length} scenarios to ${file}`);
 }
 
-module.exports = { writeScenarios, makeScenario, runOref0, PinnedDate };
+module.exports = { writeScenarios, makeScenario, runOref0, PinnedDate, prng };
