@@ -4,11 +4,9 @@ namespace Nocturne.Grains.Interfaces.Oref;
 
 /// <summary>
 /// One entry of a zone's offset table for oref: from <see cref="Since"/> (epoch ms) on, local time
-/// is UTC plus <see cref="Offset"/> minutes; <see cref="Name"/> is what JavaScript's
-/// <c>Date.toString()</c> would call the zone then (oref0 prints it in a stale-data reason).
+/// is UTC plus <see cref="Offset"/> minutes.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("nocturne.oref.OrefUtcOffset")]
 public sealed record OrefUtcOffset(
     [property: Id(0), JsonPropertyName("since")] long Since,
-    [property: Id(1), JsonPropertyName("offset")] int Offset,
-    [property: Id(2), JsonPropertyName("name")] string? Name = null);
+    [property: Id(1), JsonPropertyName("offset")] int Offset);

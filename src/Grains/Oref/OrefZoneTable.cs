@@ -5,7 +5,10 @@ namespace Nocturne.Grains.Oref;
 /// <summary>
 /// A time zone as oref-rs reads it: the UTC offsets in force over a window, computed here from
 /// the machine's tz database (<see cref="TimeZoneInfo"/>), so that each timestamp of the request
-/// is read at its own offset, as oref0 does with the process time zone.
+/// is read at its own offset, as oref0 does with the process time zone. Zone names are not
+/// passed: with invariant globalization .NET knows only abbreviations ("EST"), and oref then
+/// names the zone by its offset ("GMT-05:00") where oref0 prints ICU's long name in its
+/// stale-data reason.
 /// </summary>
 public static class OrefZoneTable
 {
@@ -49,6 +52,5 @@ public static class OrefZoneTable
 
     private static int Minutes(TimeZoneInfo zone, DateTimeOffset at) => (int)zone.GetUtcOffset(at).TotalMinutes;
 
-    private static OrefUtcOffset Entry(TimeZoneInfo zone, DateTimeOffset at) =>
-        new(at.ToUnixTimeMilliseconds(), Minutes(zone, at), zone.IsDaylightSavingTime(at) ? zone.DaylightName : zone.StandardName);
+    private static OrefUtcOffset Entry(TimeZoneInfo zone, DateTimeOffset at) => new(at.ToUnixTimeMilliseconds(), Minutes(zone, at));
 }
