@@ -270,6 +270,39 @@ mod tests {
         assert_eq!(iso_string(noon + 7.0), "2026-11-22T12:00:00.007Z");
     }
 
+    /// New York on 2026-03-08 (02:00 EST becomes 03:00 EDT at 07:00 UTC) and 2026-11-01
+    /// (02:00 EDT becomes 01:00 EST at 06:00 UTC).
+    fn new_york() -> Zone {
+        let t = |since: f64, offset: i32, name: &str| Transition { since, offset, name: Some(name.to_owned()) };
+        Zone::from_transitions(vec![
+            t(0.0, -300, "Eastern Standard Time"),
+            t(1_772_953_200_000.0, -240, "Eastern Daylight Time"),
+            t(1_793_512_800_000.0, -300, "Eastern Standard Time"),
+        ])
+    }
+
+    #[test]
+    fn each_moment_is_read_at_its_own_offset_across_a_change() {
+        let zone = new_york();
+        let spring = 1_772_953_200_000.0; // 07:00 UTC
+        assert_eq!(zone.minutes_of_day(spring - 60_000.0), 119.0); // 01:59 EST
+        assert_eq!(zone.minutes_of_day(spring), 180.0); // 03:00 EDT
+        let fall = 1_793_512_800_000.0; // 06:00 UTC
+        assert_eq!(zone.minutes_of_day(fall - 60_000.0), 119.0); // 01:59 EDT
+        assert_eq!(zone.minutes_of_day(fall), 60.0); // 01:00 EST again
+        assert_eq!(zone.date_to_string(spring), "Sun Mar 08 2026 03:00:00 GMT-0400 (Eastern Daylight Time)");
+    }
+
+    #[test]
+    fn local_times_without_an_offset_resolve_as_javascript_does() {
+        let zone = new_york();
+        // Clocks back: 01:30 happens twice; JavaScript takes the first (EDT).
+        assert_eq!(zone.parse("2026-11-01T01:30:00"), Some(1_793_512_800_000.0 - 30.0 * 60_000.0));
+        // Clocks forward: 02:30 does not exist; JavaScript reads it with the offset before (EST).
+        assert_eq!(zone.parse("2026-03-08T02:30:00"), Some(1_772_953_200_000.0 + 30.0 * 60_000.0));
+        assert_eq!(zone.parse("2026-03-08T12:00:00"), Some(1_772_953_200_000.0 + 9.0 * 3_600_000.0));
+    }
+
     #[test]
     fn local_wall_clock_and_date_strings_follow_the_offset() {
         let noon = 1_795_348_800_000.0;
