@@ -44,7 +44,7 @@ pub const MAX_DIA: f64 = 24.0;
 pub const MAX_CLOCK: f64 = 4_102_444_800_000.0;
 /// Work units for one call (one unit: one dose visited in an IOB sum, one interpolated bucket,
 /// one generated micro-dose; reading a CGM record's date costs 100). A busy day (temps and SMBs
-/// every 5 minutes, one-minute CGM from two uploaders, ten meals) costs under 8 million; the
+/// every 5 minutes, one-minute CGM from two uploaders, ten meals) costs under 3 million; the
 /// budget is about 0.1 s of one core when the machine is idle.
 pub const WORK_BUDGET: u64 = 25_000_000;
 
