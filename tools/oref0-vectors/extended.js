@@ -10,7 +10,7 @@
 const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
-const { makeScenario, runOref0, PinnedDate, prng } = require('./scenarios');
+const { makeScenario, vectorLines, vectorFileText, prng } = require('./scenarios');
 
 const RealDate = Date;
 const DST_ZONES = [
@@ -214,34 +214,12 @@ function makeExtended(random, n) {
 
 function writeExtendedScenarios(vectorDir) {
   const random = prng(12_2026_1129);
-  const quietError = console.error;
-  const quietWrite = process.stderr.write;
-  const lines = [];
-  // Zone tables are computed with the real Date before oref0 runs with the pinned one.
+  // Zone tables are computed with the real Date, before oref0 runs with the pinned one.
   const scenarios = [];
   for (let n = 0; n < COUNT; n++) scenarios.push(makeExtended(random, n));
-  console.error = () => {};
-  process.stderr.write = () => true;
-  global.Date = PinnedDate;
-  try {
-    for (const scenario of scenarios) {
-      const out = runOref0(scenario);
-      const keep = [0, 1, 6, 24, 47];
-      const iobPoints = keep.map((k) => ({ k, ...out.iob[k] }));
-      lines.push(JSON.stringify({
-        ...scenario,
-        profile: out.profile,
-        expected: { autosens: out.autosens, iob: iobPoints, meal: out.meal, glucoseStatus: out.glucoseStatus, suggested: out.suggested },
-      }));
-    }
-  } finally {
-    global.Date = RealDate;
-    console.error = quietError;
-    process.stderr.write = quietWrite;
-  }
+  const lines = vectorLines(scenarios, [0, 1, 6, 24, 47]);
   const file = path.join(vectorDir, 'loop-extended.json.gz');
-  const text = `{"generator":"oref0 0.7.1 iob, meal, autosens, glucose-get-last, determine-basal; extended set","count":${lines.length},"scenarios":[\n${lines.join(',\n')}\n]}\n`;
-  fs.writeFileSync(file, zlib.gzipSync(text, { level: 9 }));
+  fs.writeFileSync(file, zlib.gzipSync(vectorFileText(lines, '; extended set'), { level: 9 }));
   console.log(`wrote ${lines.length} scenarios to ${file}`);
 }
 
