@@ -376,14 +376,15 @@ fn call(export: Export, request: &str) -> Value {
     serde_json::from_str(&text).expect("a JSON answer")
 }
 
-fn calls_of(case: usize) -> (String, Vec<(String, String)>) {
+fn case_name(case: usize) -> String {
     let fixed = fixed_cases();
-    if case < fixed.len() {
-        (fixed[case].0.to_owned(), (fixed[case].1)())
-    } else {
-        let n = case - fixed.len();
-        (format!("random mutation {n}"), vec![random_case(n)])
-    }
+    if case < fixed.len() { fixed[case].0.to_owned() } else { format!("random mutation {}", case - fixed.len()) }
+}
+
+/// The calls of one case; only this case's requests are built.
+fn calls_of(case: usize) -> Vec<(String, String)> {
+    let fixed = fixed_cases();
+    if case < fixed.len() { (fixed[case].1)() } else { vec![random_case(case - fixed.len())] }
 }
 
 /// Runs one case in this (child) process; panics on a wrong answer or a slow call.
@@ -393,7 +394,7 @@ fn fuzz_child() {
     let case: usize = case.parse().unwrap();
     // The budget is for release builds (what CI runs); an unoptimised build is far slower.
     let budget = if cfg!(debug_assertions) { Duration::from_secs(20) } else { Duration::from_secs(1) };
-    let (_, calls) = calls_of(case);
+    let calls = calls_of(case);
     for (export, request) in calls {
         let started = Instant::now();
         let answer = if export == "null" {
@@ -455,7 +456,7 @@ fn every_case_survives_in_a_child_process() {
     let mut refused = 0;
     let mut slowest = (0, String::new());
     for case in 0..total {
-        let (name, _) = if case < fixed_cases().len() { (fixed_cases()[case].0.to_owned(), ()) } else { (format!("random mutation {}", case - fixed_cases().len()), ()) };
+        let name = case_name(case);
         let mut child = Command::new(&exe)
             .args(["fuzz_child", "--exact", "--test-threads=1", "--nocapture"])
             .env("OREF_FUZZ_CASE", case.to_string())
