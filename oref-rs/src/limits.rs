@@ -194,10 +194,11 @@ pub fn check_treatments(field: &str, history: &[Value], clock: f64, zone: &Zone)
         if let Some(amount) = number_of(record, "amount")? {
             in_range(&at("amount"), amount, 0.0, MAX_DOSE, " U")?;
             // Loop's delivered amount becomes a rate over the duration; that rate must be one a
-            // pump can run (0 U over 0 minutes is no rate at all and is ignored, as oref0 does).
+            // pump can run. A temp without a positive duration delivers nothing and oref0 ignores
+            // it, so only positive durations are checked.
             let minutes = duration.unwrap_or(f64::NAN);
             let rate = amount / minutes * 60.0;
-            if amount > 0.0 && !(rate <= MAX_RATE) {
+            if minutes > 0.0 && !(rate <= MAX_RATE) {
                 return Err(format!("{} is {amount} U over {minutes} min, a rate above {MAX_RATE} U/h", at("amount")));
             }
         }
@@ -250,4 +251,56 @@ pub fn check_current_temp(temp: &crate::determine_basal::CurrentTemp) -> Result<
 
 pub fn check_count(field: &str, len: usize, max: usize) -> Result<(), String> {
     count(field, len, max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const CLOCK: f64 = 1_795_348_800_000.0;
+
+    fn temp(fields: Value) -> Vec<Value> {
+        let mut record = json!({"eventType": "Temp Basal", "created_at": "2026-11-22T11:30:00.000Z"});
+        for (k, v) in fields.as_object().unwrap() {
+            record[k] = v.clone();
+        }
+        vec![record]
+    }
+
+    fn treatments(history: &[Value]) -> Result<(), String> {
+        check_treatments("treatments", history, CLOCK, &Zone::new(0))
+    }
+
+    #[test]
+    fn rates_amounts_and_durations_outside_physical_ranges_are_refused_by_name() {
+        assert_eq!(treatments(&temp(json!({"absolute": 1e12, "duration": 30}))).unwrap_err(), "treatments[0].absolute is 1000000000000 U/h, outside 0–50 U/h");
+        assert!(treatments(&temp(json!({"rate": 1, "amount": 1e6, "duration": 1e-9}))).unwrap_err().starts_with("treatments[0].amount is 1000000 U"));
+        assert!(treatments(&temp(json!({"rate": 1, "amount": 10, "duration": 1e-3}))).unwrap_err().contains("a rate above 50 U/h"));
+        assert!(treatments(&temp(json!({"rate": 1, "duration": 1e9}))).unwrap_err().starts_with("treatments[0].duration"));
+        // Physical values, and a Loop temp that delivered nothing (oref0 ignores it), pass.
+        assert!(treatments(&temp(json!({"rate": 35, "amount": 1.2, "duration": 30}))).is_ok());
+        assert!(treatments(&temp(json!({"rate": 1, "amount": 0, "duration": 0}))).is_ok());
+        assert!(treatments(&temp(json!({"rate": 1, "amount": 1, "duration": 0}))).is_ok());
+    }
+
+    #[test]
+    fn counts_and_spans_are_bounded() {
+        let many: Vec<Value> = (0..MAX_RECORDS + 1).map(|_| json!({"eventType": "Note"})).collect();
+        assert_eq!(treatments(&many).unwrap_err(), "treatments has 20001 items, at most 20000 are accepted");
+        let old = vec![json!({"eventType": "Correction Bolus", "created_at": "2026-05-01T00:00:00Z", "insulin": 1})];
+        assert!(treatments(&old).unwrap_err().starts_with("treatments[0].created_at is 2026-05-01T00:00:00.000Z, outside 8 days before"));
+    }
+
+    #[test]
+    fn readings_must_be_newest_first_and_in_range() {
+        let reading = |minutes_ago: f64, sgv: f64| {
+            let date = CLOCK - minutes_ago * 60_000.0;
+            GlucoseEntry { sgv: Some(sgv), date: Some(date), date_string: Some(crate::time::iso_string(date)), ..Default::default() }
+        };
+        let zone = Zone::new(0);
+        assert!(check_glucose("glucose", &[reading(1.0, 120.0), reading(1.0, 121.0), reading(6.0, 10.0)], CLOCK, &zone).is_ok());
+        assert_eq!(check_glucose("glucose", &[reading(6.0, 120.0), reading(1.0, 121.0)], CLOCK, &zone).unwrap_err(), "glucose must be newest first: glucose[1] is newer than the reading before it");
+        assert!(check_glucose("glucose", &[reading(1.0, 1e300)], CLOCK, &zone).unwrap_err().starts_with("glucose[0].sgv"));
+    }
 }
