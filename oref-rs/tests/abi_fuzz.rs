@@ -104,6 +104,21 @@ fn with_history(export: &str, records: Vec<Value>) -> (String, String) {
     (export.to_owned(), request.to_string())
 }
 
+/// One call per export, each a valid request changed by `change`.
+fn each(exports: &[&str], change: impl Fn(&mut Value)) -> Vec<(String, String)> {
+    exports
+        .iter()
+        .map(|e| {
+            let mut request = base(e);
+            change(&mut request);
+            ((*e).to_owned(), request.to_string())
+        })
+        .collect()
+}
+
+const READING_EXPORTS: [&str; 3] = ["meal", "autosens", "suggest"];
+const PROFILE_EXPORTS: [&str; 5] = ["iob_history", "meal", "autosens", "determine_basal", "suggest"];
+
 fn temp(at: f64, fields: Value) -> Value {
     let mut record = json!({"eventType": "Temp Basal", "created_at": iso(at), "timestamp": iso(at)});
     for (k, v) in fields.as_object().unwrap() {
@@ -163,55 +178,43 @@ fn fixed_cases() -> Vec<Case> {
             }).collect()
         })),
         ("20,000 readings a second apart", Box::new(|| {
-            ["meal", "autosens", "suggest"].iter().map(|e| {
-                let mut request = base(e);
+            each(&READING_EXPORTS, |request| {
                 request["glucose"] = Value::Array(glucose(19_999, 1000.0));
-                ((*e).to_owned(), request.to_string())
-            }).collect()
+            })
         })),
         ("readings with gaps of days, out of order", Box::new(|| {
             let mut readings = glucose(100, 3.0 * 1440.0 * MINUTE);
             readings.swap(3, 60);
-            ["meal", "autosens", "suggest"].iter().map(|e| {
-                let mut request = base(e);
+            each(&READING_EXPORTS, |request| {
                 request["glucose"] = Value::Array(readings.clone());
-                ((*e).to_owned(), request.to_string())
-            }).collect()
+            })
         })),
         ("100,000 readings over 190 days", Box::new(|| {
-            ["meal", "autosens", "suggest"].iter().map(|e| {
-                let mut request = base(e);
+            each(&READING_EXPORTS, |request| {
                 request["glucose"] = Value::Array(glucose(100_000, 190.0 * 1440.0 * MINUTE / 100_000.0));
-                ((*e).to_owned(), request.to_string())
-            }).collect()
+            })
         })),
         ("readings of 1e300 and -5 mg/dL", Box::new(|| {
             let mut readings = glucose(288, 5.0 * MINUTE);
             readings[0]["sgv"] = json!(1e300);
             readings[5]["sgv"] = json!(-5);
-            ["meal", "autosens", "suggest"].iter().map(|e| {
-                let mut request = base(e);
+            each(&READING_EXPORTS, |request| {
                 request["glucose"] = Value::Array(readings.clone());
-                ((*e).to_owned(), request.to_string())
-            }).collect()
+            })
         })),
         ("basal schedule of 10,000 slots", Box::new(|| {
             let slots: Vec<Value> = (0..10_000).map(|i| json!({"i": i, "minutes": i % 1440, "rate": 1})).collect();
-            ["iob_history", "meal", "autosens", "determine_basal", "suggest"].iter().map(|e| {
-                let mut request = base(e);
+            each(&PROFILE_EXPORTS, |request| {
                 request["profile"]["basalprofile"] = Value::Array(slots.clone());
-                ((*e).to_owned(), request.to_string())
-            }).collect()
+            })
         })),
         ("schedules of 48 slots crossing midnight", Box::new(|| {
             let slots: Vec<Value> = (0..48).map(|i| json!({"i": i, "minutes": i * 30, "rate": 0.5 + (i % 7) as f64 * 0.1})).collect();
             let isf: Vec<Value> = (0..48).map(|i| json!({"offset": i * 30, "sensitivity": 30 + i})).collect();
-            ["iob_history", "meal", "autosens", "determine_basal", "suggest"].iter().map(|e| {
-                let mut request = base(e);
+            each(&PROFILE_EXPORTS, |request| {
                 request["profile"]["basalprofile"] = Value::Array(slots.clone());
                 request["profile"]["isfProfile"]["sensitivities"] = Value::Array(isf.clone());
-                ((*e).to_owned(), request.to_string())
-            }).collect()
+            })
         })),
         ("schedule rates of 1e12 U/h and dia of 1e300 h", Box::new(|| {
             let mut out = Vec::new();
