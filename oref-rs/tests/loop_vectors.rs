@@ -319,3 +319,37 @@ fn the_whole_loop_from_stored_data_matches_oref0() {
     }
     finish("whole loop", report);
 }
+
+/// The DST scenarios matter: read with one fixed offset (the one at the clock), as before the
+/// offset tables, the whole loop differs from oref0 on some of them.
+#[test]
+fn on_dst_days_one_fixed_offset_would_differ_from_oref0() {
+    let mut report = Report { compared: 0, mismatches: Vec::new() };
+    let mut dst_days = 0;
+    for s in load().into_iter().filter(|s| s.utc_offsets.as_ref().is_some_and(|t| t.len() > 1)) {
+        dst_days += 1;
+        let profile = profile_of(&s);
+        let basal = profile.current_basal.unwrap_or(f64::NAN);
+        let ours = SuggestRequest {
+            treatments: s.treatments.clone(),
+            glucose: expand(&s.glucose, s.clock),
+            profile,
+            current_temp: serde_json::from_value(s.currenttemp.clone()).unwrap(),
+            temp_targets: serde_json::from_value(Value::Array(s.temptargets.clone())).unwrap(),
+            use_autosens: true,
+            micro_bolus_allowed: s.micro_bolus_allowed,
+            clock: s.clock,
+            utc_offset: s.utc_offset,
+            utc_offsets: None,
+        }
+        .run()
+        .unwrap();
+        compare_suggestions(&mut report, &s.name, &Value::Object(ours.suggested), &s.expected["suggested"], basal);
+    }
+    // Reason texts aside (a fixed offset also lacks the zone's name): rates, durations, SMBs,
+    // eventual BG, predictions.
+    let differing: std::collections::BTreeSet<&str> = report.mismatches.iter().filter(|m| !m.contains(" reason:")).map(|m| m.split(' ').next().unwrap()).collect();
+    println!("{dst_days} scenarios with a DST change in their window; with one fixed offset {} differ from oref0 in numbers", differing.len());
+    assert!(dst_days >= 500);
+    assert!(differing.len() >= 10, "the DST scenarios should exercise the offset table");
+}
