@@ -39,7 +39,7 @@ public static class AuthorizationApi
         {
             var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).CreateSubjectAsync(body.Name ?? "", body.Roles ?? [], body.Notes);
             return result.Status == ChangeStatus.Done
-                ? Results.Json(SubjectJson(result.Value!.Subject, result.Value.AccessToken), statusCode: StatusCodes.Status201Created)
+                ? Results.Json(SubjectJson(result.Value!.Subject, result.Value.AccessToken))
                 : Failure(result.Status, result.Message);
         }).RequirePermission("admin:api:subjects:create");
 
@@ -64,7 +64,7 @@ public static class AuthorizationApi
             TypedResults.Json((await grains.GetGrain<IPatientGrain>(http.Site().SiteId).GetRolesAsync()).Select(RoleJson)))
             .RequirePermission("admin:api:roles:list");
 
-        group.MapPost("/roles", (RoleRequest body, HttpContext http, IGrainFactory grains) => SaveRoleAsync(null, body, http, grains, StatusCodes.Status201Created))
+        group.MapPost("/roles", (RoleRequest body, HttpContext http, IGrainFactory grains) => SaveRoleAsync(null, body, http, grains, StatusCodes.Status200OK))
             .RequirePermission("admin:api:roles:create");
 
         group.MapPut("/roles", (RoleRequest body, HttpContext http, IGrainFactory grains) =>

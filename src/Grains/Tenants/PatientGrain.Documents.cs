@@ -47,6 +47,11 @@ public sealed partial class PatientGrain
             return WriteOutcome.Invalid("Bad Request", $"Body must be a JSON object or array of objects ({ex.Message})");
         }
 
+        if (HtmlPurifier.Applies(collection))
+        {
+            HtmlPurifier.Purify(input);
+        }
+
         var now = time.GetUtcNow();
         var prepared = DocumentRules.Prepare(collection, input, now);
         if (prepared.Error is not null)
