@@ -177,4 +177,71 @@ public sealed class ReferenceRoutingTests(MultiSiteApi api) : IClassFixture<Mult
         Assert.Equal(413, JsonDocument.Parse(error).RootElement.GetProperty("status").GetInt32());
         Assert.Equal(0, (await api.GetOkAsync(site, secret, "/api/v1/food.json")).GetArrayLength());
     }
+
+    [Fact]
+    public async Task PebbleServesTheNewestReadingsWithDeltaAndBattery()
+    {
+        var (site, secret) = await api.CreateSiteAsync("pebble");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/entries", new object[]
+        {
+            new { type = "sgv", sgv = 110, date = now - 601_000, direction = "Flat", device = "g6" },
+            new { type = "sgv", sgv = 120, date = now - 301_000, direction = "Flat", device = "g6" },
+            new { type = "sgv", sgv = 130, date = now - 1_000, direction = "FortyFiveUp", device = "g6" },
+        });
+        await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/devicestatus", new { device = "phone", created_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-1)), uploader = new { battery = 75 } });
+
+        var (status, body, _) = await RawAsync(site, HttpMethod.Get, "/pebble?count=2", secret);
+        Assert.Equal(200, status);
+        var pebble = JsonDocument.Parse(body).RootElement;
+        Assert.True(pebble.GetProperty("status")[0].GetProperty("now").GetInt64() >= now);
+        var bgs = pebble.GetProperty("bgs");
+        Assert.Equal(2, bgs.GetArrayLength());
+        Assert.Equal("130", bgs[0].GetProperty("sgv").GetString());
+        Assert.Equal(3, bgs[0].GetProperty("trend").GetInt32());
+        Assert.Equal("FortyFiveUp", bgs[0].GetProperty("direction").GetString());
+        Assert.Equal(now - 1_000, bgs[0].GetProperty("datetime").GetInt64());
+        Assert.Equal(10, bgs[0].GetProperty("bgdelta").GetDouble());
+        Assert.Equal("75", bgs[0].GetProperty("battery").GetString());
+        Assert.Equal("120", bgs[1].GetProperty("sgv").GetString());
+        Assert.False(bgs[1].TryGetProperty("bgdelta", out _));
+        Assert.Equal(0, pebble.GetProperty("cals").GetArrayLength());
+
+        var mmol = JsonDocument.Parse((await RawAsync(site, HttpMethod.Get, "/pebble?units=mmol", secret)).Body).RootElement.GetProperty("bgs");
+        Assert.Equal(1, mmol.GetArrayLength());
+        Assert.Equal("7.2", mmol[0].GetProperty("sgv").GetString());
+        Assert.Equal("0.6", mmol[0].GetProperty("bgdelta").GetString());
+
+        // Authorised like the reference: readable by default, refused when the site denies anonymous reads.
+        Assert.Equal(200, (await RawAsync(site, HttpMethod.Get, "/pebble", null)).Status);
+        var (closed, _) = await api.CreateSiteAsync("pebbleclosed", new { authDefaultRoles = new[] { "denied" } });
+        Assert.Equal(401, (await RawAsync(closed, HttpMethod.Get, "/pebble", null)).Status);
+    }
+
+    [Fact]
+    public async Task SecretOrTokenInTheBodyAuthenticatesAndIsNotStored()
+    {
+        var (site, secret) = await api.CreateSiteAsync("bodyauth", new { authDefaultRoles = new[] { "denied" } });
+        var when = Iso(DateTimeOffset.UtcNow.AddMinutes(-2));
+        var (status, _, _) = await RawAsync(site, HttpMethod.Post, "/api/v1/treatments", null, r => r.Content = new StringContent(
+            JsonSerializer.Serialize(new { eventType = "Note", created_at = when, notes = "by secret", secret = MultiSiteApi.Sha1(secret) }), Encoding.UTF8, "application/json"));
+        Assert.Equal(200, status);
+
+        var token = await api.CreateSubjectAsync(site, secret, "uploader", "careportal");
+        var (tokenStatus, _, _) = await RawAsync(site, HttpMethod.Post, "/api/v1/treatments", null, r => r.Content = new StringContent(
+            JsonSerializer.Serialize(new[] { new { eventType = "Note", created_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-1)), notes = "by token", token } }), Encoding.UTF8, "application/json"));
+        Assert.Equal(200, tokenStatus);
+
+        var stored = await api.GetOkAsync(site, secret, "/api/v1/treatments.json");
+        Assert.Equal(2, stored.GetArrayLength());
+        foreach (var treatment in stored.EnumerateArray())
+        {
+            Assert.False(treatment.TryGetProperty("secret", out _));
+            Assert.False(treatment.TryGetProperty("token", out _));
+        }
+
+        var (wrong, _, _) = await RawAsync(site, HttpMethod.Post, "/api/v1/treatments", null, r => r.Content = new StringContent(
+            JsonSerializer.Serialize(new { eventType = "Note", created_at = when, secret = MultiSiteApi.Sha1("not-the-secret") }), Encoding.UTF8, "application/json"));
+        Assert.Equal(401, wrong);
+    }
 }
