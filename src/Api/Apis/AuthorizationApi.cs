@@ -95,7 +95,7 @@ public static class AuthorizationApi
         _ => NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", message),
     };
 
-    private static object SubjectJson(AuthSubject s) => SubjectJson(s, null);
+    private static object SubjectJson(AuthSubject s) => SubjectJson(s, s.AccessToken);
 
     private static Dictionary<string, object?> SubjectJson(AuthSubject s, string? accessToken)
     {
@@ -110,7 +110,8 @@ public static class AuthorizationApi
         };
         if (accessToken is not null)
         {
-            // Shown once: only hashes of it are stored.
+            // Listed to admins as the reference lists it (nightscout-connect reads a private site's
+            // token from here); kept encrypted at rest, absent when no key is configured.
             json["accessToken"] = accessToken;
         }
 
