@@ -133,6 +133,12 @@ public static class V3Api
         {
             since = new FindCondition("srvModified", "gt", [V3Query.TimeValue("lastModified", lastModified)], FindValueKind.Number);
         }
+        else if (http.Request.Headers.LastModified.ToString() is { Length: > 0 } raw
+            && double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        {
+            // Clients that keep srvModified send it as is (epoch ms, or s): read it exactly.
+            since = new FindCondition("srvModified", "gte", [V3Query.TimeValue("lastModified", raw)], FindValueKind.Number);
+        }
         else if (http.Request.GetTypedHeaders().LastModified is { } header)
         {
             since = new FindCondition("srvModified", "gte", [header.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)], FindValueKind.Number);

@@ -154,6 +154,10 @@ public sealed class AuthenticationTests(MultiSiteApi api) : IClassFixture<MultiS
         var (wrongStatus, wrong) = await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Get, "/api/v1/verifyauth", MultiSiteApi.Sha1("wrong secret!")));
         Assert.Equal(200, wrongStatus);
         Assert.Equal("UNAUTHORIZED", wrong.GetProperty("message").GetProperty("message").GetString());
+        // The reference resolves failed credentials to nothing: no permission, and not the defaults.
+        Assert.Equal("ROLE", wrong.GetProperty("message").GetProperty("permissions").GetString());
+        Assert.False(wrong.GetProperty("message").GetProperty("canRead").GetBoolean());
+        Assert.Equal("NOTFOUND", wrong.GetProperty("message").GetProperty("rolefound").GetString());
     }
 
     [Fact]

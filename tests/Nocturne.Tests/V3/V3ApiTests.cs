@@ -375,5 +375,18 @@ public sealed class V3ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
             });
         Assert.Equal(200, withHeader);
         Assert.Equal(1, history.GetProperty("result").GetArrayLength());
+
+        // A client that keeps srvModified sends it in epoch milliseconds.
+        var srvModified = history.GetProperty("result")[0].GetProperty("srvModified").GetInt64();
+        foreach (var (since, expected) in new[] { (srvModified, 1), (srvModified + 1, 0) })
+        {
+            var (msStatus, msHistory, _) = await client.SendAsync(HttpMethod.Get, "/entries/history", configure: r =>
+            {
+                r.Content = new StringContent("");
+                r.Content.Headers.TryAddWithoutValidation("Last-Modified", since.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            });
+            Assert.Equal(200, msStatus);
+            Assert.Equal(expected, msHistory.GetProperty("result").GetArrayLength());
+        }
     }
 }
