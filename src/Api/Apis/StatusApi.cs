@@ -74,12 +74,13 @@ public static class StatusApi
             return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found");
         }
 
-        var status = StatusDocument.From(settings, time.GetUtcNow(), Authorized(site.Grant));
+        var authFailDelay = http.RequestServices.GetRequiredService<IConfiguration>().GetValue("AUTH_FAIL_DELAY", 5000);
+        var status = StatusDocument.From(settings, time.GetUtcNow(), Authorized(site.Grant), authFailDelay);
         return format switch
         {
             "html" => TypedResults.Content("<h1>STATUS OK</h1>", "text/html"),
             "txt" => TypedResults.Text("STATUS OK", "text/plain"),
-            "js" => TypedResults.Content($"this.serverSettings = {JsonSerializer.Serialize(status, NightscoutJson.Options)};", "application/javascript"),
+            "js" => TypedResults.Content($"this.serverSettings = {JsonSerializer.Serialize(status, NightscoutJson.Options)} ;", "application/javascript"),
             _ => TypedResults.Json(status, NightscoutJson.Options),
         };
     }
