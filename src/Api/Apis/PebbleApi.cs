@@ -4,6 +4,7 @@ using Nocturne.Api.Authorization;
 using Nocturne.Api.Documents;
 using Nocturne.Api.Errors;
 using Nocturne.Grains.Documents;
+using Nocturne.Grains.Properties;
 using Nocturne.Grains.Interfaces.Documents;
 using Nocturne.Grains.Interfaces.Tenants;
 
@@ -17,8 +18,6 @@ namespace Nocturne.Api.Apis;
 /// </summary>
 public static class PebbleApi
 {
-    private const double MmolToMgdl = 18.01559;
-
     private static readonly Dictionary<string, int> Trends = new(StringComparer.Ordinal)
     {
         ["NONE"] = 0, ["DoubleUp"] = 1, ["SingleUp"] = 2, ["FortyFiveUp"] = 3, ["Flat"] = 4,
@@ -116,9 +115,8 @@ public static class PebbleApi
         }
     }
 
-    // JavaScript's Math.round (halves toward +infinity), then toFixed(1).
-    private static string ToMmol(double mgdl) =>
-        (Math.Floor((mgdl / MmolToMgdl * 10) + 0.5) / 10).ToString("0.0", CultureInfo.InvariantCulture);
+    // The reference's mgdlToMMOL: rounded, then toFixed(1).
+    private static string ToMmol(double mgdl) => GlucoseUnits.ToMmol(mgdl).ToString("0.0", CultureInfo.InvariantCulture);
 
     private static async Task<IReadOnlyList<StoredDocument>> NewestAsync(DocumentQueries queries, string site, string type, int count, CancellationToken cancellationToken) =>
         await queries.FindAsync(site, new DocumentQuery(Collection.Entries, [new FindCondition("type", "eq", [type], FindValueKind.Text)], count, []), cancellationToken);

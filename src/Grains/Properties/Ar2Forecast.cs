@@ -38,14 +38,14 @@ public static class Ar2Forecast
             {
                 (previous, current) = (current, (ArPrevious * previous) + (ArCurrent * current));
                 time += FiveMinutes;
-                var mgdl = Math.Max(BgMin, Math.Min(BgMax, Math.Floor((BgRef * Math.Exp(current)) + 0.5)));
+                var mgdl = Math.Max(BgMin, Math.Min(BgMax, GlucoseUnits.JsRound(BgRef * Math.Exp(current))));
                 points.Add(mgdl);
                 predicted.Add(new JsonObject
                 {
                     ["mills"] = time + 2000,
                     ["mgdl"] = mgdl,
                     ["color"] = "cyan",
-                    ["scaled"] = Scale(mgdl, settings.Units),
+                    ["scaled"] = GlucoseUnits.Scale(mgdl, settings.Units),
                 });
             }
 
@@ -72,8 +72,6 @@ public static class Ar2Forecast
         return result;
     }
 
-    private static double Scale(double mgdl, string units) => units == "mmol" ? Math.Floor((mgdl / 18.01559 * 10) + 0.5) / 10 : mgdl;
-
     // The 20-minute point against the target range, when that alarm is on.
     private static string EventName(JsonArray predicted, SiteSettings settings)
     {
@@ -83,11 +81,11 @@ public static class Ar2Forecast
         }
 
         var in20 = (double)predicted[3]!["scaled"]!;
-        if (settings.AlarmHigh && in20 > Scale(settings.Thresholds.BgTargetTop, settings.Units))
+        if (settings.AlarmHigh && in20 > GlucoseUnits.Scale(settings.Thresholds.BgTargetTop, settings.Units))
         {
             return "high";
         }
 
-        return settings.AlarmLow && in20 < Scale(settings.Thresholds.BgTargetBottom, settings.Units) ? "low" : "";
+        return settings.AlarmLow && in20 < GlucoseUnits.Scale(settings.Thresholds.BgTargetBottom, settings.Units) ? "low" : "";
     }
 }

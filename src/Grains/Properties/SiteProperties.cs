@@ -101,14 +101,7 @@ public static class SiteProperties
 
     private static double? Mgdl(StoredDocument entry) => DocumentTime.TryNumber(entry.Doc["sgv"], out var v) ? v : null;
 
-    private const double MmolToMgdl = 18.01559;
-
-    // JavaScript's Math.round: halves go toward +infinity.
-    private static double JsRound(double value) => Math.Floor(value + 0.5);
-
-    private static double ScaleMgdl(double mgdl, string units) => units == "mmol" ? JsRound(mgdl / MmolToMgdl * 10) / 10 : mgdl;
-
-    private static JsonValue Scaled(double mgdl, string units) => JsonValue.Create(units == "mmol" ? ScaleMgdl(mgdl, units) : mgdl);
+    private static JsonValue Scaled(double mgdl, string units) => JsonValue.Create(GlucoseUnits.Scale(mgdl, units));
 
     private static readonly string[] BucketFields = ["index", "fromMills", "toMills"];
 
@@ -206,8 +199,8 @@ public static class SiteProperties
         var elapsedMins = (recentMills - (long)previous["mills"]!) / 60_000.0;
         var interpolated = elapsedMins > 9;
         var mean5MinsAgo = interpolated ? recentMean - (absolute / elapsedMins * 5) : recentMean - absolute;
-        var mgdl = JsRound(recentMean - mean5MinsAgo);
-        var scaled = units == "mmol" ? JsRound((ScaleMgdl(recentMean, units) - ScaleMgdl(mean5MinsAgo, units)) * 10) / 10 : mgdl;
+        var mgdl = GlucoseUnits.JsRound(recentMean - mean5MinsAgo);
+        var scaled = units == "mmol" ? GlucoseUnits.JsRound((GlucoseUnits.Scale(recentMean, units) - GlucoseUnits.Scale(mean5MinsAgo, units)) * 10) / 10 : mgdl;
         return new JsonObject
         {
             ["absolute"] = absolute,
