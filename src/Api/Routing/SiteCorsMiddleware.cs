@@ -8,10 +8,12 @@ namespace Nocturne.Api.Routing;
 /// list has <c>cors</c>, every response carries its three <c>Access-Control-Allow-*</c> headers and
 /// a preflight (<c>OPTIONS</c>) is answered 200 at once. Without <c>cors</c> no header is sent.
 /// </summary>
-public sealed class SiteCorsMiddleware(RequestDelegate next, IGrainFactory grains)
+public sealed class SiteCorsMiddleware(RequestDelegate next, IGrainFactory grains, IConfiguration configuration)
 {
     public const string Feature = "cors";
-    private const string AllowOrigin = "*";
+
+    // The reference's CORS_ALLOW_ORIGIN (default *), here for the whole deployment.
+    private readonly string _allowOrigin = configuration["CORS_ALLOW_ORIGIN"] is { Length: > 0 } origin ? origin : "*";
     private const string AllowMethods = "GET,PUT,POST,DELETE,OPTIONS";
     private const string AllowHeaders = "Content-Type, Authorization, Content-Length, X-Requested-With";
 
@@ -29,7 +31,7 @@ public sealed class SiteCorsMiddleware(RequestDelegate next, IGrainFactory grain
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
-            headers.AccessControlAllowOrigin = AllowOrigin;
+            headers.AccessControlAllowOrigin = _allowOrigin;
             headers.AccessControlAllowMethods = AllowMethods;
             headers.AccessControlAllowHeaders = AllowHeaders;
             return Task.CompletedTask;

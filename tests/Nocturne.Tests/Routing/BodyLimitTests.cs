@@ -59,5 +59,14 @@ public sealed class BodyLimitTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, await PostAsync(site, secret, "/api/v1/entries", (50 * 1024 * 1024) + 10));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, await PostAsync(site, secret, "/api/v1/food", 2 * 1024 * 1024));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, await PostAsync(site, secret, "/api/v2/authorization/roles", 2 * 1024 * 1024));
+
+        // HEAD on the real server: framed as a HEAD answer, so the connection stays usable.
+        for (var i = 0; i < 2; i++)
+        {
+            using var head = MultiSiteApi.SiteRequest(site, HttpMethod.Head, "/api/v1/status.json", MultiSiteApi.Sha1(secret));
+            using var answer = await _client.SendAsync(head);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Empty(await answer.Content.ReadAsByteArrayAsync());
+        }
     }
 }
