@@ -10,7 +10,8 @@ namespace Nocturne.Api.Authorization;
 /// The reference also accepts <c>secret</c> and <c>token</c> inside a JSON body (the object, or
 /// the first element of an array) and deletes them before the document is stored. Read only when
 /// the request carries no other credential, so that uploaders that authenticate by header never
-/// have their bodies parsed twice.
+/// have their bodies parsed twice, and only from bodies up to 1 MB, so that an anonymous caller
+/// cannot make the server buffer and parse 50 MB before it is refused.
 /// </summary>
 public static class BodyCredentials
 {
@@ -20,7 +21,7 @@ public static class BodyCredentials
     public static async Task<Credentials> ApplyAsync(HttpRequest request, Credentials credentials, CancellationToken cancellationToken)
     {
         if (!credentials.IsEmpty || request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true
-            || request.ContentLength > RequestBody.LargeLimit)
+            || request.ContentLength > RequestBody.SmallLimit)
         {
             return credentials;
         }
@@ -31,9 +32,9 @@ public static class BodyCredentials
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
         {
-            if (buffer.Length + read > RequestBody.LargeLimit)
+            if (buffer.Length + read > RequestBody.SmallLimit)
             {
-                // Too large for any route: the endpoint reads it again and refuses it.
+                // Not inspected: without another credential the request stays anonymous.
                 request.Body.Position = 0;
                 return credentials;
             }
@@ -42,10 +43,16 @@ public static class BodyCredentials
         }
 
         request.Body.Position = 0;
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        if (bytes.IndexOf("\"secret\""u8) < 0 && bytes.IndexOf("\"token\""u8) < 0)
+        {
+            return credentials;
+        }
+
         JsonNode? body;
         try
         {
-            body = JsonNode.Parse(buffer.ToArray());
+            body = JsonNode.Parse(bytes);
         }
         catch (JsonException)
         {
