@@ -105,6 +105,9 @@ public static class V2Api
             ["batteryTreatments"] = Treatments(t => t.Contains("Pump Battery Change", StringComparison.Ordinal)),
             ["sensorTreatments"] = Treatments(t => t.Contains("Sensor", StringComparison.Ordinal)),
             ["combobolusTreatments"] = Treatments(t => t == "Combo Bolus"),
+            ["profileTreatments"] = Processed(treatments, t => t == "Profile Switch", keepZeroDuration: true),
+            ["tempbasalTreatments"] = Processed(treatments, t => t.Contains("Temp Basal", StringComparison.Ordinal), keepZeroDuration: false),
+            ["tempTargetTreatments"] = Processed(treatments, t => t.Contains("Temporary Target", StringComparison.Ordinal), keepZeroDuration: false, TargetsInMgdl),
             ["devicestatus"] = Map(deviceStatus, d => UploaderBattery(WithMills(d))),
             ["profiles"] = new JsonArray(profiles.Select(p => (JsonNode)p.ToV1Json()).ToArray()),
             ["food"] = new JsonArray(food.Select(f => (JsonNode)f.ToV1Json()).ToArray()),
@@ -249,6 +252,35 @@ public static class V2Api
 
         reading["type"] = type;
         return reading;
+    }
+
+    private static JsonArray Processed(IReadOnlyList<StoredDocument> treatments, Func<string, bool> eventType, bool keepZeroDuration, Func<JsonObject, JsonObject>? convert = null) =>
+        new(TreatmentDurations.Process(
+            treatments.Where(t => t.Type is { } type && eventType(type)).OrderBy(t => t.DateMs).Select(t => (convert ?? (x => x))(WithMills(t))),
+            keepZeroDuration).Select(t => (JsonNode)t).ToArray());
+
+    // The reference shows temporary targets in mg/dL: mmol ones (by units, or below 20) are converted.
+    private static JsonObject TargetsInMgdl(JsonObject target)
+    {
+        var mmol = (string?)(target["units"] as JsonValue) == "mmol";
+        var hasTop = DocumentTime.TryNumber(target["targetTop"], out var top);
+        var hasBottom = DocumentTime.TryNumber(target["targetBottom"], out var bottom);
+        if (mmol || (hasTop && top < 20) || (hasBottom && bottom < 20))
+        {
+            if (hasTop)
+            {
+                target["targetTop"] = top * Grains.Properties.GlucoseUnits.MmolToMgdl;
+            }
+
+            if (hasBottom)
+            {
+                target["targetBottom"] = bottom * Grains.Properties.GlucoseUnits.MmolToMgdl;
+            }
+
+            target["units"] = "mg/dl";
+        }
+
+        return target;
     }
 
     // Old uploaders send uploaderBattery; the reference hands it to clients as uploader.battery.

@@ -206,6 +206,9 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
             new { eventType = "Pump Battery Change", created_at = Iso(Now.AddHours(-5)) },
             new { eventType = "Combo Bolus", created_at = Iso(Now.AddHours(-2)), insulin = 2, duration = 60, relative = 1.5 },
             new { eventType = "Site Change", created_at = Iso(Now.AddHours(-3)) },
+            new { eventType = "Temp Basal", created_at = Iso(Now.AddMinutes(-100)), duration = 60, absolute = 1.2 },
+            new { eventType = "Temp Basal", created_at = Iso(Now.AddMinutes(-70)), duration = 30, absolute = 0.5 },
+            new { eventType = "Temporary Target", created_at = Iso(Now.AddMinutes(-50)), duration = 60, targetTop = 6, targetBottom = 5, units = "mmol" },
         });
         await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/devicestatus", new { device = "xdrip", created_at = Iso(Now.AddMinutes(-3)), uploaderBattery = 64 });
         await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/activity", new { created_at = Iso(Now.AddMinutes(-30)), steps = 1200, heartrate = 88 });
@@ -214,6 +217,13 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
         Assert.Equal("Pump Battery Change", d.GetProperty("batteryTreatments")[0].GetProperty("eventType").GetString());
         Assert.Equal(1.5, d.GetProperty("combobolusTreatments")[0].GetProperty("relative").GetDouble());
         Assert.Equal(1, d.GetProperty("sitechangeTreatments").GetArrayLength());
+        // The first temp basal ends where the second begins, as the reference cuts them.
+        var temps = d.GetProperty("tempbasalTreatments");
+        Assert.Equal([30.0, 30.0], temps.EnumerateArray().Select(t => Math.Round(t.GetProperty("duration").GetDouble(), 3)));
+        var target = d.GetProperty("tempTargetTreatments")[0];
+        Assert.Equal(108.09, Math.Round(target.GetProperty("targetTop").GetDouble(), 2));
+        Assert.Equal("mg/dl", target.GetProperty("units").GetString());
+        Assert.Equal(0, d.GetProperty("profileTreatments").GetArrayLength());
         var status = d.GetProperty("devicestatus")[0];
         Assert.Equal(64, status.GetProperty("uploader").GetProperty("battery").GetInt32());
         Assert.False(status.TryGetProperty("uploaderBattery", out _));
