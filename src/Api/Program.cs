@@ -71,6 +71,7 @@ app.MapLoopApi();
 app.MapV3VersionApi();
 app.MapV3Api();
 app.MapTenantAdminApi();
+app.MapExportApi();
 
 await app.RunAsync();
 return 0;

@@ -2,9 +2,12 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using Nocturne.Api.Apis;
 using Nocturne.Api.Tenancy;
+using Nocturne.Grains.Documents;
 using Nocturne.Grains.Hosting;
+using Nocturne.Grains.Interfaces.Documents;
 using Nocturne.Grains.Interfaces.Authorization;
 using Nocturne.Grains.Interfaces.Tenants;
+using Nocturne.Grains.Storage;
 using StackExchange.Redis;
 
 namespace Nocturne.Api.Hosting;
@@ -22,6 +25,7 @@ public static class TenantCommand
                tenant show <id>
                tenant disable <id> | tenant enable <id>
                tenant delete <id> --confirm <id>
+               tenant export <id> --out <file.zip>
         """;
 
     public static async Task<int> RunAsync(string[] args, IEnumerable<KeyValuePair<string, string?>>? settings = null, TextWriter? output = null, TextWriter? errors = null)
@@ -42,6 +46,11 @@ public static class TenantCommand
 
         // The CLI's output is its result; host chatter would bury the secret it prints.
         builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Default", "Warning"), new("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning")]);
+        if (args[0] == "export")
+        {
+            return await ExportAsync(args, builder.Configuration, stdout, stderr);
+        }
+
         var cluster = builder.Configuration.GetSection(NocturneClusterOptions.Section).Get<NocturneClusterOptions>() ?? new NocturneClusterOptions();
         builder.UseOrleansClient(client =>
         {
@@ -135,6 +144,43 @@ public static class TenantCommand
                 await stderr.WriteLineAsync(Usage);
                 return 2;
         }
+    }
+
+    // Export reads PostgreSQL directly (documents are only read, never written): it needs no running cluster.
+    private static async Task<int> ExportAsync(string[] args, IConfiguration configuration, TextWriter stdout, TextWriter stderr)
+    {
+        var id = args.Length > 1 ? args[1] : null;
+        var path = Option(args, "--out");
+        if (id is null || path is null)
+        {
+            await stderr.WriteLineAsync(Usage);
+            return 2;
+        }
+
+        await using var postgres = new PostgresConnection(NocturneSiloConfiguration.PostgresConnectionString(configuration));
+        var export = new SiteExport(postgres);
+        if (!await export.SiteExistsAsync(id))
+        {
+            await stderr.WriteLineAsync($"No site '{id}'");
+            return 1;
+        }
+
+        var temporary = path + ".partial";
+        IReadOnlyDictionary<Collection, long> counts;
+        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        {
+            counts = await export.WriteZipAsync(id, file);
+        }
+
+        // Only a complete archive gets the requested name.
+        File.Move(temporary, path, overwrite: true);
+        foreach (var (collection, count) in counts)
+        {
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{CollectionNames.Of(collection)}\t{count}"));
+        }
+
+        await stdout.WriteLineAsync($"Exported site {id} to {path}");
+        return 0;
     }
 
     private static string Describe(SiteSummary site) =>

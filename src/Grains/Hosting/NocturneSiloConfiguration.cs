@@ -67,6 +67,7 @@ public static class NocturneSiloConfiguration
         silo.Services.AddSingleton<Tenants.TenantStore>();
         silo.Services.AddSingleton<Documents.DocumentStore>();
         silo.Services.AddSingleton<Documents.DocumentQueries>();
+        silo.Services.AddSingleton<Documents.SiteExport>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaVersionGate>();
         return silo;
     }

@@ -37,6 +37,8 @@ public sealed class NocturneApiFactory : WebApplicationFactory<Program>
 
     public string ServiceId { get; }
 
+    public string Postgres => _settings["ConnectionStrings:Postgres"]!;
+
     /// <summary>The co-hosted silo's gateway, for Orleans clients such as the tenant CLI.</summary>
     public string GatewayPort => _settings["Cluster:GatewayPort"]!;
 
