@@ -3,9 +3,13 @@ using Nocturne.Api.Authorization;
 using Nocturne.Api.Errors;
 using Nocturne.Api.Health;
 using Nocturne.Api.Hosting;
+using Nocturne.Api.Observability;
 using Nocturne.Api.Routing;
 using Nocturne.Api.Tenancy;
 using Nocturne.Grains.Hosting;
+using Nocturne.Grains.Telemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 switch (args.FirstOrDefault())
 {
@@ -19,10 +23,20 @@ var builder = WebApplication.CreateBuilder(args);
 builder.ConfigureNocturneKestrel();
 // Request lines carry the query string and path, where Nightscout clients put ?token=, ?secret=
 // and /authorization/request/{token}: framework request logging never goes below Warning.
-builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+// None (not Warning) also keeps hosting from opening its log scope, which holds the request path.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.Warning);
+if (string.Equals(builder.Configuration["LOG_FORMAT"], "json", StringComparison.OrdinalIgnoreCase))
+{
+    // One JSON object per line with the request's SiteId and RequestId (RequestTelemetryMiddleware's scope).
+    builder.Logging.AddJsonConsole(o => (o.IncludeScopes, o.UseUtcTimestamp, o.TimestampFormat) = (true, true, "yyyy-MM-ddTHH:mm:ss.fffZ"));
+}
+
 builder.UseOrleans(silo => silo.AddNocturne(builder.Configuration));
+builder.Services.AddNocturneTelemetry(builder.Configuration, "nocturne-api",
+    metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter(),
+    tracing => tracing.AddAspNetCoreInstrumentation(o => o.EnrichWithHttpResponse = TraceRedaction.Apply));
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.Configure<TenancyOptions>(builder.Configuration.GetSection(TenancyOptions.Section));
@@ -36,6 +50,7 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnore
 
 var app = builder.Build();
 
+app.UseMiddleware<RequestTelemetryMiddleware>();
 app.UseMiddleware<ErrorHandlingMiddleware>();
 app.UseStatusCodePages(async context =>
 {
@@ -59,6 +74,7 @@ app.UseMiddleware<NightscoutAuthorizationMiddleware>();
 
 app.MapOpenApi("/openapi/{documentName}.json").Infrastructure();
 app.MapNocturneHealth();
+app.MapPrometheusScrapingEndpoint("/metrics").WithTags("Operator").OperatorOnly();
 app.MapStatusApi();
 app.MapVerifyAuthApi();
 app.MapAuthorizationApi();

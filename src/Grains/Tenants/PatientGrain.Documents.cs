@@ -72,6 +72,7 @@ public sealed partial class PatientGrain
         writer.Know(candidates);
         var response = writer.Apply(prepared.Documents);
         await documents.SaveAsync(collection, SiteId, writer.Inserts, writer.Updates);
+        Telemetry.NocturneMetrics.RecordUpload(CollectionNames.Of(collection), prepared.Documents.Count, writer.Inserts.Count);
 
         await AfterWriteAsync(collection, writer.Written.ToList(), now);
         logger.LogDebug("Site {Site}: {Collection} {Inserted} inserted, {Updated} updated", SiteId, collection, writer.Inserts.Count, writer.Updates.Count);

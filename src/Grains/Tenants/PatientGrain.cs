@@ -22,11 +22,15 @@ public sealed partial class PatientGrain(TenantStore store, DocumentStore docume
     private List<AuthRole> _customRoles = [];
     private Dictionary<string, SubjectRecord> _bySuffixHash = [];
     private Dictionary<string, SubjectRecord> _bySha1Hash = [];
+    private bool _countedLive;
 
     private string SiteId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Counted from the start: a site being created activates its grain before its row exists.
+        _countedLive = true;
+        Telemetry.NocturneMetrics.LiveSites.Add(1);
         _tenant = await store.LoadTenantAsync(SiteId, cancellationToken);
         if (_tenant is null)
         {
@@ -37,6 +41,17 @@ public sealed partial class PatientGrain(TenantStore store, DocumentStore docume
         _customRoles = await store.LoadRolesAsync(SiteId, cancellationToken);
         IndexSubjects();
         await LoadLiveStateAsync(cancellationToken);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_countedLive)
+        {
+            Telemetry.NocturneMetrics.LiveSites.Add(-1);
+            _countedLive = false;
+        }
+
+        return Task.CompletedTask;
     }
 
     public async Task<ChangeResult<SiteSummary>> ProvisionAsync(SiteProvisioning provisioning, bool overwrite)
