@@ -31,6 +31,7 @@ builder.Services.AddNocturneHealthChecks();
 builder.Services.AddHostedService<DefaultSiteBootstrapper>();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new Nocturne.Api.Documents.StorableStringConverter()));
 
 var app = builder.Build();
 
@@ -44,6 +45,7 @@ app.UseStatusCodePages(async context =>
             Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(response.StatusCode));
     }
 });
+app.UseMiddleware<QueryTextGuardMiddleware>();
 app.UseMiddleware<SiteResolutionMiddleware>();
 app.UseRouting();
 app.UseMiddleware<PostgresOutageMiddleware>();

@@ -174,7 +174,7 @@ public sealed class DocumentQueries(PostgresConnection postgres)
     private static string Expression(Collection collection, string field, bool numeric) =>
         ColumnFor(collection, field) ?? (numeric ? TextPath(field) : JsonPath(field));
 
-    // Field names become text[] path literals: only [A-Za-z0-9_.-] pass the API's check, and quotes are doubled anyway.
+    // Field names become text[] path literals: only [A-Za-z0-9_.-] pass the API's checks; backslashes and quotes are escaped anyway.
     private static string JsonPath(string field) => $"(doc #> '{PathLiteral(field)}')";
 
     private static string TextPath(string field) => $"(doc #>> '{PathLiteral(field)}')";
@@ -182,7 +182,7 @@ public sealed class DocumentQueries(PostgresConnection postgres)
     private static string PathLiteral(string field)
     {
         var builder = new StringBuilder("{");
-        builder.AppendJoin(',', field.Split('.').Select(p => "\"" + p.Replace("'", "''", StringComparison.Ordinal).Replace("\"", "", StringComparison.Ordinal) + "\""));
+        builder.AppendJoin(',', field.Split('.').Select(p => "\"" + p.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal).Replace("\"", "", StringComparison.Ordinal) + "\""));
         return builder.Append('}').ToString();
     }
 }

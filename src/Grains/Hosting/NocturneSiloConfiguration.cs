@@ -61,6 +61,11 @@ public static class NocturneSiloConfiguration
             o.ConnectionString = postgres;
         });
 
+        silo.AddIncomingGrainCallFilter<StorageExceptionCallFilter>();
+
+        // With PostgreSQL and Redis both gone, a graceful leave cannot be recorded anywhere:
+        // stop within a bounded time rather than retrying the membership table for half a minute.
+        silo.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         silo.Services.AddSingleton(new PostgresConnection(postgres));
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<Tenants.TenantStore>();
