@@ -121,7 +121,7 @@ public static partial class V1Query
         }
 
         // The collection's time field: epoch ms or any date Nightscout would parse.
-        if (DocumentQueries.ColumnFor(collection, field) == "date_ms")
+        if (DocumentQueries.IsTimeColumn(DocumentQueries.ColumnFor(collection, field)))
         {
             return new FindCondition(field, op, raw.Select(v => TimeValue(field, v)).ToList(), FindValueKind.Number);
         }
