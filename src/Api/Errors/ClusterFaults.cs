@@ -12,8 +12,8 @@ public static class ClusterFaults
     {
         for (var e = ex; e is not null; e = e.InnerException)
         {
-            // SiloUnavailableException and GatewayTooBusyException are message rejections too.
-            if (e is OrleansMessageRejectionException or ClientNotAvailableException or OrleansLifecycleCanceledException or TimeoutException
+            // SiloUnavailableException is a message rejection too.
+            if (e is OrleansMessageRejectionException or GatewayTooBusyException or ClientNotAvailableException or OrleansLifecycleCanceledException or TimeoutException
                 || e.GetType().Name == "ConnectionFailedException")
             {
                 return true;
