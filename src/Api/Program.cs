@@ -35,6 +35,7 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Ad
 
 var app = builder.Build();
 
+app.UseTrustedProxies();
 app.UseMiddleware<ErrorHandlingMiddleware>();
 app.UseStatusCodePages(async context =>
 {
