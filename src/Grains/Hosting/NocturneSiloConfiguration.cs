@@ -43,6 +43,7 @@ public static class NocturneSiloConfiguration
                 });
                 silo.ConfigureEndpoints(cluster.ParsedAdvertisedAddress(), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
                 silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+                silo.Services.AddHostedService<MembershipTableKeeper>();
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Cluster:Mode '{cluster.Mode}'");

@@ -24,6 +24,16 @@ public sealed class PrivateRedis : IAsyncDisposable
         return redis;
     }
 
+    /// <summary>Empties Redis, as a restart without persistence would.</summary>
+    public async Task FlushAsync()
+    {
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(ConnectionString + ",allowAdmin=true");
+        foreach (var server in redis.GetServers())
+        {
+            await server.FlushAllDatabasesAsync();
+        }
+    }
+
     public Task StopAsync() => Services.RunAsync("redis-stop", _dir);
 
     public Task StartAgainAsync() => Services.RunAsync("redis-start", _dir, _port.ToString(CultureInfo.InvariantCulture));
