@@ -33,6 +33,14 @@ if [ -z "${Operator__KeySha256:-}" ]; then
   log "operator key is in $DATA/operator_key"
 fi
 
+# Subjects' access tokens are kept encrypted with this key so that admins can list them again;
+# losing it only hides existing tokens from listings (they keep working).
+if [ -z "${AccessTokens__EncryptionKey:-}" ]; then
+  [ -s "$DATA/token_key" ] || (umask 077; head -c 32 /dev/urandom | base64 > "$DATA/token_key")
+  export AccessTokens__EncryptionKey="$(tr -d '\n' < "$DATA/token_key")"
+  log "access-token encryption key is in $DATA/token_key"
+fi
+
 dotnet build src/Api -c Release -v quiet -nologo
 cd src/Api/bin/Release/net10.0
 dotnet Nocturne.Api.dll migrate

@@ -26,6 +26,7 @@ public static class TestSilo
             ["Cluster:ClusterId"] = clusterId ?? serviceId,
             ["Cluster:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             ["Cluster:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            [TestServices.TokenKeySetting] = TestServices.TokenKey,
         };
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
