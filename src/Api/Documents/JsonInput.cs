@@ -30,7 +30,19 @@ public static class JsonInput
     }
 
     /// <summary>Why the document cannot be stored, naming where, or null when it can.</summary>
-    public static string? Problem(JsonNode? node) => Problem(node, "$");
+    public static string? Problem(JsonNode? node)
+    {
+        try
+        {
+            return Problem(node, "$");
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json reads an escaped lone surrogate ("\ud800") only when the value is
+            // materialised, and refuses it then.
+            return "The body contains a lone UTF-16 surrogate escape";
+        }
+    }
 
     private static string? Problem(JsonNode? node, string path)
     {
@@ -83,21 +95,11 @@ public static class JsonInput
         }
     }
 
-    /// <summary>Parses and checks in one go; lone surrogates in escapes surface here as exceptions.</summary>
+    /// <summary>Parses and checks in one go.</summary>
     public static JsonNode? Parse(string json, out string? problem)
     {
-        try
-        {
-            var node = JsonNode.Parse(json);
-            problem = Problem(node);
-            return problem is null ? node : null;
-        }
-        catch (InvalidOperationException)
-        {
-            // System.Text.Json reads an escaped lone surrogate ("\ud800") only when the value is
-            // materialised, and refuses it then.
-            problem = "The body contains a lone UTF-16 surrogate escape";
-            return null;
-        }
+        var node = JsonNode.Parse(json);
+        problem = Problem(node);
+        return problem is null ? node : null;
     }
 }

@@ -66,6 +66,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, PostgresAvaila
             return;
         }
 
+        var method = context.Request.Method;
         var path = context.Request.Path;
         var pathBase = context.Request.PathBase;
         try
@@ -76,6 +77,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, PostgresAvaila
         {
             logger.LogInformation("Retrying {Method} {Path} once after a cluster fault ({Error})", context.Request.Method, path, ex.GetBaseException().GetType().Name);
             context.Response.Clear();
+            context.Request.Method = method;
             context.Request.Path = path;
             context.Request.PathBase = pathBase;
             await next(context);
