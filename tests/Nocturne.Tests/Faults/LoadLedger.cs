@@ -84,6 +84,15 @@ public sealed class LoadLedger(HttpClient client, IReadOnlyList<(string Site, st
         return status;
     }
 
+    /// <summary>Every answer was 200 or 503 with Retry-After, and every acknowledged upload is in PostgreSQL.</summary>
+    public async Task AssertNoFaultLeakedAsync(string postgres)
+    {
+        Assert.False(_statuses.ContainsKey(500), Summary());
+        Assert.All(_statuses.Keys, s => Assert.True(s is 200 or 503, Summary()));
+        Assert.Empty(_errors);
+        Assert.Equal(0, await MissingAsync(postgres));
+    }
+
     /// <summary>Acknowledged uploads that PostgreSQL does not have.</summary>
     public async Task<int> MissingAsync(string postgres)
     {
