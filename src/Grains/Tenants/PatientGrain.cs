@@ -28,9 +28,23 @@ public sealed partial class PatientGrain(TenantStore store, DocumentStore docume
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // Counted from the start: a site being created activates its grain before its row exists.
+        try
+        {
+            await LoadAsync(cancellationToken);
+        }
+        catch (Exception ex) when (Storage.StorageFailures.Translate(ex) is { } translated)
+        {
+            // Activation failures travel to the caller like call failures: keep them serializable.
+            throw translated;
+        }
+
+        // Counted even without a site row: a site being created activates its grain before the row exists.
         _countedLive = true;
         Telemetry.NocturneMetrics.LiveSites.Add(1);
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
         _tenant = await store.LoadTenantAsync(SiteId, cancellationToken);
         if (_tenant is null)
         {
