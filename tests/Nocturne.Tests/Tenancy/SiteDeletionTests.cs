@@ -1,4 +1,5 @@
 using Nocturne.Grains.Interfaces;
+using Nocturne.Grains.Interfaces.Authorization;
 using Nocturne.Grains.Interfaces.Documents;
 using Nocturne.Grains.Interfaces.Tenants;
 using Nocturne.Tests.Grains;
