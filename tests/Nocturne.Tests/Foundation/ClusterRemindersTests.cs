@@ -24,8 +24,8 @@ public sealed class ClusterRemindersTests
         var aStopped = false;
         try
         {
-            await WaitForActiveSilosAsync(siloA, 2);
-            await WaitForActiveSilosAsync(siloB, 2);
+            await SiloWaits.ForActiveSilosAsync(siloA, 2);
+            await SiloWaits.ForActiveSilosAsync(siloB, 2);
 
             // Enough grains that both silos own some of the reminder ring.
             var keys = Enumerable.Range(0, 8).Select(i => $"{serviceId}/probe-{i}").ToArray();
@@ -36,7 +36,7 @@ public sealed class ClusterRemindersTests
 
             foreach (var key in keys)
             {
-                Assert.True(await WaitForTicksAsync(siloB, key, 1), $"{key} never fired");
+                Assert.True(await SiloWaits.ForTicksAsync(siloB, key, 1), $"{key} never fired");
             }
 
             // Over a measured window, no reminder fires more often than its period allows
@@ -59,7 +59,7 @@ public sealed class ClusterRemindersTests
             var atStop = await TicksAsync(siloB, keys);
             for (var i = 0; i < keys.Length; i++)
             {
-                Assert.True(await WaitForTicksAsync(siloB, keys[i], atStop[i] + 2), $"{keys[i]} stopped firing when silo A left");
+                Assert.True(await SiloWaits.ForTicksAsync(siloB, keys[i], atStop[i] + 2), $"{keys[i]} stopped firing when silo A left");
             }
         }
         finally
@@ -77,33 +77,4 @@ public sealed class ClusterRemindersTests
 
     private static async Task<int[]> TicksAsync(IHost silo, string[] keys) =>
         await Task.WhenAll(keys.Select(k => silo.Grains().GetGrain<IReminderProbeGrain>(k).TicksAsync()));
-
-    private static async Task<bool> WaitForTicksAsync(IHost silo, string key, int atLeast)
-    {
-        var grain = silo.Grains().GetGrain<IReminderProbeGrain>(key);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await grain.TicksAsync() >= atLeast)
-            {
-                return true;
-            }
-
-            await Task.Delay(250);
-        }
-
-        return false;
-    }
-
-    private static async Task WaitForActiveSilosAsync(IHost silo, int count)
-    {
-        var membership = silo.Services.GetRequiredService<IClusterMembershipService>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the two silos did not see each other within 30 s");
-            await membership.Refresh();
-            await Task.Delay(200);
-        }
-    }
 }

@@ -45,11 +45,7 @@ public sealed class SiteDeletionTests
 
             foreach (var key in keys)
             {
-                for (var i = 0; i < 400 && await grains.GetGrain<IReminderProbeGrain>(key).TicksAsync() == 0; i++)
-                {
-                    await Task.Delay(50);
-                }
-
+                Assert.True(await SiloWaits.ForTicksAsync(host, key, 1));
                 Assert.Equal(1, await StateRowsAsync(postgres, serviceId, key));
                 Assert.Equal(1, await ReminderRowsAsync(postgres, serviceId, key));
             }
