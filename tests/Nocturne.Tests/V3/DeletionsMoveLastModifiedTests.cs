@@ -68,7 +68,7 @@ public sealed class DeletionsMoveLastModifiedTests(MultiSiteApi api) : IClassFix
     }
 
     [Fact]
-    public async Task PatchAndPutRefuseAChangeSinceIfUnmodifiedSince()
+    public async Task APatchIsRefusedWhenTheDocumentChangedSinceIfUnmodifiedSince()
     {
         var (client, _, _) = await V3Client.CreateAsync(api);
         var date = Now - 120_000;
