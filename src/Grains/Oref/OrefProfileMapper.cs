@@ -36,7 +36,7 @@ public static class OrefProfileMapper
         var zone = ProfileSchedule.Zone(active);
         var offset = zone is not null ? (int)zone.GetUtcOffset(now).TotalMinutes : 0;
         var units = (string?)(active["units"] as JsonValue) ?? (string?)(doc["units"] as JsonValue) ?? "mg/dl";
-        var toMgdl = units.StartsWith("mmol", StringComparison.OrdinalIgnoreCase) ? 18.0 : 1.0;
+        var toMgdl = Properties.GlucoseUnits.OrefToMgdlFactor(units);
         var minuteOfDay = (now.ToUnixTimeMilliseconds() / 60_000 + offset) % 1440;
         if (minuteOfDay < 0)
         {
@@ -64,6 +64,8 @@ public static class OrefProfileMapper
         {
             (minBg, maxBg) = (target.TargetBottom, target.TargetTop);
         }
+
+        (minBg, maxBg) = (BoundTarget(minBg), BoundTarget(maxBg));
 
         var maxDaily = basal.Max(b => b.Value);
         var currentBasal = At(basal, minuteOfDay);
@@ -142,4 +144,17 @@ public static class OrefProfileMapper
     private static List<ProfileSchedule.Slot> Sorted(JsonNode? schedule) => ProfileSchedule.Read(schedule).OrderBy(s => s.StartSeconds).ToList();
 
     private static double At(List<ProfileSchedule.Slot> schedule, long minuteOfDay) => ProfileSchedule.At(schedule, minuteOfDay * 60.0) ?? double.NaN;
+    // oref0's profile code (bound_target_range) reads a target below 20 as mmol/L (careportal temp
+    // targets of mmol sites are stored that way) and never lets the loop aim below 80 or above
+    // 200 mg/dL, whatever the profile or temp target says: the same guard applies here.
+    private static double BoundTarget(double mgdl)
+    {
+        if (double.IsNaN(mgdl))
+        {
+            return mgdl;
+        }
+
+        var value = mgdl < 20 ? mgdl * Properties.GlucoseUnits.OrefMmolToMgdl : mgdl;
+        return Math.Min(200, Math.Max(80, value));
+    }
 }
