@@ -1,3 +1,4 @@
+using Nocturne.Api.Observability;
 using Nocturne.Api.Errors;
 using Nocturne.Api.Tenancy;
 using Nocturne.Grains.Interfaces.Authorization;
@@ -111,7 +112,7 @@ public sealed class NightscoutAuthorizationMiddleware(
         {
             // Only failing attempts are refused: valid credentials from the same address never wait.
             var wait = throttle.RecordFailure(site, client);
-            logger.LogWarning("Bad credentials for site {Site} from {Client} on {Path}", site, client, context.Request.Path);
+            logger.LogWarning("Bad credentials for site {Site} from {Client} on {Route}", site, client, LoggedRoute.Of(context));
             if (wait > TimeSpan.Zero)
             {
                 await WriteTooManyAsync(context, wait);

@@ -1,3 +1,4 @@
+using Nocturne.Api.Observability;
 using Microsoft.AspNetCore.WebUtilities;
 using Nocturne.Api.Health;
 using Nocturne.Grains.Interfaces.Storage;
@@ -23,18 +24,18 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, PostgresAvaila
         catch (Exception ex) when (IsDatabaseOutage(ex) && !context.Response.HasStarted)
         {
             availability.ReportFailure(ex);
-            logger.LogWarning("Database unavailable while serving {Method} {Path}: {Error}", context.Request.Method, context.Request.Path, ex.GetBaseException().Message);
+            logger.LogWarning("Database unavailable while serving {Method} {Route}: {Error}", context.Request.Method, LoggedRoute.Of(context), ex.GetBaseException().Message);
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Database unavailable", "Storage is unreachable; nothing was stored. Retry later.");
         }
         catch (Exception ex) when (ClusterFaults.IsTransient(ex) && !context.Response.HasStarted)
         {
-            logger.LogWarning("Cluster fault while serving {Method} {Path}: {Error}", context.Request.Method, context.Request.Path, ex.GetBaseException().GetType().Name);
+            logger.LogWarning("Cluster fault while serving {Method} {Route}: {Error}", context.Request.Method, LoggedRoute.Of(context), ex.GetBaseException().GetType().Name);
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable", FaultDescription);
         }
         catch (Exception ex) when (RejectedValueMessage(ex) is { } message && !context.Response.HasStarted)
         {
             // The safety net behind validation: PostgreSQL refused a value (SQLSTATE class 22).
-            logger.LogWarning("PostgreSQL refused a value on {Method} {Path}: {Error}", context.Request.Method, context.Request.Path, message);
+            logger.LogWarning("PostgreSQL refused a value on {Method} {Route}: {Error}", context.Request.Method, LoggedRoute.Of(context), message);
             await WriteAsync(context, StatusCodes.Status400BadRequest, "Bad Request", message);
         }
         catch (Documents.V3QueryException ex) when (!context.Response.HasStarted)
@@ -51,7 +52,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, PostgresAvaila
         }
         catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
-            logger.LogError(ex, "Unhandled error serving {Method} {Path}", context.Request.Method, context.Request.Path);
+            logger.LogError(ex, "Unhandled error serving {Method} {Route}", context.Request.Method, LoggedRoute.Of(context));
             await WriteAsync(context, StatusCodes.Status500InternalServerError, "Internal Server Error");
         }
     }
@@ -75,7 +76,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, PostgresAvaila
         }
         catch (Exception ex) when (ClusterFaults.IsTransient(ex) && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
-            logger.LogInformation("Retrying {Method} {Path} once after a cluster fault ({Error})", context.Request.Method, path, ex.GetBaseException().GetType().Name);
+            logger.LogInformation("Retrying {Method} {Route} once after a cluster fault ({Error})", context.Request.Method, path, ex.GetBaseException().GetType().Name);
             context.Response.Clear();
             context.Request.Method = method;
             context.Request.Path = path;

@@ -33,6 +33,9 @@ public sealed class SecretsInLogsTests
                 new HttpRequestMessage(HttpMethod.Get, $"/t/{site}/api/v1/status.json?token={token}"),
                 new HttpRequestMessage(HttpMethod.Get, $"/t/{site}/api/v1/status.json?token={token}x"),
                 new HttpRequestMessage(HttpMethod.Get, $"/t/{site}/api/v1/status.json?secret={MultiSiteApi.Sha1(wrongSecret)}"),
+                // Paths carry tokens too: the JWT exchange, and whatever a confused client puts there.
+                new HttpRequestMessage(HttpMethod.Get, $"/t/{site}/api/v2/authorization/request/{token}x"),
+                MultiSiteApi.SiteRequest(site, HttpMethod.Get, $"/api/v1/entries/{token}", wrongSecret),
             })
             {
                 using (request)
