@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Nocturne.Grains.Connectors.Sources;
+using Orleans.Configuration;
+
+namespace Nocturne.Grains.Connectors;
+
+/// <summary>Registers the connector framework (sources, credential encryption, vendor HTTP) in a silo.</summary>
+public static class ConnectorServices
+{
+    public static IServiceCollection AddConnectors(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(ConnectorOptions.Section);
+        services.Configure<ConnectorOptions>(section);
+        var minimum = TimeSpan.FromSeconds(Math.Max(section.GetValue<int?>(nameof(ConnectorOptions.MinimumIntervalSeconds)) ?? 60, 1));
+        if (minimum < TimeSpan.FromMinutes(1))
+        {
+            // Orleans refuses reminder periods under a minute unless told otherwise.
+            services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = minimum);
+        }
+
+        services.AddSingleton<CredentialProtector>();
+        services.AddSingleton<IConnectorSource, DexcomShareSource>();
+        services.AddSingleton<IConnectorSource, LibreLinkUpSource>();
+        services.AddSingleton<ConnectorOverviewQuery>();
+        services.AddConnectorHttp();
+        return services;
+    }
+}
