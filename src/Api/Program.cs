@@ -59,6 +59,7 @@ app.MapCollectionsApi();
 app.MapEntriesToolsApi();
 app.MapV2Api();
 app.MapLoopApi();
+app.MapConnectorsApi();
 app.MapV3VersionApi();
 app.MapV3Api();
 app.MapTenantAdminApi();
