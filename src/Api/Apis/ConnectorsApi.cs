@@ -73,7 +73,7 @@ public static class ConnectorsApi
                 : NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found", $"No {kind} connector configured");
         }).RequirePermission(AdminPermission);
 
-        group.MapPost("/{kind}/sync", async (string kind, HttpContext http, IGrainFactory grains) =>
+        group.MapPost("/{kind}/sync", async (string kind, bool? full, HttpContext http, IGrainFactory grains) =>
         {
             if (UnknownKind(kind) is { } unknown)
             {
@@ -82,7 +82,7 @@ public static class ConnectorsApi
 
             var grain = Grain(grains, http, kind);
             return (await grain.GetStatusAsync()).Configured
-                ? TypedResults.Json(await grain.SyncNowAsync())
+                ? TypedResults.Json(await grain.SyncNowAsync(full ?? false))
                 : NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found", $"No {kind} connector configured");
         }).RequirePermission(AdminPermission);
 

@@ -22,9 +22,12 @@ public interface IConnectorGrain : IGrainWithStringKey
     [Alias("Test")]
     Task<ConnectorTestResult> TestAsync();
 
-    /// <summary>Runs a sync now (or waits for the one already running) and returns the status after it.</summary>
+    /// <summary>
+    /// Runs a sync now (or waits for the one already running) and returns the status after it.
+    /// <paramref name="full"/> reads the whole backfill window again instead of the gap only.
+    /// </summary>
     [Alias("SyncNow")]
-    Task<ConnectorStatus> SyncNowAsync();
+    Task<ConnectorStatus> SyncNowAsync(bool full);
 
     /// <summary>Stops the reminder and erases the configuration and credentials; stored documents stay.</summary>
     [Alias("Remove")]

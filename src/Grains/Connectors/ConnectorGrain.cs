@@ -31,6 +31,10 @@ public sealed class ConnectorGrain(
     private const string ReminderName = "poll";
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
 
+    // Each sync reads this much before the newest stored reading again: clouds fill in readings
+    // late (a sensor back in range uploads its backlog), and InsertMissing makes the overlap free.
+    private static readonly TimeSpan Overlap = TimeSpan.FromHours(1);
+
     private Task _saving = Task.CompletedTask;
     private Task? _running;
     // Bumped by every configure/remove: a sync that started before one does not write its outcome over it.
@@ -159,11 +163,11 @@ public sealed class ConnectorGrain(
         }
     }
 
-    public async Task<ConnectorStatus> SyncNowAsync()
+    public async Task<ConnectorStatus> SyncNowAsync(bool full)
     {
         if (S.Configured)
         {
-            await (_running ?? RunSyncAsync());
+            await (_running ?? RunSyncAsync(full));
         }
 
         return Status();
@@ -219,12 +223,12 @@ public sealed class ConnectorGrain(
             return;
         }
 
-        await RunSyncAsync();
+        await RunSyncAsync(full: false);
     }
 
-    private async Task RunSyncAsync()
+    private async Task RunSyncAsync(bool full)
     {
-        var run = SyncAsync();
+        var run = SyncAsync(full);
         _running = run;
         try
         {
@@ -236,18 +240,19 @@ public sealed class ConnectorGrain(
         }
     }
 
-    private async Task SyncAsync()
+    private async Task SyncAsync(bool full)
     {
         var generation = _generation;
         var context = NewContext();
         var now = time.GetUtcNow();
         var source = Source;
         SourceBatch? batch = null;
+        Dictionary<string, long> written = [];
         Exception? failure = null;
         try
         {
             var session = CurrentSession(now) ?? await LoginAsync(context);
-            var window = await WindowAsync(source, now);
+            var window = await WindowAsync(source, now, full);
             try
             {
                 batch = await source.FetchAsync(context, session, window, CancellationToken.None);
@@ -258,7 +263,7 @@ public sealed class ConnectorGrain(
                 batch = await source.FetchAsync(context, session, window, CancellationToken.None);
             }
 
-            await WriteAsync(batch);
+            written = await WriteAsync(batch);
         }
         catch (Exception ex) when (IsVendorFailure(ex))
         {
@@ -276,13 +281,12 @@ public sealed class ConnectorGrain(
         S.VendorRequests += context.Requests;
         if (failure is null)
         {
-            foreach (var (collection, documents) in batch!.Documents)
+            foreach (var (name, count) in written)
             {
-                var name = CollectionNames.Of(collection);
-                S.Written[name] = S.Written.GetValueOrDefault(name) + documents.Count;
+                S.Written[name] = S.Written.GetValueOrDefault(name) + count;
             }
 
-            foreach (var (cursor, value) in batch.Cursors)
+            foreach (var (cursor, value) in batch!.Cursors)
             {
                 S.Cursors[cursor] = value;
             }
@@ -337,7 +341,7 @@ public sealed class ConnectorGrain(
         }
     }
 
-    private async Task<SyncWindow> WindowAsync(IConnectorSource source, DateTimeOffset now)
+    private async Task<SyncWindow> WindowAsync(IConnectorSource source, DateTimeOffset now, bool full)
     {
         var lookBack = TimeSpan.FromDays(S.BackfillDays) < source.MaxLookBack ? TimeSpan.FromDays(S.BackfillDays) : source.MaxLookBack;
         var earliest = (now - lookBack).ToUnixTimeMilliseconds();
@@ -345,26 +349,30 @@ public sealed class ConnectorGrain(
         var since = new Dictionary<Collection, long>();
         foreach (var collection in source.GapCollections)
         {
-            var newest = await patient.GetNewestFromDeviceAsync(collection, source.Device);
-            since[collection] = Math.Max(newest ?? earliest, earliest);
+            var newest = full ? null : await patient.GetNewestFromDeviceAsync(collection, source.Device);
+            since[collection] = Math.Max(newest - (long)Overlap.TotalMilliseconds ?? earliest, earliest);
         }
 
-        return new SyncWindow(since, new Dictionary<string, long>(S.Cursors), now);
+        return new SyncWindow(since, full ? new Dictionary<string, long>() : new Dictionary<string, long>(S.Cursors), now);
     }
 
     // Through the patient grain, the documents' single writer; stable identifiers make a repeat a no-op.
-    private async Task WriteAsync(SourceBatch batch)
+    private async Task<Dictionary<string, long>> WriteAsync(SourceBatch batch)
     {
+        var written = new Dictionary<string, long>();
         var patient = GrainFactory.GetGrain<IPatientGrain>(Site);
         foreach (var (collection, documents) in batch.Documents)
         {
             foreach (var chunk in documents.Chunk(500))
             {
-                var outcome = await patient.WriteDocumentsAsync(collection, new JsonArray(chunk.Select(d => (JsonNode)d.DeepClone()).ToArray()).ToJsonString(), WriteMode.Create);
+                var outcome = await patient.WriteDocumentsAsync(collection, new JsonArray(chunk.Select(d => (JsonNode)d.DeepClone()).ToArray()).ToJsonString(), batch.Mode);
                 if (outcome.Error is not null)
                 {
                     throw new VendorProtocolException($"The site refused {CollectionNames.Of(collection)} from the vendor: {outcome.Error} {outcome.ErrorDescription}".Trim());
                 }
+
+                var name = CollectionNames.Of(collection);
+                written[name] = written.GetValueOrDefault(name) + (JsonNode.Parse(outcome.ResponseJson!) as JsonArray)!.Count;
             }
         }
 
@@ -375,6 +383,8 @@ public sealed class ConnectorGrain(
                 await patient.V3DeleteAsync(collection, identifier, permanent: false, subject: $"connector:{Kind}");
             }
         }
+
+        return written;
     }
 
     private async Task<VendorSession> LoginAsync(ConnectorContext context)

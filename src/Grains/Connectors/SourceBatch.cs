@@ -9,6 +9,9 @@ namespace Nocturne.Grains.Connectors;
 /// </summary>
 public sealed class SourceBatch
 {
+    /// <summary>How the patient stores them: CGM readings never change once stored; a mirrored server's edits replace ours.</summary>
+    public WriteMode Mode { get; init; } = WriteMode.InsertMissing;
+
     public Dictionary<Collection, List<JsonObject>> Documents { get; } = [];
 
     public Dictionary<Collection, List<string>> Deleted { get; } = [];
