@@ -18,10 +18,10 @@ namespace Nocturne.Grains.Connectors.Sources;
 public sealed class LibreLinkUpSource(IOptions<ConnectorOptions> options) : IConnectorSource
 {
     public const string Product = "llu.android";
-    public const string Version = "4.12.0";
+    public const string Version = "4.16.0";
     private const string GlobalRegion = "global";
 
-    private static readonly string[] Regions = ["global", "ae", "ap", "au", "ca", "de", "eu", "eu2", "fr", "jp", "la", "us"];
+    private static readonly string[] Regions = ["global", "ae", "ap", "au", "ca", "cn", "de", "eu", "eu2", "fr", "jp", "la", "ru", "us"];
 
     // LibreLinkUp's arrows (1 falling fast .. 5 rising fast) as Nightscout trend numbers.
     private static readonly int[] Trends = [0, 6, 5, 4, 3, 2];
