@@ -135,5 +135,6 @@ public sealed class FakeDexcomShare : FakeVendorServer
     }
 
     private static IResult Error(string code, string message) =>
-        Results.Json(new { Code = code, Message = message, SubCode = (string?)null, TypeName = "FaultException" }, statusCode: 500);
+        // Dexcom's own capitalised field names (an anonymous type would come out camel-cased).
+        Results.Json(new Dictionary<string, string?> { ["Code"] = code, ["Message"] = message, ["SubCode"] = null, ["TypeName"] = "FaultException" }, statusCode: 500);
 }
