@@ -27,6 +27,9 @@ public sealed class FakeDexcomShare : FakeVendorServer
 
     public int Logins { get; private set; }
 
+    /// <summary>Every session id ever handed out (secrets a client must never show).</summary>
+    public ConcurrentBag<string> IssuedSessions { get; } = [];
+
     /// <summary>Every (minutes, maxCount) asked of ReadPublisherLatestGlucoseValues.</summary>
     public ConcurrentQueue<(int Minutes, int MaxCount)> Reads { get; } = new();
 
@@ -79,6 +82,7 @@ public sealed class FakeDexcomShare : FakeVendorServer
             Logins++;
             var session = Guid.NewGuid().ToString();
             _sessions[session] = name;
+            IssuedSessions.Add(session);
             return Results.Json(session);
         });
 
