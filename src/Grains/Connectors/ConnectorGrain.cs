@@ -353,7 +353,7 @@ public sealed class ConnectorGrain(
             since[collection] = Math.Max(newest - (long)Overlap.TotalMilliseconds ?? earliest, earliest);
         }
 
-        return new SyncWindow(since, full ? new Dictionary<string, long>() : new Dictionary<string, long>(S.Cursors), now);
+        return new SyncWindow(since, full ? new Dictionary<string, long>() : new Dictionary<string, long>(S.Cursors), earliest, now);
     }
 
     // Through the patient grain, the documents' single writer; stable identifiers make a repeat a no-op.

@@ -22,6 +22,7 @@ public static class ConnectorServices
         services.AddSingleton<CredentialProtector>();
         services.AddSingleton<IConnectorSource, DexcomShareSource>();
         services.AddSingleton<IConnectorSource, LibreLinkUpSource>();
+        services.AddSingleton<IConnectorSource, NightscoutSource>();
         services.AddSingleton<ConnectorOverviewQuery>();
         services.AddConnectorHttp();
         return services;
