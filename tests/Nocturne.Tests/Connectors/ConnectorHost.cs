@@ -35,6 +35,8 @@ public sealed class ConnectorHost : IAsyncLifetime
         {
             ["Connectors:CredentialKey"] = CredentialKey,
             ["Connectors:MinimumIntervalSeconds"] = "1",
+            // The Nightscout source is pointed at another test server on loopback.
+            ["Connectors:AllowPrivateNightscoutUrls"] = "true",
             ["Connectors:Servers:dexcom:us"] = dexcom.BaseUrl.ToString(),
             ["Connectors:Http:AttemptTimeoutSeconds"] = "1",
             ["Connectors:Http:TotalTimeoutSeconds"] = "5",

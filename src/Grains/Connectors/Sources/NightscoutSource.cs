@@ -222,6 +222,12 @@ public sealed class NightscoutSource(IOptions<ConnectorOptions> options) : IConn
             copy.Remove(field);
         }
 
+        // v3 shows a v1 document's _id as its identifier: keep it as the _id here too.
+        if (copy["_id"] is null && (string?)copy["identifier"] is { } identifier && Documents.ObjectIds.IsValid(identifier))
+        {
+            copy["_id"] = identifier;
+        }
+
         return copy;
     }
 
