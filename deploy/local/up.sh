@@ -33,6 +33,14 @@ if [ -z "${Operator__KeySha256:-}" ]; then
   log "operator key is in $DATA/operator_key"
 fi
 
+# Connector credentials (vendor passwords, tokens) are encrypted with this key; it never goes
+# into the database, so keep it (and back it up) apart from PostgreSQL's data.
+if [ -z "${Connectors__CredentialKey:-}" ]; then
+  [ -s "$DATA/connector_key" ] || (umask 077; head -c 32 /dev/urandom | base64 > "$DATA/connector_key")
+  export Connectors__CredentialKey="$(tr -d '\n' < "$DATA/connector_key")"
+  log "connector credential key is in $DATA/connector_key"
+fi
+
 dotnet build src/Api -c Release -v quiet -nologo
 cd src/Api/bin/Release/net10.0
 dotnet Nocturne.Api.dll migrate

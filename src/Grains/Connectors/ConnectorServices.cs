@@ -19,7 +19,8 @@ public static class ConnectorServices
             services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = minimum);
         }
 
-        services.AddSingleton<CredentialProtector>();
+        // Built now, so that a malformed key stops the silo at start rather than failing every connector later.
+        services.AddSingleton(new CredentialProtector(configuration));
         services.AddSingleton<IConnectorSource, DexcomShareSource>();
         services.AddSingleton<IConnectorSource, LibreLinkUpSource>();
         services.AddSingleton<IConnectorSource, NightscoutSource>();
