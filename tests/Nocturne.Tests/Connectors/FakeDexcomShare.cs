@@ -33,6 +33,9 @@ public sealed class FakeDexcomShare : FakeVendorServer
     /// <summary>Every (minutes, maxCount) asked of ReadPublisherLatestGlucoseValues.</summary>
     public ConcurrentQueue<(int Minutes, int MaxCount)> Reads { get; } = new();
 
+    /// <summary>Reads per account name.</summary>
+    public ConcurrentDictionary<string, int> ReadsByAccount { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public Account AddAccount(string username, string password, List<FakeReading> readings) =>
         Accounts[username] = new Account(password, Guid.NewGuid().ToString(), readings);
 
@@ -99,6 +102,7 @@ public sealed class FakeDexcomShare : FakeVendorServer
             }
 
             Reads.Enqueue((minutes.Value, maxCount.Value));
+            ReadsByAccount.AddOrUpdate(name, 1, (_, n) => n + 1);
             var from = DateTimeOffset.UtcNow.AddMinutes(-minutes.Value).ToUnixTimeMilliseconds();
             var values = Accounts[name].Readings.Where(r => r.Ms >= from).OrderByDescending(r => r.Ms).Take(maxCount.Value).Select(r => new Dictionary<string, object>
             {
