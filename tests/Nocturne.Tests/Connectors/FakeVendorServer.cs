@@ -30,10 +30,17 @@ public abstract class FakeVendorServer : IAsyncDisposable
 
     public int RequestsTo(string pathContains) => Requests.Where(r => r.Key.Contains(pathContains, StringComparison.Ordinal)).Sum(r => r.Value);
 
-    public async Task StartAsync()
+    /// <summary>Starts on a free loopback port; with <paramref name="https"/> behind a throw-away self-signed certificate (for clients that only speak https).</summary>
+    public async Task StartAsync(bool https = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (https)
+            {
+                listen.UseHttps(SelfSignedCertificate());
+            }
+        }));
         builder.Logging.ClearProviders();
         _app = builder.Build();
         _app.Use(async (context, next) =>
@@ -60,6 +67,20 @@ public abstract class FakeVendorServer : IAsyncDisposable
     }
 
     protected abstract void Map(WebApplication app);
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSignedCertificate()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=127.0.0.1", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        // Kestrel on Linux wants a key it can use from a PFX-loaded certificate.
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+            certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
+    }
 
     private VendorFault? TakeFault(string path)
     {
