@@ -33,6 +33,14 @@ if [ -z "${Operator__KeySha256:-}" ]; then
   log "operator key is in $DATA/operator_key"
 fi
 
+# Subjects' access tokens are kept encrypted with this key so that admins can list them again;
+# losing it only hides existing tokens from listings (they keep working).
+if [ -z "${AccessTokens__EncryptionKey:-}" ]; then
+  [ -s "$DATA/token_key" ] || (umask 077; head -c 32 /dev/urandom | base64 > "$DATA/token_key")
+  export AccessTokens__EncryptionKey="$(tr -d '\n' < "$DATA/token_key")"
+  log "access-token encryption key is in $DATA/token_key"
+fi
+
 # Connector credentials (vendor passwords, tokens) are encrypted with this key; it never goes
 # into the database, so keep it (and back it up) apart from PostgreSQL's data.
 if [ -z "${Connectors__CredentialKey:-}" ]; then

@@ -3,6 +3,7 @@ using Nocturne.Api.Authorization;
 using Nocturne.Api.Errors;
 using Nocturne.Api.Health;
 using Nocturne.Api.Hosting;
+using Nocturne.Api.Routing;
 using Nocturne.Api.Tenancy;
 using Nocturne.Grains.Hosting;
 
@@ -30,6 +31,7 @@ builder.Services.AddSingleton<OperatorKey>();
 builder.Services.AddNocturneHealthChecks();
 builder.Services.AddHostedService<DefaultSiteBootstrapper>();
 builder.Services.AddOpenApi();
+builder.Services.AddRequestDecompression();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
 
 var app = builder.Build();
@@ -45,7 +47,13 @@ app.UseStatusCodePages(async context =>
     }
 });
 app.UseMiddleware<SiteResolutionMiddleware>();
+app.UseMiddleware<SiteCorsMiddleware>();
+app.UseMiddleware<FormatExtensionMiddleware>();
+app.Use(HeadAsGet.BeforeRouting);
 app.UseRouting();
+app.Use(HeadAsGet.AfterRouting);
+app.Use(RequestBodyLimit.ApplyAfterRouting);
+app.UseRequestDecompression();
 app.UseMiddleware<PostgresOutageMiddleware>();
 app.UseMiddleware<NightscoutAuthorizationMiddleware>();
 
@@ -58,6 +66,7 @@ app.MapEntriesApi();
 app.MapCollectionsApi();
 app.MapEntriesToolsApi();
 app.MapV2Api();
+app.MapPebbleApi();
 app.MapLoopApi();
 app.MapConnectorsApi();
 app.MapV3VersionApi();

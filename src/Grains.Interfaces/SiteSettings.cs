@@ -33,4 +33,6 @@ public sealed record SiteSettings
     [Id(23)] public int DayStart { get; init; } = 7;
     [Id(24)] public int DayEnd { get; init; } = 21;
     [Id(25)] public string EditMode { get; init; } = "on";
+    /// <summary>The reference's alarm types: <c>predict</c> (the ar2 forecast) unless thresholds were set, then <c>simple</c>.</summary>
+    [Id(26)] public IReadOnlyList<string> AlarmTypes { get; init; } = ["predict"];
 }

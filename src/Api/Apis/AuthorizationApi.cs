@@ -39,7 +39,7 @@ public static class AuthorizationApi
         {
             var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).CreateSubjectAsync(body.Name ?? "", body.Roles ?? [], body.Notes);
             return result.Status == ChangeStatus.Done
-                ? Results.Json(SubjectJson(result.Value!.Subject, result.Value.AccessToken), statusCode: StatusCodes.Status201Created)
+                ? Results.Json(SubjectJson(result.Value!.Subject, result.Value.AccessToken))
                 : Failure(result.Status, result.Message);
         }).RequirePermission("admin:api:subjects:create");
 
@@ -64,7 +64,7 @@ public static class AuthorizationApi
             TypedResults.Json((await grains.GetGrain<IPatientGrain>(http.Site().SiteId).GetRolesAsync()).Select(RoleJson)))
             .RequirePermission("admin:api:roles:list");
 
-        group.MapPost("/roles", (RoleRequest body, HttpContext http, IGrainFactory grains) => SaveRoleAsync(null, body, http, grains, StatusCodes.Status201Created))
+        group.MapPost("/roles", (RoleRequest body, HttpContext http, IGrainFactory grains) => SaveRoleAsync(null, body, http, grains, StatusCodes.Status200OK))
             .RequirePermission("admin:api:roles:create");
 
         group.MapPut("/roles", (RoleRequest body, HttpContext http, IGrainFactory grains) =>
@@ -95,7 +95,7 @@ public static class AuthorizationApi
         _ => NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", message),
     };
 
-    private static object SubjectJson(AuthSubject s) => SubjectJson(s, null);
+    private static object SubjectJson(AuthSubject s) => SubjectJson(s, s.AccessToken);
 
     private static Dictionary<string, object?> SubjectJson(AuthSubject s, string? accessToken)
     {
@@ -110,7 +110,8 @@ public static class AuthorizationApi
         };
         if (accessToken is not null)
         {
-            // Shown once: only hashes of it are stored.
+            // Listed to admins as the reference lists it (nightscout-connect reads a private site's
+            // token from here); kept encrypted at rest, absent when no key is configured.
             json["accessToken"] = accessToken;
         }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Nocturne.Api.Authorization;
 using Nocturne.Api.Documents;
 using Nocturne.Api.Errors;
+using Nocturne.Api.Routing;
 using Nocturne.Grains.Documents;
 using Nocturne.Grains.Interfaces.Documents;
 using Nocturne.Grains.Interfaces.Tenants;
@@ -36,16 +37,12 @@ public static class CollectionsApi
         var path = "/" + routes.Path;
         group.MapGet(path, (HttpContext http, DocumentQueries queries, TimeProvider time) => ListAsync(http, queries, time, routes))
             .RequirePermission(routes.Permission("read"));
-        group.MapGet(path + ".json", (HttpContext http, DocumentQueries queries, TimeProvider time) => ListAsync(http, queries, time, routes))
-            .RequirePermission(routes.Permission("read"));
         group.MapPost(path, (HttpContext http, IGrainFactory grains) => WriteAsync(http, grains, routes, WriteMode.Create))
-            .RequirePermission(routes.Permission("create"));
-        group.MapPost(path + ".json", (HttpContext http, IGrainFactory grains) => WriteAsync(http, grains, routes, WriteMode.Create))
-            .RequirePermission(routes.Permission("create"));
+            .RequirePermission(routes.Permission("create")).WithBodyLimit(routes.BodyLimit);
         if (routes.SupportsPut)
         {
             group.MapPut(path, (HttpContext http, IGrainFactory grains) => WriteAsync(http, grains, routes, WriteMode.Replace))
-                .RequirePermission(routes.Permission("update"));
+                .RequirePermission(routes.Permission("update")).WithBodyLimit(routes.BodyLimit);
         }
 
         group.MapDelete(path + "/{id}", (string id, HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time) =>

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Nocturne.Api.Authorization;
 using Nocturne.Api.Documents;
-using Nocturne.Api.Errors;
+using Nocturne.Api.Routing;
 using Nocturne.Grains.Documents;
 using Nocturne.Grains.Interfaces.Documents;
 using Nocturne.Grains.Interfaces.Tenants;
@@ -15,7 +15,6 @@ namespace Nocturne.Api.Apis;
 public static class EntriesApi
 {
     private const int DefaultCount = 10;
-    private static readonly HashSet<string> Formats = ["json", "csv", "tsv", "txt"];
 
     public static IEndpointRouteBuilder MapEntriesApi(this IEndpointRouteBuilder app)
     {
@@ -23,49 +22,45 @@ public static class EntriesApi
         {
             var group = app.MapGroup(prefix).WithTags("Entries");
             group.MapGet("/entries", (HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time) =>
-                ListAsync(http, grains, queries, time, "json", null)).RequirePermission("api:entries:read");
-            group.MapGet("/entries.{format}", (string format, HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time) =>
-                ListAsync(http, grains, queries, time, format, null)).RequirePermission("api:entries:read");
+                ListAsync(http, grains, queries, time, null)).RequirePermission("api:entries:read");
             group.MapGet("/entries/current", (HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time) =>
-                CurrentAsync(http, grains, queries, time, "json")).RequirePermission("api:entries:read");
-            group.MapGet("/entries/current.{format}", (string format, HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time) =>
-                CurrentAsync(http, grains, queries, time, format)).RequirePermission("api:entries:read");
+                CurrentAsync(http, grains, queries, time)).RequirePermission("api:entries:read");
             group.MapGet("/entries/{spec}", (string spec, HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time) =>
-            {
-                var (value, format) = SplitFormat(spec);
-                return ObjectIds.IsValid(value) ? ByIdAsync(http, queries, value, format) : ListAsync(http, grains, queries, time, format, value);
-            }).RequirePermission("api:entries:read");
+                ObjectIds.IsValid(spec) ? ByIdAsync(http, queries, spec) : ListAsync(http, grains, queries, time, spec))
+                .RequirePermission("api:entries:read");
 
-            group.MapPost("/entries", (HttpContext http, IGrainFactory grains) => CreateAsync(http, grains)).RequirePermission("api:entries:create");
-            group.MapPost("/entries.json", (HttpContext http, IGrainFactory grains) => CreateAsync(http, grains)).RequirePermission("api:entries:create");
+            group.MapPost("/entries", (HttpContext http, IGrainFactory grains) => CreateAsync(http, grains))
+                .RequirePermission("api:entries:create").WithBodyLimit(RequestBody.LargeLimit);
             group.MapPost("/entries/preview", async (HttpContext http) =>
             {
                 var body = await RequestBody.ReadJsonAsync(http.Request, RequestBody.LargeLimit, http.RequestAborted);
                 return body.Error ?? V1Responses.Json(JsonNode.Parse(body.Json!) is JsonArray ? body.Json! : $"[{body.Json}]");
-            }).RequirePermission("api:entries:create");
+            }).RequirePermission("api:entries:create").WithBodyLimit(RequestBody.LargeLimit);
 
             group.MapDelete("/entries", (HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time) =>
                 DeleteAsync(http, grains, queries, time, null)).RequirePermission("api:entries:delete");
             group.MapDelete("/entries/{spec}", (string spec, HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time) =>
-                DeleteAsync(http, grains, queries, time, SplitFormat(spec).Value)).RequirePermission("api:entries:delete");
+                DeleteAsync(http, grains, queries, time, spec)).RequirePermission("api:entries:delete");
         }
 
         return app;
     }
 
-    internal static (string Value, string Format) SplitFormat(string spec)
-    {
-        var dot = spec.LastIndexOf('.');
-        return dot > 0 && Formats.Contains(spec[(dot + 1)..]) ? (spec[..dot], spec[(dot + 1)..]) : (spec, "json");
-    }
-
-    private static async Task<IResult> ListAsync(HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time, string format, string? type)
-    {
-        if (!Formats.Contains(format))
+    /// <summary>
+    /// The entries format the caller accepts, chosen as the reference's <c>res.format</c> does: its
+    /// first offer is text/plain, so a request without Accept gets tab-separated text, as there.
+    /// </summary>
+    internal static string Format(HttpContext http) =>
+        ContentNegotiation.Choose(http.Request, "text/plain", "text/tab-separated-values", "text/csv", "application/json") switch
         {
-            return NightscoutError.Result(StatusCodes.Status406NotAcceptable, "Not Acceptable", $"Unsupported format '{format}'");
-        }
+            "text/plain" => "txt",
+            "text/tab-separated-values" => "tsv",
+            "text/csv" => "csv",
+            _ => "json",
+        };
 
+    private static async Task<IResult> ListAsync(HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time, string? type)
+    {
         var site = http.Site().SiteId;
         var typeCondition = type is null or "*" ? [] : new[] { new FindCondition("type", "eq", [type], FindValueKind.Text) };
         var query = V1Query.Parse(Collection.Entries, http.Request.Query, DefaultCount, time.GetUtcNow(), extra: typeCondition);
@@ -73,28 +68,23 @@ public static class EntriesApi
         if (!V1Query.HasFind(http.Request.Query) && query.Sort.Count == 0
             && await grains.GetGrain<IPatientGrain>(site).GetRecentEntriesAsync(query.Limit, type is null or "*" ? null : type) is { } recent)
         {
-            return RespondRecent(http, recent, format);
+            return RespondRecent(http, recent);
         }
         else
         {
             items = (await queries.FindAsync(site, query, http.RequestAborted)).Select(d => d.ToV1Json()).ToList();
         }
 
-        return Respond(http, items, format);
+        return Respond(http, items);
     }
 
-    private static async Task<IResult> CurrentAsync(HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time, string format)
+    private static async Task<IResult> CurrentAsync(HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time)
     {
-        if (!Formats.Contains(format))
-        {
-            return NightscoutError.Result(StatusCodes.Status406NotAcceptable, "Not Acceptable", $"Unsupported format '{format}'");
-        }
-
         var site = http.Site().SiteId;
         List<JsonObject> items;
         if (await grains.GetGrain<IPatientGrain>(site).GetRecentEntriesAsync(1, null) is { } recent)
         {
-            return RespondRecent(http, recent, format);
+            return RespondRecent(http, recent);
         }
         else
         {
@@ -103,29 +93,31 @@ public static class EntriesApi
             items = (await queries.FindAsync(site, query, http.RequestAborted)).Select(d => d.ToV1Json()).ToList();
         }
 
-        return Respond(http, items, format);
+        return Respond(http, items);
     }
 
-    private static async Task<IResult> ByIdAsync(HttpContext http, DocumentQueries queries, string id, string format)
+    private static async Task<IResult> ByIdAsync(HttpContext http, DocumentQueries queries, string id)
     {
         var query = new DocumentQuery(Collection.Entries, [new FindCondition("_id", "eq", [id.ToLowerInvariant()], FindValueKind.Text)], 1, []);
         var items = (await queries.FindAsync(http.Site().SiteId, query, http.RequestAborted)).Select(d => d.ToV1Json()).ToList();
-        return Respond(http, items, format);
+        return Respond(http, items);
     }
 
     // The window's JSON is already in v1 shape: JSON readers get it as is, without a parse and re-serialise.
-    private static IResult RespondRecent(HttpContext http, RecentEntries recent, string format)
+    private static IResult RespondRecent(HttpContext http, RecentEntries recent)
     {
+        var format = Format(http);
         if (format != "json")
         {
-            return Respond(http, ((JsonArray)JsonNode.Parse(recent.Json)!).Select(n => (JsonObject)n!.DeepClone()).ToList(), format);
+            return Respond(http, ((JsonArray)JsonNode.Parse(recent.Json)!).Select(n => (JsonObject)n!.DeepClone()).ToList());
         }
 
         return V1Responses.NotModified(http, recent.NewestDate) ? V1Responses.NotModifiedResult() : V1Responses.Json(recent.Json);
     }
 
-    private static IResult Respond(HttpContext http, List<JsonObject> items, string format)
+    private static IResult Respond(HttpContext http, List<JsonObject> items)
     {
+        var format = Format(http);
         foreach (var item in items)
         {
             V1Responses.Shape(item, Collection.Entries);

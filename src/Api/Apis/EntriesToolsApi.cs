@@ -90,11 +90,9 @@ public static class EntriesToolsApi
     private static async Task<IResult> SliceAsync(HttpContext http, DocumentQueries queries, TimeProvider time, Collection collection, string field,
         string? type, string? prefix, string? regex)
     {
-        var (typeValue, format) = EntriesApi.SplitFormat(type ?? "");
-        var (regexValue, regexFormat) = EntriesApi.SplitFormat(regex ?? "");
-        var (prefixValue, prefixFormat) = EntriesApi.SplitFormat(prefix ?? "");
-        format = regex is not null ? regexFormat : prefix is not null ? prefixFormat : format;
-        var patterns = Patterns(prefix is null ? null : prefixValue, regex is null ? null : regexValue);
+        var typeValue = type ?? "";
+        var format = EntriesApi.Format(http);
+        var patterns = Patterns(prefix, regex);
         var alternation = "^(?:" + string.Join("|", patterns) + ")";
         var conditions = new List<FindCondition> { new(field, "regex", [alternation], FindValueKind.Regex) };
         if (typeValue.Length > 0 && typeValue != "*")

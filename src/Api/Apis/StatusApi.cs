@@ -2,6 +2,7 @@ using System.Text.Json;
 using Nocturne.Api.Authorization;
 using Nocturne.Api.Configuration;
 using Nocturne.Api.Errors;
+using Nocturne.Api.Routing;
 using Nocturne.Grains.Interfaces.Authorization;
 using Nocturne.Grains.Interfaces.Tenants;
 
@@ -26,9 +27,7 @@ public static class StatusApi
         foreach (var prefix in new[] { "/api/v1", "/api/v2" })
         {
             var group = app.MapGroup(prefix).WithTags("Status");
-            group.MapGet("/status", (HttpContext http, IGrainFactory grains, TimeProvider time) => GetStatusAsync(http, grains, time, "json"))
-                .RequirePermission("api:status:read");
-            group.MapGet("/status.{format}", (string format, HttpContext http, IGrainFactory grains, TimeProvider time) => GetStatusAsync(http, grains, time, format))
+            group.MapGet("/status", (HttpContext http, IGrainFactory grains, TimeProvider time) => GetStatusAsync(http, grains, time))
                 .RequirePermission("api:status:read");
         }
 
@@ -41,18 +40,30 @@ public static class StatusApi
             ? new { token = grant.AccessToken, sub = grant.Subject, permissionGroups = grant.PermissionGroups, iat = grant.IssuedAt, exp = grant.ExpiresAt }
             : null;
 
-    internal static async Task<IResult> GetStatusAsync(HttpContext http, IGrainFactory grains, TimeProvider time, string format)
+    // The reference's res.format offers, in its order: without Accept a browser-style caller gets HTML.
+    private static readonly string[] Offers = ["text/html", "image/png", "image/svg+xml", "application/javascript", "text/plain", "application/json"];
+
+    internal static async Task<IResult> GetStatusAsync(HttpContext http, IGrainFactory grains, TimeProvider time)
     {
-        format = format.ToLowerInvariant();
+        var format = ContentNegotiation.Choose(http.Request, Offers) switch
+        {
+            "text/html" => "html",
+            "image/png" => "png",
+            "image/svg+xml" => "svg",
+            "application/javascript" => "js",
+            "text/plain" => "txt",
+            "application/json" => "json",
+            _ => null,
+        };
+        if (format is null)
+        {
+            return NightscoutError.Result(StatusCodes.Status406NotAcceptable, "Not Acceptable");
+        }
+
         // Badge redirects do not need the site's data.
         if (format is "svg" or "png")
         {
             return TypedResults.Redirect($"http://img.shields.io/badge/Nightscout-OK-green.{format}");
-        }
-
-        if (format is not ("json" or "html" or "txt" or "js"))
-        {
-            return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found", $"Unsupported status format '{format}'");
         }
 
         var site = http.Site();
@@ -63,12 +74,13 @@ public static class StatusApi
             return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found");
         }
 
-        var status = StatusDocument.From(settings, time.GetUtcNow(), Authorized(site.Grant));
+        var authFailDelay = http.RequestServices.GetRequiredService<IConfiguration>().GetValue("AUTH_FAIL_DELAY", 5000);
+        var status = StatusDocument.From(settings, time.GetUtcNow(), Authorized(site.Grant), authFailDelay);
         return format switch
         {
             "html" => TypedResults.Content("<h1>STATUS OK</h1>", "text/html"),
             "txt" => TypedResults.Text("STATUS OK", "text/plain"),
-            "js" => TypedResults.Content($"this.serverSettings = {JsonSerializer.Serialize(status, NightscoutJson.Options)};", "application/javascript"),
+            "js" => TypedResults.Content($"this.serverSettings = {JsonSerializer.Serialize(status, NightscoutJson.Options)} ;", "application/javascript"),
             _ => TypedResults.Json(status, NightscoutJson.Options),
         };
     }

@@ -20,7 +20,7 @@ public sealed record StatusDocument(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] object? Authorized,
     string RuntimeState)
 {
-    public static StatusDocument From(SiteSettings settings, DateTimeOffset now, object? authorized) => new(
+    public static StatusDocument From(SiteSettings settings, DateTimeOffset now, object? authorized, int authFailDelayMs) => new(
         Status: "ok",
         Name: NightscoutCompatibility.ServerName,
         Version: NightscoutCompatibility.Version,
@@ -31,19 +31,19 @@ public sealed record StatusDocument(
         ApiEnabled: true,
         CareportalEnabled: settings.Enable.Contains("careportal"),
         BoluscalcEnabled: settings.Enable.Contains("boluscalc"),
-        Settings: SettingsView(settings),
+        Settings: SettingsView(settings, authFailDelayMs),
         ExtendedSettings: new Dictionary<string, object?> { ["devicestatus"] = new { advanced = true, days = 1 } },
         Authorized: authorized,
         RuntimeState: "loaded");
 
-    private static Dictionary<string, object?> SettingsView(SiteSettings s) => new()
+    private static Dictionary<string, object?> SettingsView(SiteSettings s, int authFailDelayMs) => new()
     {
         ["units"] = s.Units,
         ["timeFormat"] = s.TimeFormat,
         ["dayStart"] = s.DayStart,
         ["dayEnd"] = s.DayEnd,
         ["nightMode"] = s.NightMode,
-        ["editMode"] = s.EditMode,
+        ["editMode"] = s.EditMode is not ("off" or "false"),
         ["showRawbg"] = "never",
         ["customTitle"] = s.CustomTitle,
         ["theme"] = s.Theme,
@@ -87,7 +87,10 @@ public sealed record StatusDocument(
         ["showClockLastTime"] = false,
         ["frameUrl1"] = "",
         ["DEFAULT_FEATURES"] = NightscoutCompatibility.DefaultFeatures,
-        ["alarmTypes"] = new[] { "predict" },
+        ["alarmTypes"] = s.AlarmTypes,
         ["enable"] = s.Enable,
+        ["authFailDelay"] = authFailDelayMs,
+        ["adminNotifiesEnabled"] = true,
+        ["authenticationPromptOnLoad"] = false,
     };
 }

@@ -83,9 +83,12 @@ public static class V2Api
         var deviceStatus = await queries.FindAsync(site, Between(Collection.DeviceStatus, "created_at", (at - TimeSpan.FromDays(1)).ToUnixTimeMilliseconds(), to, 1000), cancellationToken);
         var profiles = await queries.FindAsync(site, new DocumentQuery(Collection.Profile, [], 10, []), cancellationToken);
         var food = await queries.FindAsync(site, new DocumentQuery(Collection.Food, [], 1000, []), cancellationToken);
+        var activity = await queries.FindAsync(site, Between(Collection.Activity, "created_at", from, to, DocumentQueries.MaxLimit), cancellationToken);
 
         JsonArray Map(IEnumerable<StoredDocument> documents, Func<StoredDocument, JsonObject> shape) =>
             new(documents.OrderBy(d => d.DateMs).Select(d => (JsonNode)shape(d)).ToArray());
+        // The reference's processed treatment lists, by eventType, oldest first.
+        JsonArray Treatments(Func<string, bool> eventType) => Map(treatments.Where(t => t.Type is { } type && eventType(type)), t => WithMills(t));
 
         return new JsonObject
         {
@@ -97,10 +100,25 @@ public static class V2Api
                 ["slope"] = e.Doc["slope"]?.DeepClone(), ["type"] = "cal",
             }),
             ["treatments"] = Map(treatments, t => WithMills(t)),
-            ["devicestatus"] = Map(deviceStatus, d => WithMills(d)),
+            ["sitechangeTreatments"] = Treatments(t => t.Contains("Site Change", StringComparison.Ordinal)),
+            ["insulinchangeTreatments"] = Treatments(t => t.Contains("Insulin Change", StringComparison.Ordinal)),
+            ["batteryTreatments"] = Treatments(t => t.Contains("Pump Battery Change", StringComparison.Ordinal)),
+            ["sensorTreatments"] = Treatments(t => t.Contains("Sensor", StringComparison.Ordinal)),
+            ["combobolusTreatments"] = Treatments(t => t == "Combo Bolus"),
+            ["profileTreatments"] = Processed(treatments, t => t == "Profile Switch", keepZeroDuration: true),
+            ["tempbasalTreatments"] = Processed(treatments, t => t.Contains("Temp Basal", StringComparison.Ordinal), keepZeroDuration: false),
+            ["tempTargetTreatments"] = Processed(treatments, t => t.Contains("Temporary Target", StringComparison.Ordinal), keepZeroDuration: false, TargetsInMgdl),
+            ["devicestatus"] = Map(deviceStatus, d => UploaderBattery(WithMills(d))),
             ["profiles"] = new JsonArray(profiles.Select(p => (JsonNode)p.ToV1Json()).ToArray()),
             ["food"] = new JsonArray(food.Select(f => (JsonNode)f.ToV1Json()).ToArray()),
-            ["activity"] = new JsonArray(),
+            // As the reference loads them: the time (as an ISO date) and the three activity values, one per time.
+            ["activity"] = new JsonArray(activity.OrderBy(a => a.DateMs).DistinctBy(a => a.DateMs).Select(a => (JsonNode)new JsonObject
+            {
+                ["mills"] = DocumentTime.Iso(a.DateMs),
+                ["heartrate"] = a.Doc["heartrate"]?.DeepClone(),
+                ["steps"] = a.Doc["steps"]?.DeepClone(),
+                ["activitylevel"] = a.Doc["activitylevel"]?.DeepClone(),
+            }).ToArray()),
             ["dbstats"] = new JsonObject(),
             ["lastUpdated"] = to,
         };
@@ -113,12 +131,13 @@ public static class V2Api
         var entries = await queries.FindAsync(site, Between(Collection.Entries, "date", from, to, DocumentQueries.MaxLimit), cancellationToken);
         var treatments = await queries.FindAsync(site, Between(Collection.Treatments, "created_at", from, to, DocumentQueries.MaxLimit), cancellationToken);
         var profile = (await queries.FindAsync(site, new DocumentQuery(Collection.Profile, [], 1, [("startDate", true)]), cancellationToken)).FirstOrDefault();
-        var properties = JsonNode.Parse(await grains.GetGrain<IPatientGrain>(site).GetPropertiesAsync(["cage", "sage", "iage", "bage", "upbat"]) ?? "{}")!.AsObject();
+        var properties = JsonNode.Parse(await grains.GetGrain<IPatientGrain>(site).GetPropertiesAsync(["cage", "sage", "iage", "bage", "upbat", "iob", "cob"]) ?? "{}")!.AsObject();
 
         var sgvs = new JsonArray(entries.Where(e => e.Type == "sgv").OrderBy(e => e.DateMs).Select(e =>
         {
             var item = new JsonObject { ["sgv"] = e.Doc["sgv"]?.DeepClone(), ["mills"] = e.DateMs };
-            if (e.Doc["noise"] is { } noise)
+            // As the reference: noise only when it says something (1 is clean).
+            if (e.Doc["noise"] is { } noise && !(DocumentTime.TryNumber(noise, out var n) && n == 1))
             {
                 item["noise"] = noise.DeepClone();
             }
@@ -156,9 +175,13 @@ public static class V2Api
         {
             ["sgvs"] = sgvs,
             ["treatments"] = new JsonObject { ["tempBasals"] = new JsonArray(temps), ["treatments"] = new JsonArray(boluses), ["targets"] = new JsonArray(targets) },
-            ["profile"] = profile?.ToV1Json(),
+            ["profile"] = CurrentProfile(profile),
             ["state"] = new JsonObject
             {
+                ["iob"] = DocumentTime.TryNumber(properties["iob"]?["iob"], out var iob) ? Math.Round(iob, 2) : null,
+                ["cob"] = DocumentTime.TryNumber(properties["cob"]?["cob"], out var cob) ? Math.Round(cob) : null,
+                // The reference's bolus wizard preview; not computed here.
+                ["bwp"] = null,
                 ["cage"] = properties["cage"]?["age"]?.DeepClone(),
                 ["sage"] = properties["sage"]?["age"]?.DeepClone(),
                 ["iage"] = properties["iage"]?["age"]?.DeepClone(),
@@ -166,6 +189,42 @@ public static class V2Api
                 ["battery"] = properties["upbat"]?["level"]?.DeepClone(),
             },
         };
+    }
+
+    // The reference's summary shows the active profile itself (basal, sens, carbratio, targets, dia...),
+    // without its timeAsSeconds helpers; {} when there is none.
+    private static JsonObject CurrentProfile(StoredDocument? stored)
+    {
+        if (ProfileSchedule.Active(stored?.ToV1Json()) is not var (_, active))
+        {
+            return new JsonObject();
+        }
+
+        var profile = (JsonObject)active.DeepClone();
+        RemoveTimeAsSeconds(profile);
+        return profile;
+    }
+
+    private static void RemoveTimeAsSeconds(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                o.Remove("timeAsSeconds");
+                foreach (var (_, value) in o)
+                {
+                    RemoveTimeAsSeconds(value);
+                }
+
+                break;
+            case JsonArray a:
+                foreach (var item in a)
+                {
+                    RemoveTimeAsSeconds(item);
+                }
+
+                break;
+        }
     }
 
     private static DocumentQuery Between(Collection collection, string field, long from, long to, int limit) =>
@@ -193,6 +252,46 @@ public static class V2Api
 
         reading["type"] = type;
         return reading;
+    }
+
+    private static JsonArray Processed(IReadOnlyList<StoredDocument> treatments, Func<string, bool> eventType, bool keepZeroDuration, Func<JsonObject, JsonObject>? convert = null) =>
+        new(TreatmentDurations.Process(
+            treatments.Where(t => t.Type is { } type && eventType(type)).OrderBy(t => t.DateMs).Select(t => (convert ?? (x => x))(WithMills(t))),
+            keepZeroDuration).Select(t => (JsonNode)t).ToArray());
+
+    // The reference shows temporary targets in mg/dL: mmol ones (by units, or below 20) are converted.
+    private static JsonObject TargetsInMgdl(JsonObject target)
+    {
+        var mmol = (string?)(target["units"] as JsonValue) == "mmol";
+        var hasTop = DocumentTime.TryNumber(target["targetTop"], out var top);
+        var hasBottom = DocumentTime.TryNumber(target["targetBottom"], out var bottom);
+        if (mmol || (hasTop && top < 20) || (hasBottom && bottom < 20))
+        {
+            if (hasTop)
+            {
+                target["targetTop"] = top * Grains.Properties.GlucoseUnits.MmolToMgdl;
+            }
+
+            if (hasBottom)
+            {
+                target["targetBottom"] = bottom * Grains.Properties.GlucoseUnits.MmolToMgdl;
+            }
+
+            target["units"] = "mg/dl";
+        }
+
+        return target;
+    }
+
+    // Old uploaders send uploaderBattery; the reference hands it to clients as uploader.battery.
+    private static JsonObject UploaderBattery(JsonObject status)
+    {
+        if (status.Remove("uploaderBattery", out var battery))
+        {
+            status["uploader"] = new JsonObject { ["battery"] = battery };
+        }
+
+        return status;
     }
 
     private static JsonObject WithMills(StoredDocument document)

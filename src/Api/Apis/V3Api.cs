@@ -4,6 +4,7 @@ using Microsoft.Net.Http.Headers;
 using Nocturne.Api.Authorization;
 using Nocturne.Api.Configuration;
 using Nocturne.Api.Documents;
+using Nocturne.Api.Routing;
 using Nocturne.Grains.Documents;
 using Nocturne.Grains.Interfaces.Documents;
 using Nocturne.Grains.Interfaces.Tenants;
@@ -21,7 +22,7 @@ public static class V3Api
 
     public static IEndpointRouteBuilder MapV3Api(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v3").WithTags("API v3");
+        var group = app.MapGroup("/api/v3").WithTags("API v3").WithBodyLimit(RequestBody.LargeLimit);
         group.MapGet("/status", StatusAsync).RequirePermission("api:status:read");
         group.MapGet("/lastModified", LastModifiedAsync).RequirePermission("api:status:read");
 
@@ -116,10 +117,10 @@ public static class V3Api
 
     private static async Task<IResult> HistoryAsync(HttpContext http, DocumentQueries queries, Collection collection, string? lastModified)
     {
-        var extension = lastModified is not null && EntriesApi.SplitFormat(lastModified) is var (value, ext) && ext != "json" ? ext : null;
+        var extension = lastModified is not null && V3Output.SplitFormat(lastModified) is var (value, ext) && ext != "json" ? ext : null;
         if (extension is not null)
         {
-            lastModified = EntriesApi.SplitFormat(lastModified!).Value;
+            lastModified = V3Output.SplitFormat(lastModified!).Value;
         }
 
         if (V3Output.Negotiate(http.Request, extension) is not { } format)
@@ -131,6 +132,12 @@ public static class V3Api
         if (lastModified is not null)
         {
             since = new FindCondition("srvModified", "gt", [V3Query.TimeValue("lastModified", lastModified)], FindValueKind.Number);
+        }
+        else if (http.Request.Headers.LastModified.ToString() is { Length: > 0 } raw
+            && double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        {
+            // Clients that keep srvModified send it as is (epoch ms, or s): read it exactly.
+            since = new FindCondition("srvModified", "gte", [V3Query.TimeValue("lastModified", raw)], FindValueKind.Number);
         }
         else if (http.Request.GetTypedHeaders().LastModified is { } header)
         {
@@ -167,7 +174,7 @@ public static class V3Api
 
     private static async Task<IResult> ReadAsync(HttpContext http, DocumentStore store, Collection collection, string identifier)
     {
-        var (id, extension) = EntriesApi.SplitFormat(identifier);
+        var (id, extension) = V3Output.SplitFormat(identifier);
         if (V3Output.Negotiate(http.Request, identifier.Contains('.', StringComparison.Ordinal) && extension != "json" ? extension : null) is not { } format)
         {
             return V3Output.Status(406, "Unsupported output format requested");

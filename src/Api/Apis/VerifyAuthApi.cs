@@ -17,18 +17,21 @@ public static class VerifyAuthApi
             {
                 var site = http.Site();
                 var authenticated = site.Grant.Outcome == AccessOutcome.Authenticated;
-                var canRead = site.Can("*:*:read");
+                // As the reference: failed credentials resolve to nothing at all (no permission, and
+                // not the defaults, so "ROLE"); only a request without credentials gets "DEFAULT".
+                var failed = site.Grant.Outcome == AccessOutcome.InvalidCredentials;
+                var canRead = !failed && site.Can("*:*:read");
                 return TypedResults.Json(new
                 {
                     status = 200,
                     message = new
                     {
                         canRead,
-                        canWrite = site.Can("*:*:write"),
-                        isAdmin = site.Can("*:*:admin"),
+                        canWrite = !failed && site.Can("*:*:write"),
+                        isAdmin = !failed && site.Can("*:*:admin"),
                         message = canRead && authenticated ? "OK" : "UNAUTHORIZED",
                         rolefound = authenticated && !site.Grant.ViaApiSecret ? "FOUND" : "NOTFOUND",
-                        permissions = authenticated ? "ROLE" : "DEFAULT",
+                        permissions = site.Grant.Outcome == AccessOutcome.Anonymous ? "DEFAULT" : "ROLE",
                     },
                 });
             }).PublicOnSite().WithTags("Authorization");

@@ -17,6 +17,9 @@ public sealed class NightscoutAuthorizationMiddleware(
     OperatorKey operatorKey,
     ILogger<NightscoutAuthorizationMiddleware> logger)
 {
+    // The endpoint routing selects when a path matches but its method does not.
+    private const string MethodNotAllowedEndpoint = "405 HTTP Method Not Supported";
+
     public async Task InvokeAsync(HttpContext context)
     {
         var endpoint = context.GetEndpoint();
@@ -39,6 +42,12 @@ public sealed class NightscoutAuthorizationMiddleware(
                 return;
             case EndpointAccess.Permission permission:
                 await AuthorizeSiteAsync(context, permission);
+                return;
+            case null when endpoint.DisplayName == MethodNotAllowedEndpoint:
+                // A known path with another method: the reference answers 404, and anyone can
+                // send it, so it must not fill the logs.
+                logger.LogDebug("No {Method} route on this path", context.Request.Method);
+                await ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found");
                 return;
             default:
                 logger.LogError("Endpoint {Endpoint} has no access rule; refusing", endpoint.DisplayName);
@@ -80,6 +89,10 @@ public sealed class NightscoutAuthorizationMiddleware(
         {
             // API v3 accepts only a bearer JWT, as the reference does.
             credentials = credentials with { ApiSecret = null, Token = null };
+        }
+        else
+        {
+            credentials = await BodyCredentials.ApplyAsync(context.Request, credentials, context.RequestAborted);
         }
 
         var client = ClientOf(context);

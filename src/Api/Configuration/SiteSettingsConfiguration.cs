@@ -32,7 +32,13 @@ public static class SiteSettingsConfiguration
             var other => throw new InvalidOperationException($"DISPLAY_UNITS must be mg/dl or mmol (got '{other}')"),
         };
 
-        var enable = Split(configuration["ENABLE"]).Concat(NightscoutCompatibility.DefaultFeatures).Distinct(StringComparer.Ordinal).ToList();
+        var alarmTypes = Split(configuration["ALARM_TYPES"]).Where(t => t is "predict" or "simple").ToList();
+        if (alarmTypes.Count == 0)
+        {
+            alarmTypes = ThresholdKeys.Any(k => !string.IsNullOrEmpty(configuration[k])) ? ["simple"] : ["predict"];
+        }
+
+        var enable = Enable(Split(configuration["ENABLE"]), Split(configuration["DISABLE"]), alarmTypes);
         var roles = Split(configuration["AUTH_DEFAULT_ROLES"]);
 
         return defaults with
@@ -43,6 +49,7 @@ public static class SiteSettingsConfiguration
             Theme = configuration["THEME"] ?? defaults.Theme,
             Language = configuration["LANGUAGE"] ?? defaults.Language,
             Enable = enable,
+            AlarmTypes = alarmTypes,
             AuthDefaultRoles = roles.Count > 0 ? roles : defaults.AuthDefaultRoles,
             Thresholds = thresholds,
             NightMode = Bool(configuration, "NIGHT_MODE", defaults.NightMode),
@@ -54,6 +61,35 @@ public static class SiteSettingsConfiguration
             AlarmLow = Bool(configuration, "ALARM_LOW", defaults.AlarmLow),
             AlarmUrgentLow = Bool(configuration, "ALARM_URGENT_LOW", defaults.AlarmUrgentLow),
         };
+    }
+
+    private static readonly string[] ThresholdKeys = ["BG_HIGH", "BG_TARGET_TOP", "BG_TARGET_BOTTOM", "BG_LOW"];
+
+    /// <summary>
+    /// The enabled features as the reference builds them: ENABLE, then treatmentnotify when an
+    /// announcing plugin is on, then the default features, then the alarm type's plugin
+    /// (<c>ar2</c> for predict, <c>simplealarms</c> for simple); DISABLE removes any of them.
+    /// </summary>
+    public static List<string> Enable(IReadOnlyList<string> enable, IReadOnlyList<string> disable, IReadOnlyList<string> alarmTypes)
+    {
+        var result = enable.ToList();
+        if (result.Any(e => e is "careportal" or "pushover" or "maker"))
+        {
+            result.Add("treatmentnotify");
+        }
+
+        result.AddRange(NightscoutCompatibility.DefaultFeatures);
+        if (alarmTypes.Contains("simple"))
+        {
+            result.Add("simplealarms");
+        }
+
+        if (alarmTypes.Contains("predict"))
+        {
+            result.Add("ar2");
+        }
+
+        return result.Distinct(StringComparer.Ordinal).Where(e => !disable.Contains(e)).ToList();
     }
 
     // Nightscout splits ENABLE and AUTH_DEFAULT_ROLES on spaces, commas and colons.

@@ -29,15 +29,13 @@ public static class V1Responses
                 ? NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", outcome.ErrorDescription)
                 : NightscoutError.Result(StatusCodes.Status400BadRequest, outcome.Error!, outcome.ErrorDescription);
 
-    /// <summary>csv/tsv/txt as the reference writes entries: dateString,date,sgv,direction,device; CRLF; no header.</summary>
+    /// <summary>csv/tsv/txt as the reference writes entries: dateString,date,sgv,direction,device; CRLF between lines; no header.</summary>
     public static IResult Text(IEnumerable<JsonObject> entries, string format)
     {
         var separator = format == "csv" ? "," : "\t";
-        var builder = new StringBuilder();
-        foreach (var entry in entries)
-        {
-            builder.AppendJoin(separator, new[] { "dateString", "date", "sgv", "direction", "device" }.Select(f => Cell(entry[f]))).Append("\r\n");
-        }
+        // Lines are joined with CRLF, so the last one ends without a line break, as in the reference.
+        var text = string.Join("\r\n", entries.Select(entry =>
+            string.Join(separator, new[] { "dateString", "date", "sgv", "direction", "device" }.Select(f => Cell(entry[f])))));
 
         var mediaType = format switch
         {
@@ -45,7 +43,7 @@ public static class V1Responses
             "tsv" => "text/tab-separated-values",
             _ => "text/plain",
         };
-        return Results.Content(builder.ToString(), mediaType, Encoding.UTF8);
+        return Results.Content(text, mediaType, Encoding.UTF8);
     }
 
     private static string Cell(JsonNode? value) => value switch

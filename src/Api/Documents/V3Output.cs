@@ -18,6 +18,13 @@ public static class V3Output
     };
 
     /// <summary>The format from a path extension or the Accept header; null when none can be served (406).</summary>
+    /// <summary>Splits a trailing <c>.json/.csv/.tsv/.txt</c> off a path value (v3 reads and history).</summary>
+    public static (string Value, string Format) SplitFormat(string spec)
+    {
+        var dot = spec.LastIndexOf('.');
+        return dot > 0 && spec[(dot + 1)..] is "json" or "csv" or "tsv" or "txt" ? (spec[..dot], spec[(dot + 1)..]) : (spec, "json");
+    }
+
     public static string? Negotiate(HttpRequest request, string? extension)
     {
         if (extension is not null)

@@ -9,6 +9,8 @@ public static class KestrelConfiguration
     /// </summary>
     public static WebApplicationBuilder ConfigureNocturneKestrel(this WebApplicationBuilder builder)
     {
+        // The largest body any route takes; each route lowers it (Routing.RequestBodyLimit).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = Documents.RequestBody.LargeLimit);
         if (!string.IsNullOrEmpty(builder.Configuration["urls"]) || !string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
         {
             return builder;

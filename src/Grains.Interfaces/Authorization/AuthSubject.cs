@@ -1,8 +1,8 @@
 namespace Nocturne.Grains.Interfaces.Authorization;
 
 /// <summary>
-/// A subject (person or device) of one site. Its access token is stored only hashed, so it is
-/// returned once, when the subject is created (<see cref="SubjectCreated"/>).
+/// A subject (person or device) of one site. Its access token is looked up by hash; it is listed
+/// again (<see cref="AccessToken"/>) only when the deployment keeps tokens encrypted.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("nocturne.AuthSubject")]
 public sealed record AuthSubject(
@@ -11,4 +11,15 @@ public sealed record AuthSubject(
     [property: Id(2)] IReadOnlyList<string> Roles,
     [property: Id(3)] string? Notes,
     [property: Id(4)] string AccessTokenPrefix,
-    [property: Id(5)] DateTimeOffset CreatedAt);
+    [property: Id(5)] DateTimeOffset CreatedAt)
+{
+    /// <summary>The subject's token for an admin's listing, as the reference lists it; null when not kept.</summary>
+    [Id(6)] public string? AccessToken { get; init; }
+
+    // Records print every property: a token must never reach a log line.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Id = ").Append(Id).Append(", Name = ").Append(Name);
+        return true;
+    }
+}

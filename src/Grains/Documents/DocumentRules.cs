@@ -237,7 +237,8 @@ public static class DocumentRules
             ms = now.ToUnixTimeMilliseconds();
         }
 
-        if (collection is Collection.DeviceStatus or Collection.Profile or Collection.Activity || doc["created_at"] is not null)
+        // The reference stamps food with created_at too (on POST it even replaces the client's).
+        if (collection is Collection.DeviceStatus or Collection.Profile or Collection.Activity or Collection.Food || doc["created_at"] is not null)
         {
             doc["created_at"] = DocumentTime.Iso(ms);
         }

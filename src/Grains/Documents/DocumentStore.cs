@@ -54,7 +54,9 @@ public sealed class DocumentStore(PostgresConnection postgres)
 
         if (fallback is { } key)
         {
-            clauses.Add($"({key.Sql} AND doc->'identifier' IS NULL)");
+            // Only documents that never had an identifier (v1 writes without one keep their _id
+            // there): a document another client created with an identifier is never taken over.
+            clauses.Add($"({key.Sql} AND identifier = object_id AND doc->'identifier' IS NULL)");
         }
 
         await using var command = postgres.DataSource.CreateCommand($"""

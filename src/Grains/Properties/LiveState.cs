@@ -13,6 +13,12 @@ public sealed class LiveState
     /// <summary>Treatments whose newest occurrence gives an age (cannula, sensor, insulin, pump battery).</summary>
     public static readonly string[] AgeEventTypes = ["Site Change", "Sensor Start", "Sensor Change", "Insulin Change", "Pump Battery Change"];
 
+    /// <summary>Treatments whose newest occurrence may change the current basal (the basal property's temp and combo marks).</summary>
+    public static readonly string[] BasalEventTypes = ["Temp Basal", "Combo Bolus"];
+
+    /// <summary>Every event type whose newest treatment is kept.</summary>
+    public static readonly string[] KeptEventTypes = [.. AgeEventTypes, .. BasalEventTypes];
+
     public List<StoredDocument> DeviceStatus { get; private set; } = [];
 
     public Dictionary<string, StoredDocument> NewestByEventType { get; } = [];
@@ -52,7 +58,7 @@ public sealed class LiveState
                     DeviceStatus = DeviceStatus.Where(d => d.ObjectId != document.ObjectId).Append(document)
                         .OrderByDescending(d => d.DateMs).Take(DeviceStatusKept).ToList();
                     break;
-                case Interfaces.Documents.Collection.Treatments when document.Type is { } type && AgeEventTypes.Contains(type):
+                case Interfaces.Documents.Collection.Treatments when document.Type is { } type && KeptEventTypes.Contains(type):
                     if (!NewestByEventType.TryGetValue(type, out var known) || known.DateMs <= document.DateMs)
                     {
                         NewestByEventType[type] = document;

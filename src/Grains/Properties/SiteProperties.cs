@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Nocturne.Grains.Documents;
+using Nocturne.Grains.Interfaces;
 
 namespace Nocturne.Grains.Properties;
 
@@ -14,29 +15,37 @@ public static class SiteProperties
 {
     private const long FiveMinutes = 5 * 60_000;
 
-    public static readonly string[] Names = ["bgnow", "delta", "direction", "buckets", "rawbg", "upbat", "cage", "sage", "iage", "bage", "basal", "pump", "loop", "openaps", "runtimestate"];
+    public static readonly string[] Names = ["bgnow", "delta", "direction", "buckets", "ar2", "rawbg", "upbat", "cage", "sage", "iage", "bage", "basal", "pump", "loop", "openaps", "runtimestate"];
 
-    public static JsonObject Compute(IReadOnlyCollection<string>? wanted, EntryWindow entries, LiveState state, string units, DateTimeOffset now)
+    public static JsonObject Compute(IReadOnlyCollection<string>? wanted, EntryWindow entries, LiveState state, SiteSettings settings, DateTimeOffset now)
     {
+        var units = settings.Units;
         var result = new JsonObject();
         var nowMs = now.ToUnixTimeMilliseconds();
-        var sgvs = entries.Since(nowMs - (30 * 60_000), "sgv").Where(e => Mgdl(e) is > 0).ToList();
+        // Every reading the live window holds, however old the newest is, as the reference's buckets take them.
+        var sgvs = entries.Since(nowMs - (long)EntryWindow.Span.TotalMilliseconds, "sgv").Where(e => e.DateMs <= nowMs && Mgdl(e) is > 0).ToList();
         var buckets = Buckets(sgvs, units);
         bool Want(string name) => wanted is null || wanted.Contains(name);
 
-        if (Want("bgnow") && buckets.Count > 0 && buckets[0] is { } now0)
+        if (Want("bgnow"))
         {
-            result["bgnow"] = now0.DeepClone();
+            result["bgnow"] = buckets.FirstOrDefault(IsFilled) is { } recent ? WithoutBucketFields(recent) : new JsonObject();
         }
 
         if (Want("buckets"))
         {
-            result["buckets"] = new JsonArray(buckets.Select(b => b?.DeepClone()).ToArray());
+            result["buckets"] = new JsonArray(buckets.Select(b => (JsonNode)b.DeepClone()).ToArray());
         }
 
+        var delta = Delta(buckets, units);
         if (Want("delta"))
         {
-            result["delta"] = Delta(buckets, units);
+            result["delta"] = delta;
+        }
+
+        if (Want("ar2"))
+        {
+            result["ar2"] = Ar2Forecast.Compute(buckets.FirstOrDefault(IsFilled), delta, settings, nowMs);
         }
 
         if (Want("direction") && sgvs.Count > 0)
@@ -92,86 +101,117 @@ public static class SiteProperties
 
     private static double? Mgdl(StoredDocument entry) => DocumentTime.TryNumber(entry.Doc["sgv"], out var v) ? v : null;
 
-    private static JsonValue Scaled(double mgdl, string units) =>
-        units == "mmol" ? JsonValue.Create(Math.Round(mgdl / 18.0182, 1)) : JsonValue.Create(Math.Round(mgdl));
+    private static JsonValue Scaled(double mgdl, string units) => JsonValue.Create(GlucoseUnits.Scale(mgdl, units));
 
-    // Four 5-minute buckets ending at the newest reading, newest first; empty buckets are null.
-    private static List<JsonObject?> Buckets(List<StoredDocument> sgvs, string units)
+    private static readonly string[] BucketFields = ["index", "fromMills", "toMills"];
+
+    /// <summary>
+    /// The reference's four 5-minute buckets, newest first, centred on the newest reading however
+    /// old it is (from 2.5 minutes before it): readings are taken newest first until one falls in
+    /// no bucket. An empty bucket is <c>isEmpty</c>; errors (below 39) do not count in the mean.
+    /// </summary>
+    private static List<JsonObject> Buckets(List<StoredDocument> sgvs, string units)
     {
         if (sgvs.Count == 0)
         {
             return [];
         }
 
-        var newest = sgvs[0].DateMs;
-        var buckets = new List<JsonObject?>();
-        for (var index = 0; index < 4; index++)
+        var last = sgvs[0].DateMs;
+        var ranges = Enumerable.Range(0, 4).Select(i => (From: last - (FiveMinutes / 2) - (i * FiveMinutes), To: last - (FiveMinutes / 2) - (i * FiveMinutes) + FiveMinutes)).ToList();
+        var members = ranges.Select(_ => new List<StoredDocument>()).ToList();
+        foreach (var sgv in sgvs)
         {
-            var to = newest - (index * FiveMinutes);
-            var from = to - FiveMinutes;
-            var inBucket = sgvs.Where(s => s.DateMs > from && s.DateMs <= to).ToList();
-            if (inBucket.Count == 0)
+            var index = ranges.FindIndex(r => sgv.DateMs >= r.From && sgv.DateMs <= r.To);
+            if (index < 0)
             {
-                buckets.Add(null);
-                continue;
+                break;
             }
 
-            var mean = inBucket.Average(s => Mgdl(s)!.Value);
-            buckets.Add(new JsonObject
-            {
-                ["mean"] = Math.Round(mean, 1),
-                ["last"] = Mgdl(inBucket[0]),
-                ["mills"] = inBucket[0].DateMs,
-                ["index"] = index,
-                ["fromMills"] = from,
-                ["toMills"] = to,
-                ["sgvs"] = new JsonArray(inBucket.Select(s => (JsonNode)new JsonObject
-                {
-                    ["_id"] = s.ObjectId,
-                    ["mgdl"] = Mgdl(s),
-                    ["mills"] = s.DateMs,
-                    ["device"] = s.Doc["device"]?.DeepClone(),
-                    ["direction"] = s.Doc["direction"]?.DeepClone(),
-                    ["type"] = "sgv",
-                    ["scaled"] = Scaled(Mgdl(s)!.Value, units),
-                }).ToArray()),
-            });
+            members[index].Add(sgv);
         }
 
-        return buckets;
+        return ranges.Select((range, index) =>
+        {
+            var bucket = new JsonObject();
+            var inBucket = members[index];
+            var valid = inBucket.Where(s => Mgdl(s) > 39).ToList();
+            if (valid.Count > 0)
+            {
+                bucket["mean"] = valid.Average(s => Mgdl(s)!.Value);
+                var newest = valid.MaxBy(s => s.DateMs)!;
+                bucket["last"] = Mgdl(newest);
+                bucket["mills"] = newest.DateMs;
+            }
+
+            bucket["index"] = index;
+            bucket["fromMills"] = range.From;
+            bucket["toMills"] = range.To;
+            bucket["sgvs"] = new JsonArray(inBucket.Select(s => (JsonNode)new JsonObject
+            {
+                ["_id"] = s.ObjectId,
+                ["mgdl"] = Mgdl(s),
+                ["mills"] = s.DateMs,
+                ["device"] = s.Doc["device"]?.DeepClone(),
+                ["direction"] = s.Doc["direction"]?.DeepClone(),
+                ["type"] = "sgv",
+                ["scaled"] = Scaled(Mgdl(s)!.Value, units),
+            }).ToArray());
+            if (inBucket.Count == 0)
+            {
+                bucket["isEmpty"] = true;
+            }
+
+            return bucket;
+        }).ToList();
     }
 
-    private static JsonObject? Delta(List<JsonObject?> buckets, string units)
+    private static JsonObject WithoutBucketFields(JsonObject bucket)
     {
-        if (buckets.Count == 0 || buckets[0] is not { } recent)
+        var copy = (JsonObject)bucket.DeepClone();
+        foreach (var field in BucketFields)
+        {
+            copy.Remove(field);
+        }
+
+        return copy;
+    }
+
+    private static bool IsFilled(JsonObject bucket) => bucket["isEmpty"] is null && bucket["mean"] is not null;
+
+    // The reference's calcDelta: per five minutes when the buckets are more than nine minutes apart.
+    private static JsonObject? Delta(List<JsonObject> buckets, string units)
+    {
+        if (buckets.FirstOrDefault(IsFilled) is not { } recent)
         {
             return null;
         }
 
-        var previous = buckets.Skip(1).FirstOrDefault(b => b is not null);
-        if (previous is null)
+        var recentMills = (long)recent["mills"]!;
+        if (buckets.FirstOrDefault(b => IsFilled(b) && (long)b["mills"]! < recentMills) is not { } previous)
         {
             return null;
         }
 
         var recentMean = (double)recent["mean"]!;
         var previousMean = (double)previous["mean"]!;
-        var elapsedMins = ((long)recent["mills"]! - (long)previous["mills"]!) / 60_000.0;
+        var absolute = recentMean - previousMean;
+        var elapsedMins = (recentMills - (long)previous["mills"]!) / 60_000.0;
         var interpolated = elapsedMins > 9;
-        var mgdl = interpolated ? (recentMean - previousMean) / elapsedMins * 5 : recentMean - previousMean;
-        var rounded = Math.Round(mgdl);
-        var scaled = units == "mmol" ? Math.Round(mgdl / 18.0182, 1) : rounded;
+        var mean5MinsAgo = interpolated ? recentMean - (absolute / elapsedMins * 5) : recentMean - absolute;
+        var mgdl = GlucoseUnits.JsRound(recentMean - mean5MinsAgo);
+        var scaled = units == "mmol" ? GlucoseUnits.JsRound((GlucoseUnits.Scale(recentMean, units) - GlucoseUnits.Scale(mean5MinsAgo, units)) * 10) / 10 : mgdl;
         return new JsonObject
         {
-            ["absolute"] = Math.Round(recentMean - previousMean, 1),
-            ["elapsedMins"] = Math.Round(elapsedMins, 2),
+            ["absolute"] = absolute,
+            ["elapsedMins"] = elapsedMins,
             ["interpolated"] = interpolated,
-            ["mean5MinsAgo"] = interpolated ? Math.Round(recentMean - mgdl, 1) : previousMean,
-            ["times"] = new JsonObject { ["recent"] = (long)recent["mills"]!, ["previous"] = (long)previous["mills"]! },
-            ["mgdl"] = rounded,
+            ["mean5MinsAgo"] = mean5MinsAgo,
+            ["times"] = new JsonObject { ["recent"] = recentMills, ["previous"] = (long)previous["mills"]! },
+            ["mgdl"] = mgdl,
             ["scaled"] = scaled,
             ["display"] = (scaled >= 0 ? "+" : "") + scaled.ToString(CultureInfo.InvariantCulture),
-            ["previous"] = previous.DeepClone(),
+            ["previous"] = WithoutBucketFields(previous),
         };
     }
 
@@ -273,10 +313,12 @@ public static class SiteProperties
         };
     }
 
-    // The scheduled basal of the current profile at the profile's local time.
+    // The reference's basal property: the profile's scheduled basal at its local time, replaced by
+    // a running temp basal (absolute, or percent of the scheduled rate) plus a running combo
+    // bolus's extended part; "T: " and "C: " mark them in the display.
     private static JsonObject? Basal(LiveState state, DateTimeOffset now)
     {
-        if (ProfileSchedule.Active(state.Profile?.Doc) is not var (name, active))
+        if (ProfileSchedule.Active(state.Profile?.Doc) is not var (_, active))
         {
             return null;
         }
@@ -287,10 +329,56 @@ public static class SiteProperties
             return null;
         }
 
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var temp = Running(state, "Temp Basal", nowMs, inclusive: true);
+        var combo = Running(state, "Combo Bolus", nowMs, inclusive: false);
+        var tempBasal = basal;
+        if (temp is not null && DocumentTime.TryNumber(temp.Doc["absolute"], out var absolute) && DocumentTime.TryNumber(temp.Doc["duration"], out var duration) && duration > 0)
+        {
+            tempBasal = absolute;
+        }
+        else if (temp is not null && DocumentTime.TryNumber(temp.Doc["percent"], out var percent) && percent != 0)
+        {
+            tempBasal = basal * (100 + percent) / 100;
+        }
+
+        var comboBasal = combo is not null && DocumentTime.TryNumber(combo.Doc["relative"], out var relative) ? relative : 0;
+        var total = tempBasal + comboBasal;
+        var mark = (temp is not null ? "T" : "") + (combo is not null ? "C" : "");
         return new JsonObject
         {
-            ["display"] = $"B: {basal.ToString("0.00", CultureInfo.InvariantCulture)}U",
-            ["current"] = new JsonObject { ["basal"] = basal, ["totalbasal"] = basal, ["profile"] = name },
+            ["display"] = (mark.Length > 0 ? mark + ": " : "") + total.ToString("0.000", CultureInfo.InvariantCulture) + "U",
+            ["current"] = new JsonObject
+            {
+                ["basal"] = basal,
+                ["treatment"] = temp is null ? null : WithSpan(temp),
+                ["combobolustreatment"] = combo is null ? null : WithSpan(combo),
+                ["tempbasal"] = tempBasal,
+                ["combobolusbasal"] = comboBasal,
+                ["totalbasal"] = total,
+            },
         };
+    }
+
+    // The newest treatment of a type when it runs at this moment (from its time for its duration in minutes).
+    private static StoredDocument? Running(LiveState state, string eventType, long nowMs, bool inclusive)
+    {
+        if (state.NewestByEventType.GetValueOrDefault(eventType) is not { } treatment)
+        {
+            return null;
+        }
+
+        var end = treatment.DateMs + (long)((DocumentTime.TryNumber(treatment.Doc["duration"], out var minutes) ? minutes : 0) * 60_000);
+        return inclusive
+            ? nowMs >= treatment.DateMs && nowMs <= end ? treatment : null
+            : nowMs > treatment.DateMs && nowMs < end ? treatment : null;
+    }
+
+    private static JsonObject WithSpan(StoredDocument treatment)
+    {
+        var json = treatment.ToV1Json();
+        json["mills"] = treatment.DateMs;
+        json["endmills"] = treatment.DateMs + (long)((DocumentTime.TryNumber(treatment.Doc["duration"], out var minutes) ? minutes : 0) * 60_000);
+        return json;
     }
 }

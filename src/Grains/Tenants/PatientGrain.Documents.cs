@@ -47,6 +47,11 @@ public sealed partial class PatientGrain
             return WriteOutcome.Invalid("Bad Request", $"Body must be a JSON object or array of objects ({ex.Message})");
         }
 
+        if (HtmlPurifier.Applies(collection))
+        {
+            HtmlPurifier.Purify(input);
+        }
+
         var now = time.GetUtcNow();
         var prepared = DocumentRules.Prepare(collection, input, now);
         if (prepared.Error is not null)
@@ -110,7 +115,7 @@ public sealed partial class PatientGrain
         }
 
         var now = time.GetUtcNow();
-        var properties = Properties.SiteProperties.Compute(names, _entryWindow, _live, tenant.Settings.Units, now);
+        var properties = Properties.SiteProperties.Compute(names, _entryWindow, _live, tenant.Settings, now);
         await AddInsulinAndCarbsAsync(properties, names, now);
         return properties.ToJsonString();
     }
@@ -146,7 +151,7 @@ public sealed partial class PatientGrain
     private async Task LoadPropertiesStateAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var deviceStatus = await documents.LoadRecentAsync(Collection.DeviceStatus, SiteId, (now - TimeSpan.FromDays(1)).ToUnixTimeMilliseconds(), Properties.LiveState.DeviceStatusKept, cancellationToken);
-        var ages = await documents.LoadNewestOfTypesAsync(Collection.Treatments, SiteId, Properties.LiveState.AgeEventTypes, cancellationToken);
+        var ages = await documents.LoadNewestOfTypesAsync(Collection.Treatments, SiteId, Properties.LiveState.KeptEventTypes, cancellationToken);
         var profile = (await documents.LoadRecentAsync(Collection.Profile, SiteId, 0, 1, cancellationToken)).FirstOrDefault();
         _live.Load(deviceStatus, ages, profile);
     }

@@ -111,7 +111,7 @@ public sealed partial class PatientGrain
         }
     }
 
-    private static JsonObject IobProperty(double iob, double? activity, double? basalIob, double? bolusIob, string source, string? device, long mills)
+    private static JsonObject IobProperty(double iob, double? activity, double? basalIob, double? bolusIob, string? source, string? device, long mills)
     {
         var display = iob.ToString("0.00", CultureInfo.InvariantCulture);
         return new JsonObject
@@ -156,6 +156,13 @@ public sealed partial class PatientGrain
             if (status.Doc["loop"]?["iob"] is JsonObject l && DocumentTime.TryNumber(l["iob"], out var loopIob))
             {
                 return IobProperty(loopIob, null, null, null, "Loop", device, status.DateMs);
+            }
+
+            // A pump's own report (MiniMed Connect uploads pump.iob.bolusiob): labelled as the reference labels it.
+            if (status.Doc["pump"]?["iob"] is JsonObject pump
+                && (DocumentTime.TryNumber(pump["iob"], out var pumpIob) && pumpIob != 0 || DocumentTime.TryNumber(pump["bolusiob"], out pumpIob)))
+            {
+                return IobProperty(pumpIob, null, null, null, status.Doc.ContainsKey("connect") ? "MM Connect" : null, device, status.DateMs);
             }
         }
 

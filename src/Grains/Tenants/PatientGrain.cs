@@ -15,7 +15,7 @@ namespace Nocturne.Grains.Tenants;
 /// behind it deactivates at once, so that a site created later is seen immediately.
 /// </summary>
 [GrainType("patient")]
-public sealed partial class PatientGrain(TenantStore store, DocumentStore documents, TimeProvider time, ILogger<PatientGrain> logger) : Grain, IPatientGrain
+public sealed partial class PatientGrain(TenantStore store, DocumentStore documents, TimeProvider time, AccessTokenCipher tokenCipher, ILogger<PatientGrain> logger) : Grain, IPatientGrain
 {
     private TenantRecord? _tenant;
     private List<SubjectRecord> _subjects = [];
@@ -201,7 +201,7 @@ public sealed partial class PatientGrain(TenantStore store, DocumentStore docume
     }
 
     public Task<IReadOnlyList<AuthSubject>> GetSubjectsAsync() =>
-        Task.FromResult<IReadOnlyList<AuthSubject>>(_subjects.Select(s => s.ToSubject()).ToList());
+        Task.FromResult<IReadOnlyList<AuthSubject>>(_subjects.Select(s => s.ToSubject() with { AccessToken = tokenCipher.Decrypt(SiteId, s.Id, s.TokenEncrypted) }).ToList());
 
     public async Task<ChangeResult<SubjectCreated>> CreateSubjectAsync(string name, IReadOnlyList<string> roles, string? notes)
     {
@@ -216,9 +216,10 @@ public sealed partial class PatientGrain(TenantStore store, DocumentStore docume
         }
 
         var token = AccessTokens.New(name);
-        var record = new SubjectRecord(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)), name.Trim(), roles.ToList(), notes,
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        var record = new SubjectRecord(id, name.Trim(), roles.ToList(), notes,
             AccessTokens.Prefix(token), SecretHashing.Hash(_tenant.SecretSalt, AccessTokens.Suffix(token)!),
-            SecretHashing.Hash(_tenant.SecretSalt, SecretHashing.Sha1Hex(token)), time.GetUtcNow());
+            SecretHashing.Hash(_tenant.SecretSalt, SecretHashing.Sha1Hex(token)), time.GetUtcNow(), tokenCipher.Encrypt(SiteId, id, token));
         await store.InsertSubjectAsync(SiteId, record);
         _subjects = [.. _subjects, record];
         IndexSubjects();

@@ -93,7 +93,7 @@ public sealed class TenantStore(PostgresConnection postgres)
     public async Task<List<SubjectRecord>> LoadSubjectsAsync(string tenantId, CancellationToken cancellationToken = default)
     {
         await using var command = postgres.DataSource.CreateCommand(
-            "SELECT id, name, roles, notes, token_prefix, token_suffix_hash, token_sha1_hash, created_at FROM auth_subjects WHERE tenant_id = @t ORDER BY name");
+            "SELECT id, name, roles, notes, token_prefix, token_suffix_hash, token_sha1_hash, created_at, token_encrypted FROM auth_subjects WHERE tenant_id = @t ORDER BY name");
         command.Parameters.AddWithValue("t", tenantId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var subjects = new List<SubjectRecord>();
@@ -101,7 +101,7 @@ public sealed class TenantStore(PostgresConnection postgres)
         {
             subjects.Add(new SubjectRecord(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetFieldValue<byte[]>(5),
-                reader.GetFieldValue<byte[]>(6), reader.GetFieldValue<DateTimeOffset>(7)));
+                reader.GetFieldValue<byte[]>(6), reader.GetFieldValue<DateTimeOffset>(7), reader.IsDBNull(8) ? null : reader.GetFieldValue<byte[]>(8)));
         }
 
         return subjects;
@@ -110,14 +110,15 @@ public sealed class TenantStore(PostgresConnection postgres)
     public async Task InsertSubjectAsync(string tenantId, SubjectRecord subject, CancellationToken cancellationToken = default)
     {
         await using var command = postgres.DataSource.CreateCommand("""
-            INSERT INTO auth_subjects (tenant_id, id, name, roles, notes, token_prefix, token_suffix_hash, token_sha1_hash, created_at)
-            VALUES (@t, @id, @name, @roles, @notes, @prefix, @suffix, @sha1, @created)
+            INSERT INTO auth_subjects (tenant_id, id, name, roles, notes, token_prefix, token_suffix_hash, token_sha1_hash, created_at, token_encrypted)
+            VALUES (@t, @id, @name, @roles, @notes, @prefix, @suffix, @sha1, @created, @encrypted)
             """);
         AddSubjectParameters(command, tenantId, subject);
         command.Parameters.AddWithValue("prefix", subject.TokenPrefix);
         command.Parameters.AddWithValue("suffix", subject.TokenSuffixHash);
         command.Parameters.AddWithValue("sha1", subject.TokenSha1Hash);
         command.Parameters.AddWithValue("created", subject.CreatedAt);
+        command.Parameters.Add(new NpgsqlParameter("encrypted", NpgsqlTypes.NpgsqlDbType.Bytea) { Value = (object?)subject.TokenEncrypted ?? DBNull.Value });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

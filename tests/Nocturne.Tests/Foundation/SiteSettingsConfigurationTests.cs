@@ -33,6 +33,25 @@ public sealed class SiteSettingsConfigurationTests
         Assert.Equal(["iob", "cob", "pump", "loop"], settings.Enable.Take(4));
     }
 
+    [Fact]
+    public void TheEnableListIsBuiltAsTheReferenceBuildsIt()
+    {
+        var defaults = SiteSettingsConfiguration.FromConfiguration(Config());
+        Assert.Equal([.. NightscoutCompatibility.DefaultFeatures, "ar2"], defaults.Enable);
+        Assert.Equal(["predict"], defaults.AlarmTypes);
+
+        var withCareportal = SiteSettingsConfiguration.FromConfiguration(Config(("ENABLE", "careportal iob"), ("DISABLE", "dbsize")));
+        Assert.Equal(["careportal", "iob", "treatmentnotify"], withCareportal.Enable.Take(3));
+        Assert.DoesNotContain("dbsize", withCareportal.Enable);
+        Assert.Contains("ar2", withCareportal.Enable);
+
+        // Thresholds set by hand mean simple alarms instead of the forecast's.
+        var simple = SiteSettingsConfiguration.FromConfiguration(Config(("BG_HIGH", "250")));
+        Assert.Equal(["simple"], simple.AlarmTypes);
+        Assert.Contains("simplealarms", simple.Enable);
+        Assert.DoesNotContain("ar2", simple.Enable);
+    }
+
     [Theory]
     [InlineData("DISPLAY_UNITS", "stones")]
     [InlineData("BG_HIGH", "high")]

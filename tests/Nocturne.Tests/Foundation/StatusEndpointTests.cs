@@ -56,6 +56,13 @@ public sealed class StatusEndpointTests : IAsyncLifetime
         Assert.Contains("iob", enable);
         Assert.Contains("cob", enable);
         Assert.Contains("careportal", enable);
+        // BG_HIGH is set, so the reference's simple alarms replace the ar2 forecast alarms.
+        Assert.Contains("simplealarms", enable);
+        Assert.Equal(["simple"], settings.GetProperty("alarmTypes").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(settings.GetProperty("editMode").GetBoolean());
+        Assert.True(settings.GetProperty("adminNotifiesEnabled").GetBoolean());
+        Assert.False(settings.GetProperty("authenticationPromptOnLoad").GetBoolean());
+        Assert.Equal(JsonValueKind.Number, settings.GetProperty("authFailDelay").ValueKind);
     }
 
     [Theory]
@@ -63,7 +70,9 @@ public sealed class StatusEndpointTests : IAsyncLifetime
     [InlineData("/api/v2/status.json")]
     public async Task StatusIsAlsoServedWithoutExtensionAndUnderV2(string path)
     {
-        using var response = await _client.GetAsync(path);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("application/json");
+        using var response = await _client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -86,8 +95,9 @@ public sealed class StatusEndpointTests : IAsyncLifetime
     {
         var body = await _client.GetStringAsync("/api/v1/status.js");
         Assert.StartsWith("this.serverSettings = {", body, StringComparison.Ordinal);
-        Assert.EndsWith("};", body, StringComparison.Ordinal);
-        using var doc = JsonDocument.Parse(body["this.serverSettings = ".Length..^1]);
+        // The reference joins its three parts with spaces.
+        Assert.EndsWith("} ;", body, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(body["this.serverSettings = ".Length..^2]);
         Assert.Equal("mmol", doc.RootElement.GetProperty("settings").GetProperty("units").GetString());
     }
 
@@ -148,7 +158,8 @@ public sealed class StatusEndpointTests : IAsyncLifetime
     {
         using var doc = JsonDocument.Parse(await _client.GetStringAsync("/openapi/v1.json"));
         var paths = doc.RootElement.GetProperty("paths");
-        Assert.True(paths.TryGetProperty("/api/v1/status.{format}", out _));
+        Assert.True(paths.TryGetProperty("/api/v1/status", out _));
+        Assert.True(paths.TryGetProperty("/pebble", out _));
         Assert.True(paths.TryGetProperty("/api/v3/version", out _));
     }
 }

@@ -27,6 +27,7 @@ public sealed class NocturneApiFactory : WebApplicationFactory<Program>
             ["Cluster:GatewayPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Health:ProbeIntervalMs"] = "500",
             ["Logging:LogLevel:Default"] = "Warning",
+            [TestServices.TokenKeySetting] = TestServices.TokenKey,
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

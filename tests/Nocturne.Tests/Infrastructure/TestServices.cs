@@ -9,6 +9,11 @@ namespace Nocturne.Tests.Infrastructure;
 /// </summary>
 public static class TestServices
 {
+    /// <summary>The access-token encryption key every test host gets (32 bytes, base64), as up.sh provides one.</summary>
+    public const string TokenKeySetting = "AccessTokens:EncryptionKey";
+
+    public static readonly string TokenKey = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes("nocturne-test-token-key-32-bytes"));
+
     private static readonly Lazy<Task> Migrated = new(() => new SchemaMigrator(Postgres).MigrateAsync());
 
     public static string Postgres => Required("NOCTURNE_TEST_POSTGRES");

@@ -27,6 +27,7 @@ public static class TestSilo
             ["Cluster:ClusterId"] = clusterId ?? serviceId,
             ["Cluster:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             ["Cluster:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            [TestServices.TokenKeySetting] = TestServices.TokenKey,
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

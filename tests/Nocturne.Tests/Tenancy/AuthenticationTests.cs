@@ -87,7 +87,8 @@ public sealed class AuthenticationTests(MultiSiteApi api) : IClassFixture<MultiS
         var jwt = await api.JwtAsync(site, token);
         var (_, subjects) = await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Get, "/api/v2/authorization/subjects", MultiSiteApi.Sha1(secret)));
         var id = subjects.EnumerateArray().Single(s => s.GetProperty("name").GetString() == "old phone").GetProperty("_id").GetString();
-        Assert.DoesNotContain(subjects.EnumerateArray(), s => s.TryGetProperty("accessToken", out _));
+        // An admin's listing shows the token, as the reference's does (nightscout-connect reads it there).
+        Assert.Equal(token, subjects.EnumerateArray().Single(s => s.GetProperty("name").GetString() == "old phone").GetProperty("accessToken").GetString());
 
         Assert.Equal(200, (await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Delete, $"/api/v2/authorization/subjects/{id}", MultiSiteApi.Sha1(secret)))).Status);
         Assert.Equal(401, (await api.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/t/{site}{StatusPath}?token={token}"))).Status);
@@ -153,6 +154,10 @@ public sealed class AuthenticationTests(MultiSiteApi api) : IClassFixture<MultiS
         var (wrongStatus, wrong) = await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Get, "/api/v1/verifyauth", MultiSiteApi.Sha1("wrong secret!")));
         Assert.Equal(200, wrongStatus);
         Assert.Equal("UNAUTHORIZED", wrong.GetProperty("message").GetProperty("message").GetString());
+        // The reference resolves failed credentials to nothing: no permission, and not the defaults.
+        Assert.Equal("ROLE", wrong.GetProperty("message").GetProperty("permissions").GetString());
+        Assert.False(wrong.GetProperty("message").GetProperty("canRead").GetBoolean());
+        Assert.Equal("NOTFOUND", wrong.GetProperty("message").GetProperty("rolefound").GetString());
     }
 
     [Fact]

@@ -179,7 +179,10 @@ public sealed class CollectionsApiTests(MultiSiteApi api) : IClassFixture<MultiS
             new { type = "quickpick", name = "Snack", hidden = "false", position = 1 },
             new { type = "quickpick", name = "Old", hidden = "true", position = 0 },
         });
-        Assert.Equal(4, (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/food")).Body.GetArrayLength());
+        var all = (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/food")).Body;
+        Assert.Equal(4, all.GetArrayLength());
+        // Stamped with the time of the upload, as the reference does.
+        Assert.All(all.EnumerateArray(), f => Assert.True(DateTimeOffset.UtcNow - DateTimeOffset.Parse(f.GetProperty("created_at").GetString()!, System.Globalization.CultureInfo.InvariantCulture) < TimeSpan.FromMinutes(5)));
         var (_, picks) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/food/quickpicks");
         Assert.Equal(["Snack", "Breakfast"], picks.EnumerateArray().Select(p => p.GetProperty("name").GetString()));
         Assert.Equal(["Apple"], (await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/food/regular")).Body.EnumerateArray().Select(p => p.GetProperty("name").GetString()));

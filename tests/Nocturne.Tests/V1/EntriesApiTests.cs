@@ -158,7 +158,10 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
         using var request = MultiSiteApi.SiteRequest(site, HttpMethod.Get, $"/api/v1/entries.{format}", MultiSiteApi.Sha1(secret));
         using var response = await api.Client.SendAsync(request);
         Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
-        var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var text = await response.Content.ReadAsStringAsync();
+        // Lines joined with CRLF: no line break after the last one, as the reference writes it.
+        Assert.False(text.EndsWith('\n'));
+        var lines = text.Split("\r\n");
         Assert.Equal(2, lines.Length);
         var expectedDate = DateTimeOffset.FromUnixTimeMilliseconds(Now).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fff") + "Z";
         Assert.Equal($"\"{expectedDate}\"{separator}{Now}{separator}100{separator}\"Flat\"{separator}\"xDrip-DexcomG6\"", lines[0]);

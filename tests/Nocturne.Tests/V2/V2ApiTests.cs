@@ -62,7 +62,18 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
         Assert.Equal(30, p.GetProperty("cage").GetProperty("age").GetInt32());
         Assert.Equal("74h", p.GetProperty("sage").GetProperty("display").GetString());
         Assert.False(p.GetProperty("iage").GetProperty("found").GetBoolean());
-        Assert.Equal("B: 0.75U", p.GetProperty("basal").GetProperty("display").GetString());
+        // The temp basal of 0.4 U/h started 20 minutes ago for 30 minutes replaces the scheduled 0.75.
+        Assert.Equal("T: 0.400U", p.GetProperty("basal").GetProperty("display").GetString());
+        Assert.Equal(0.75, p.GetProperty("basal").GetProperty("current").GetProperty("basal").GetDouble());
+        Assert.Equal(0.4, p.GetProperty("basal").GetProperty("current").GetProperty("tempbasal").GetDouble());
+        Assert.Equal(0.4, p.GetProperty("basal").GetProperty("current").GetProperty("totalbasal").GetDouble());
+        Assert.Equal("Temp Basal", p.GetProperty("basal").GetProperty("current").GetProperty("treatment").GetProperty("eventType").GetString());
+        // The reference's AR2 forecast from 120 now and 114 five minutes ago.
+        var ar2 = p.GetProperty("ar2");
+        Assert.Equal([125, 128, 131, 133, 135, 136], ar2.GetProperty("forecast").GetProperty("predicted").EnumerateArray().Select(x => x.GetProperty("mgdl").GetInt32()));
+        Assert.Equal(Now.ToUnixTimeMilliseconds() + 302_000, ar2.GetProperty("forecast").GetProperty("predicted")[0].GetProperty("mills").GetInt64());
+        Assert.Equal("BG 15m: 131 mg/dl", ar2.GetProperty("displayLine").GetString());
+        Assert.False(ar2.TryGetProperty("level", out _));
         Assert.Equal(123.4, p.GetProperty("pump").GetProperty("data").GetProperty("reservoir").GetDouble());
         Assert.Equal("loaded", p.GetProperty("runtimestate").GetProperty("state").GetString());
 
@@ -89,7 +100,8 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
         var (site, secret) = await SiteAsync("mmol");
         var p = await api.GetOkAsync(site, secret, "/api/v2/properties/bgnow,delta");
         Assert.Equal(6.7, p.GetProperty("bgnow").GetProperty("sgvs")[0].GetProperty("scaled").GetDouble());
-        Assert.Equal("+0.3", p.GetProperty("delta").GetProperty("display").GetString());
+        // As the reference: the difference of the rounded mmol values (6.7 - 6.3), not 6 mg/dL scaled.
+        Assert.Equal("+0.4", p.GetProperty("delta").GetProperty("display").GetString());
     }
 
     [Fact]
@@ -101,7 +113,7 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
         var p = await api.GetOkAsync(site, secret, "/api/v2/properties");
         Assert.Equal(120, p.GetProperty("bgnow").GetProperty("last").GetInt32());
         Assert.Equal(30, p.GetProperty("cage").GetProperty("age").GetInt32());
-        Assert.Equal("B: 0.75U", p.GetProperty("basal").GetProperty("display").GetString());
+        Assert.Equal("T: 0.400U", p.GetProperty("basal").GetProperty("display").GetString());
     }
 
     [Fact]
@@ -132,12 +144,92 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
         var (site, secret) = await SiteAsync();
         var s = await api.GetOkAsync(site, secret, "/api/v2/summary?hours=1");
         Assert.Equal([110, 114, 120], s.GetProperty("sgvs").EnumerateArray().Select(x => x.GetProperty("sgv").GetInt32()));
-        Assert.Equal(1, s.GetProperty("sgvs")[2].GetProperty("noise").GetInt32());
+        // As the reference: noise only when it is not 1 (clean).
+        Assert.False(s.GetProperty("sgvs")[2].TryGetProperty("noise", out _));
         Assert.Equal(40, s.GetProperty("treatments").GetProperty("treatments")[0].GetProperty("carbs").GetDouble());
         Assert.Equal(30 * 60_000, s.GetProperty("treatments").GetProperty("tempBasals")[0].GetProperty("duration").GetDouble());
-        Assert.Equal("Default", s.GetProperty("profile").GetProperty("defaultProfile").GetString());
+        // The active profile itself, flattened as the reference shows it.
+        Assert.Equal(0.75, s.GetProperty("profile").GetProperty("basal")[0].GetProperty("value").GetDouble());
+        Assert.Equal("UTC", s.GetProperty("profile").GetProperty("timezone").GetString());
+        Assert.False(s.GetProperty("profile").TryGetProperty("store", out _));
         Assert.Equal(30, s.GetProperty("state").GetProperty("cage").GetInt32());
         Assert.Equal(25, s.GetProperty("state").GetProperty("battery").GetInt32());
         Assert.Equal(400, (await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Get, "/api/v2/summary?hours=abc", MultiSiteApi.Sha1(secret)))).Status);
+    }
+
+    [Fact]
+    public async Task PropertiesReportAnHourOldReadingWithItsTime()
+    {
+        var (site, secret) = await api.CreateSiteAsync("v2old");
+        var newest = Now.AddMinutes(-60).ToUnixTimeMilliseconds();
+        await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/entries", new object[]
+        {
+            new { type = "sgv", date = newest - 600_000, sgv = 100, direction = "Flat", device = "g6" },
+            new { type = "sgv", date = newest - 300_000, sgv = 104, direction = "Flat", device = "g6" },
+            new { type = "sgv", date = newest, sgv = 110, direction = "FortyFiveUp", device = "g6" },
+        });
+        var p = await api.GetOkAsync(site, secret, "/api/v2/properties/bgnow,delta,direction,buckets");
+        Assert.Equal(110, p.GetProperty("bgnow").GetProperty("last").GetInt32());
+        Assert.Equal(newest, p.GetProperty("bgnow").GetProperty("mills").GetInt64());
+        Assert.Equal(6, p.GetProperty("delta").GetProperty("mgdl").GetInt32());
+        Assert.Equal("FortyFiveUp", p.GetProperty("direction").GetProperty("value").GetString());
+        var buckets = p.GetProperty("buckets");
+        Assert.Equal(4, buckets.GetArrayLength());
+        Assert.Equal(newest - 150_000, buckets[0].GetProperty("fromMills").GetInt64());
+        Assert.Equal(104, buckets[1].GetProperty("last").GetInt32());
+        Assert.True(buckets[3].GetProperty("isEmpty").GetBoolean());
+    }
+
+    [Fact]
+    public async Task MiniMedConnectPumpIobIsReported()
+    {
+        var (site, secret) = await api.CreateSiteAsync("v2mmc");
+        await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/devicestatus", new
+        {
+            device = "connect://paradigm",
+            created_at = Iso(Now.AddMinutes(-2)),
+            connect = new { sensorState = "NORMAL" },
+            pump = new { iob = new { bolusiob = 1.35 }, reservoir = 80 },
+        });
+        var iob = (await api.GetOkAsync(site, secret, "/api/v2/properties/iob")).GetProperty("iob");
+        Assert.Equal(1.35, iob.GetProperty("iob").GetDouble());
+        Assert.Equal("MM Connect", iob.GetProperty("source").GetString());
+        Assert.Equal("connect://paradigm", iob.GetProperty("device").GetString());
+    }
+
+    [Fact]
+    public async Task DdataHasTheReferencesTreatmentListsBatteryAndActivity()
+    {
+        var (site, secret) = await api.CreateSiteAsync("v2ddata");
+        await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/treatments", new object[]
+        {
+            new { eventType = "Pump Battery Change", created_at = Iso(Now.AddHours(-5)) },
+            new { eventType = "Combo Bolus", created_at = Iso(Now.AddHours(-2)), insulin = 2, duration = 60, relative = 1.5 },
+            new { eventType = "Site Change", created_at = Iso(Now.AddHours(-3)) },
+            new { eventType = "Temp Basal", created_at = Iso(Now.AddMinutes(-100)), duration = 60, absolute = 1.2 },
+            new { eventType = "Temp Basal", created_at = Iso(Now.AddMinutes(-70)), duration = 30, absolute = 0.5 },
+            new { eventType = "Temporary Target", created_at = Iso(Now.AddMinutes(-50)), duration = 60, targetTop = 6, targetBottom = 5, units = "mmol" },
+        });
+        await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/devicestatus", new { device = "xdrip", created_at = Iso(Now.AddMinutes(-3)), uploaderBattery = 64 });
+        await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/activity", new { created_at = Iso(Now.AddMinutes(-30)), steps = 1200, heartrate = 88 });
+
+        var d = await api.GetOkAsync(site, secret, "/api/v2/ddata/at");
+        Assert.Equal("Pump Battery Change", d.GetProperty("batteryTreatments")[0].GetProperty("eventType").GetString());
+        Assert.Equal(1.5, d.GetProperty("combobolusTreatments")[0].GetProperty("relative").GetDouble());
+        Assert.Equal(1, d.GetProperty("sitechangeTreatments").GetArrayLength());
+        // The first temp basal ends where the second begins, as the reference cuts them.
+        var temps = d.GetProperty("tempbasalTreatments");
+        Assert.Equal([30.0, 30.0], temps.EnumerateArray().Select(t => Math.Round(t.GetProperty("duration").GetDouble(), 3)));
+        var target = d.GetProperty("tempTargetTreatments")[0];
+        Assert.Equal(108.09, Math.Round(target.GetProperty("targetTop").GetDouble(), 2));
+        Assert.Equal("mg/dl", target.GetProperty("units").GetString());
+        Assert.Equal(0, d.GetProperty("profileTreatments").GetArrayLength());
+        var status = d.GetProperty("devicestatus")[0];
+        Assert.Equal(64, status.GetProperty("uploader").GetProperty("battery").GetInt32());
+        Assert.False(status.TryGetProperty("uploaderBattery", out _));
+        var activity = d.GetProperty("activity")[0];
+        Assert.Equal(1200, activity.GetProperty("steps").GetInt32());
+        Assert.Equal(88, activity.GetProperty("heartrate").GetInt32());
+        Assert.Equal(Iso(Now.AddMinutes(-30)), activity.GetProperty("mills").GetString());
     }
 }

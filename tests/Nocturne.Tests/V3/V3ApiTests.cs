@@ -84,6 +84,30 @@ public sealed class V3ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
     }
 
     [Fact]
+    public async Task FallbackDedupNeverTakesOverAnotherClientsDocument()
+    {
+        var (aaps, site, secret) = await V3Client.CreateAsync(api);
+        var xdrip = new V3Client(api, site, await api.JwtAsync(site, await api.CreateSubjectAsync(site, secret, "xdrip", "admin")));
+        var date = Now - 120_000;
+        var identifier = Guid.NewGuid().ToString();
+        Assert.Equal(201, (await aaps.SendAsync(HttpMethod.Post, "/treatments", Treatment(date, insulin: 2, identifier: identifier))).Status);
+
+        // Same date and eventType, no identifier, from another device: a new document, as in the reference.
+        var (status, body, _) = await xdrip.SendAsync(HttpMethod.Post, "/treatments",
+            new { date, utcOffset = 0, app = "xDrip", device = "xdrip-phone", eventType = "Correction Bolus", insulin = 3 });
+        Assert.Equal(201, status);
+        Assert.NotEqual(identifier, body.GetProperty("identifier").GetString());
+        Assert.False(body.TryGetProperty("isDeduplication", out var dedup) && dedup.GetBoolean());
+
+        // The first client still finds its own document, unchanged.
+        var (readStatus, read, _) = await aaps.SendAsync(HttpMethod.Get, $"/treatments/{identifier}");
+        Assert.Equal(200, readStatus);
+        Assert.Equal(2, read.GetProperty("result").GetProperty("insulin").GetDouble());
+        var (_, both, _) = await aaps.SendAsync(HttpMethod.Get, $"/treatments?date$gte={date}&date$lte={date}");
+        Assert.Equal(2, both.GetProperty("result").GetArrayLength());
+    }
+
+    [Fact]
     public async Task V1DocumentsAreVisibleAndDeduplicatedInV3()
     {
         var (client, site, secret) = await V3Client.CreateAsync(api);
@@ -351,5 +375,18 @@ public sealed class V3ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
             });
         Assert.Equal(200, withHeader);
         Assert.Equal(1, history.GetProperty("result").GetArrayLength());
+
+        // A client that keeps srvModified sends it in epoch milliseconds.
+        var srvModified = history.GetProperty("result")[0].GetProperty("srvModified").GetInt64();
+        foreach (var (since, expected) in new[] { (srvModified, 1), (srvModified + 1, 0) })
+        {
+            var (msStatus, msHistory, _) = await client.SendAsync(HttpMethod.Get, "/entries/history", configure: r =>
+            {
+                r.Content = new StringContent("");
+                r.Content.Headers.TryAddWithoutValidation("Last-Modified", since.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            });
+            Assert.Equal(200, msStatus);
+            Assert.Equal(expected, msHistory.GetProperty("result").GetArrayLength());
+        }
     }
 }
