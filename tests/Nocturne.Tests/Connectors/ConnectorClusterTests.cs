@@ -24,7 +24,7 @@ public sealed class ConnectorClusterTests
         var siloB = await TestSilo.StartAsync(postgres, serviceId, "Redis", TestServices.Redis, extra: settings);
         try
         {
-            await WaitForActiveSilosAsync(siloA.Services.GetRequiredService<IClusterMembershipService>(), 2);
+            await siloA.WaitForActiveSilosAsync(2);
             const int period = 2;
             var users = new List<string>();
             for (var i = 0; i < 8; i++)
@@ -78,17 +78,6 @@ public sealed class ConnectorClusterTests
         foreach (var (user, count) in reads)
         {
             Assert.True(count >= 1 && count <= seconds / period + 1, $"{user}: {count} reads in {seconds} s at one per {period} s");
-        }
-    }
-
-    private static async Task WaitForActiveSilosAsync(IClusterMembershipService membership, int count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the two silos did not see each other within 30 s");
-            await membership.Refresh();
-            await Task.Delay(200);
         }
     }
 }
