@@ -49,7 +49,7 @@ public sealed class DexcomShareConnectorTests(ConnectorHost host) : IClassFixtur
         }
 
         // The first poll backfilled the whole day Dexcom allows, in one read.
-        Assert.Contains((1440, 288), host.Dexcom.Reads);
+        Assert.Contains((user, 1440, 288), host.Dexcom.Reads);
 
         // They are in v3 history too.
         var token = await host.Api.CreateSubjectAsync(site, secret, "reader", "readable");
@@ -86,12 +86,17 @@ public sealed class DexcomShareConnectorTests(ConnectorHost host) : IClassFixtur
         await Task.WhenAll(Enumerable.Range(0, 6).Select(i => host.SyncAsync(site, secret, "dexcom", full: i % 2 == 0)));
         Assert.Equal(readings.Count, (await host.EntriesAsync(site, secret)).Count);
 
-        // A full re-sync reads the whole window again and stores nothing new, modifies nothing.
+        // A full re-sync reads the whole window again and stores nothing new, modifies nothing:
+        // v3 history after the previous newest srvModified stays empty.
+        var token = await host.Api.CreateSubjectAsync(site, secret, "reader", "readable");
+        var jwt = await host.Api.JwtAsync(site, token);
+        var lastModified = (await V3GetAsync(site, jwt, "/api/v3/lastModified")).GetProperty("result").GetProperty("collections").GetProperty("entries").GetInt64();
         var before = await host.Api.GetOkAsync(site, secret, "/api/v1/entries.json?count=2000");
         await host.SyncAsync(site, secret, "dexcom", full: true);
         var after = await host.Api.GetOkAsync(site, secret, "/api/v1/entries.json?count=2000");
         Assert.Equal(before.ToString(), after.ToString());
-        Assert.True(host.Dexcom.Reads.Count(r => r.Minutes == 1440) >= 2);
+        Assert.Equal(0, (await V3GetAsync(site, jwt, $"/api/v3/entries/history/{lastModified}")).GetProperty("result").GetArrayLength());
+        Assert.True(host.Dexcom.Reads.Count(r => r.Account == user && r.Minutes == 1440) >= 2);
     }
 
     [Fact]
@@ -137,19 +142,19 @@ public sealed class DexcomShareConnectorTests(ConnectorHost host) : IClassFixtur
         var (site, secret, user, account) = await SiteWithAccountAsync(readings);
         await ConfigureAsync(site, secret, user, account.Password, intervalSeconds: 3600);
         await host.SyncAsync(site, secret, "dexcom");
-        var logins = host.Dexcom.Logins;
+        var logins = host.Dexcom.Logins.GetValueOrDefault(user);
 
         // The session is reused while Dexcom knows it...
         readings.Add(new FakeReading(now.AddMinutes(-5).ToUnixTimeMilliseconds(), 150, 4));
         await host.SyncAsync(site, secret, "dexcom");
-        Assert.Equal(logins, host.Dexcom.Logins);
+        Assert.Equal(logins, host.Dexcom.Logins.GetValueOrDefault(user));
 
         // ...and renewed once when Dexcom has forgotten it.
         host.Dexcom.ExpireSessions();
         readings.Add(new FakeReading(now.AddMinutes(-1).ToUnixTimeMilliseconds(), 160, 4));
         var status = await host.SyncAsync(site, secret, "dexcom");
         AssertHealth("healthy", status);
-        Assert.Equal(logins + 1, host.Dexcom.Logins);
+        Assert.Equal(logins + 1, host.Dexcom.Logins.GetValueOrDefault(user));
         Assert.Contains(await host.EntriesAsync(site, secret), e => e.GetProperty("sgv").GetInt32() == 160);
     }
 
@@ -253,9 +258,10 @@ public sealed class DexcomShareConnectorTests(ConnectorHost host) : IClassFixtur
         Assert.False(status.GetProperty("configured").GetBoolean());
         Assert.Equal("unconfigured", status.GetProperty("health").GetString());
 
-        var reads = host.Dexcom.Reads.Count;
+        // Other tests' connectors go on polling the same fake: count this account's reads only.
+        var reads = host.Dexcom.ReadsByAccount.GetValueOrDefault(user);
         await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.Equal(reads, host.Dexcom.Reads.Count);
+        Assert.Equal(reads, host.Dexcom.ReadsByAccount.GetValueOrDefault(user));
         Assert.Equal(readings.Count, (await host.EntriesAsync(site, secret)).Count);
         var (again, _) = await host.Api.SendAsAdminAsync(site, secret, HttpMethod.Delete, "/api/v4/connectors/dexcom");
         Assert.Equal(404, again);
@@ -298,6 +304,33 @@ public sealed class DexcomShareConnectorTests(ConnectorHost host) : IClassFixtur
 
         var byDate = (await host.EntriesAsync(site, secret)).ToDictionary(e => e.GetProperty("date").GetInt64());
         Assert.All(readings, r => Assert.Equal(Directions[r.Trend], byDate[r.Ms].GetProperty("direction").GetString()));
+    }
+
+    private async Task<JsonElement> V3GetAsync(string site, string jwt, string path)
+    {
+        using var request = MultiSiteApi.SiteRequest(site, HttpMethod.Get, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", jwt);
+        var (status, body) = await host.Api.SendAsync(request);
+        Assert.True(status == 200, $"{path}: {status} {body}");
+        return body;
+    }
+
+    [Fact]
+    public async Task ADisabledConnectorKeepsItsSettingsButDoesNotPoll()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var (site, secret, user, account) = await SiteWithAccountAsync(FakeReading.Series(now.AddHours(-1), now.AddMinutes(-1), TimeSpan.FromMinutes(5)));
+        var (status, body) = await host.ConfigureAsync(site, secret, "dexcom", new { enabled = false, username = user, password = account.Password, intervalSeconds = 1 });
+        Assert.Equal(200, status);
+        AssertHealth("disabled", body);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(0, host.Dexcom.ReadsByAccount.GetValueOrDefault(user));
+        Assert.Empty(await host.EntriesAsync(site, secret));
+
+        // Enabled again without repeating the password: it polls.
+        (status, body) = await host.ConfigureAsync(site, secret, "dexcom", new { enabled = true, username = user, intervalSeconds = 1 });
+        Assert.True(status == 200, body.ToString());
+        Assert.True(await ConnectorHost.EventuallyAsync(async () => (await host.EntriesAsync(site, secret)).Count > 0));
     }
 
     private static void AssertHealth(string expected, JsonElement status) =>

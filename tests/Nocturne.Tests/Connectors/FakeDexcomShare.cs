@@ -25,13 +25,14 @@ public sealed class FakeDexcomShare : FakeVendorServer
     /// <summary>Trends as names ("Flat") like the current service, or numbers like older ones.</summary>
     public bool TrendsAsNames { get; set; } = true;
 
-    public int Logins { get; private set; }
+    /// <summary>Successful logins per account name.</summary>
+    public ConcurrentDictionary<string, int> Logins { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Every session id ever handed out (secrets a client must never show).</summary>
     public ConcurrentBag<string> IssuedSessions { get; } = [];
 
-    /// <summary>Every (minutes, maxCount) asked of ReadPublisherLatestGlucoseValues.</summary>
-    public ConcurrentQueue<(int Minutes, int MaxCount)> Reads { get; } = new();
+    /// <summary>Every (account, minutes, maxCount) asked of ReadPublisherLatestGlucoseValues.</summary>
+    public ConcurrentQueue<(string Account, int Minutes, int MaxCount)> Reads { get; } = new();
 
     /// <summary>Reads per account name.</summary>
     public ConcurrentDictionary<string, int> ReadsByAccount { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -82,7 +83,7 @@ public sealed class FakeDexcomShare : FakeVendorServer
                 return refused;
             }
 
-            Logins++;
+            Logins.AddOrUpdate(name, 1, (_, n) => n + 1);
             var session = Guid.NewGuid().ToString();
             _sessions[session] = name;
             IssuedSessions.Add(session);
@@ -101,7 +102,7 @@ public sealed class FakeDexcomShare : FakeVendorServer
                 return Error("InvalidArgument", "minutes must be 1..1440 and maxCount 1..288");
             }
 
-            Reads.Enqueue((minutes.Value, maxCount.Value));
+            Reads.Enqueue((name, minutes.Value, maxCount.Value));
             ReadsByAccount.AddOrUpdate(name, 1, (_, n) => n + 1);
             var from = DateTimeOffset.UtcNow.AddMinutes(-minutes.Value).ToUnixTimeMilliseconds();
             var values = Accounts[name].Readings.Where(r => r.Ms >= from).OrderByDescending(r => r.Ms).Take(maxCount.Value).Select(r => new Dictionary<string, object>

@@ -29,7 +29,11 @@ public sealed class FakeLibreLinkUp : FakeVendorServer
 
     public ConcurrentDictionary<string, Account> Accounts { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public int Logins { get; private set; }
+    /// <summary>Login attempts per e-mail, refused ones included.</summary>
+    public ConcurrentDictionary<string, int> LoginAttempts { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Successful logins per e-mail.</summary>
+    public ConcurrentDictionary<string, int> Logins { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Hours that UTC is behind the phone's local time in <c>Timestamp</c> (which a client must ignore).</summary>
     public int PhoneUtcOffsetHours { get; set; } = 2;
@@ -51,6 +55,7 @@ public sealed class FakeLibreLinkUp : FakeVendorServer
             var body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
             var email = body.TryGetProperty("email", out var e) ? e.GetString() : null;
             var password = body.TryGetProperty("password", out var p) ? p.GetString() : null;
+            LoginAttempts.AddOrUpdate(email ?? "", 1, (_, n) => n + 1);
             if (email is null || !Accounts.TryGetValue(email, out var account) || account.Password != password)
             {
                 return Results.Json(new { status = 2, error = new { message = "notAuthenticated" } });
@@ -66,7 +71,7 @@ public sealed class FakeLibreLinkUp : FakeVendorServer
                 return Results.Json(new { status = 4, data = new { step = new { type = step, componentName = "AcceptDocument" }, user = new { id = account.UserId } } });
             }
 
-            Logins++;
+            Logins.AddOrUpdate(email, 1, (_, n) => n + 1);
             var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
             _tokens[token] = account;
             return Results.Json(new

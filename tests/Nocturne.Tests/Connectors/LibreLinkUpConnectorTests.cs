@@ -48,10 +48,10 @@ public sealed class LibreLinkUpConnectorTests(ConnectorHost host) : IClassFixtur
         Assert.DoesNotContain(entries, e => other.Readings.Any(r => r.Ms == e.GetProperty("date").GetInt64() && r.Mgdl == e.GetProperty("sgv").GetInt32() && !readings.Contains(r)));
 
         // The redirect was followed once, and the session is reused on later ticks.
-        var logins = host.Libre.Logins;
+        var logins = host.Libre.Logins.GetValueOrDefault(email);
         var syncs = (await host.StatusAsync(site, secret, "librelinkup")).GetProperty("syncs").GetInt64();
         Assert.True(await ConnectorHost.EventuallyAsync(async () => (await host.StatusAsync(site, secret, "librelinkup")).GetProperty("syncs").GetInt64() >= syncs + 2));
-        Assert.Equal(logins, host.Libre.Logins);
+        Assert.Equal(logins, host.Libre.Logins.GetValueOrDefault(email));
         Assert.Equal(readings.Count, (await host.EntriesAsync(site, secret)).Count);
     }
 
@@ -67,9 +67,9 @@ public sealed class LibreLinkUpConnectorTests(ConnectorHost host) : IClassFixtur
         Assert.True(await ConnectorHost.EventuallyAsync(async () => (await host.StatusAsync(site, secret, "librelinkup")).GetProperty("health").GetString() == "paused"));
         var status = await host.StatusAsync(site, secret, "librelinkup");
         Assert.Contains("terms of use", status.GetProperty("lastError").GetProperty("message").GetString());
-        var attempts = host.Libre.RequestsTo("/global/llu/auth/login");
+        var attempts = host.Libre.LoginAttempts.GetValueOrDefault(email);
         await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.Equal(attempts, host.Libre.RequestsTo("/global/llu/auth/login"));
+        Assert.Equal(attempts, host.Libre.LoginAttempts.GetValueOrDefault(email));
 
         // Accepted in the app; the admin saves the settings again (no password needed) and it resumes.
         account.PendingStep = null;
@@ -92,13 +92,13 @@ public sealed class LibreLinkUpConnectorTests(ConnectorHost host) : IClassFixtur
 
         await host.ConfigureAsync(site, secret, "librelinkup", new { username = email, password = account.Password, intervalSeconds = 3600 });
         Assert.Equal("healthy", (await host.SyncAsync(site, secret, "librelinkup")).GetProperty("health").GetString());
-        var logins = host.Libre.Logins;
+        var logins = host.Libre.Logins.GetValueOrDefault(email);
 
         host.Libre.ExpireTokens();
         readings.Add(new FakeReading(now.AddMinutes(-2).ToUnixTimeMilliseconds() / 1000 * 1000, 140, 4));
         var status = await host.SyncAsync(site, secret, "librelinkup");
         Assert.True(status.GetProperty("health").GetString() == "healthy", status.ToString());
-        Assert.Equal(logins + 1, host.Libre.Logins);
+        Assert.Equal(logins + 1, host.Libre.Logins.GetValueOrDefault(email));
         Assert.Equal(readings.Count, (await host.EntriesAsync(site, secret)).Count);
     }
 

@@ -68,6 +68,6 @@ public sealed class ShareBridgeAgreementTests
             }
         }
 
-        Assert.Contains((1440, 288), dexcom.Reads);
+        Assert.Contains(("bridge-user", 1440, 288), dexcom.Reads);
     }
 }
