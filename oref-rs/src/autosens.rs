@@ -55,7 +55,7 @@ pub struct AutosensInputs<'a> {
     pub profile: &'a Profile,
     /// The moment "now": the last 24 hours before it are considered.
     pub clock: f64,
-    pub zone: Zone,
+    pub zone: &'a Zone,
     /// oref0's retrospective mode (autotune): no site-change window from now, no UAM by IOB.
     pub retrospective: bool,
 }
@@ -69,10 +69,13 @@ pub fn autosens(inputs: &AutosensInputs) -> AutosensResult {
     // oref0-detect-sensitivity shares one IOB input between both runs, and the first leaves its
     // last reading time there as the clock, and temptargetSet cleared in the profile, that the
     // second reads the treatment history with.
-    let (short, clock_after_short) = detect_sensitivity(inputs, 96, inputs.clock, inputs.profile);
+    // The readings are shared too: the 8 h run averages readings at most 2 minutes apart into
+    // them, and the 24 h run reads those averages.
+    let mut readings = inputs.glucose.to_vec();
+    let (short, clock_after_short) = detect_sensitivity(inputs, &mut readings, 96, inputs.clock, inputs.profile);
     let mut cleared = inputs.profile.clone();
     cleared.temptargetSet = Some(false);
-    let (long, _) = detect_sensitivity(inputs, 288, clock_after_short.unwrap_or(inputs.clock), &cleared);
+    let (long, _) = detect_sensitivity(inputs, &mut readings, 288, clock_after_short.unwrap_or(inputs.clock), &cleared);
     let chosen = if short.ratio < long.ratio { &short } else { &long };
     AutosensResult { ratio: js::min(&[short.ratio, long.ratio]), newisf: chosen.newisf, ratio8h: Some(short.ratio), ratio24h: Some(long.ratio), reason: None }
 }
@@ -81,9 +84,11 @@ pub fn autosens(inputs: &AutosensInputs) -> AutosensResult {
 struct Bucket {
     date: f64,
     glucose: f64,
+    /// Index (newest first) of the reading this bucket is; oref0 buckets the reading objects.
+    reading: usize,
 }
 
-fn temp_target_running(targets: &[TempTarget], time: f64, zone: Zone) -> f64 {
+fn temp_target_running(targets: &[TempTarget], time: f64, zone: &Zone) -> f64 {
     // oref0 "sorts" these with a comparator that never reports "less", which V8 treats as
     // already sorted: the given order is what counts.
     for target in targets {
@@ -121,11 +126,13 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// oref0's detectSensitivity over the last `lookback` deviations, reading the treatment history
 /// as of `history_clock` with `history_profile`; also returns the last reading time evaluated.
-pub fn detect_sensitivity(inputs: &AutosensInputs, lookback: usize, history_clock: f64, history_profile: &Profile) -> (AutosensResult, Option<f64>) {
+/// `readings` (newest first) are written into as oref0 does: `glucose` from `sgv`, and the
+/// average of readings at most 2 minutes apart in the older one.
+pub fn detect_sensitivity(inputs: &AutosensInputs, readings: &mut [GlucoseEntry], lookback: usize, history_clock: f64, history_profile: &Profile) -> (AutosensResult, Option<f64>) {
     let zone = inputs.zone;
     let profile = inputs.profile;
     let mut last_site_change = if inputs.retrospective {
-        inputs.glucose.first().and_then(|g| g.date).unwrap_or(f64::NAN) - 24.0 * 3_600_000.0
+        readings.first().and_then(|g| g.date).unwrap_or(f64::NAN) - 24.0 * 3_600_000.0
     } else {
         inputs.clock - 24.0 * 3_600_000.0
     };
@@ -147,26 +154,35 @@ pub fn detect_sensitivity(inputs: &AutosensInputs, lookback: usize, history_cloc
     let mut meals = find_meals(inputs.history, inputs.carbs, zone, true);
     meals.sort_by(|a, b| b.time.partial_cmp(&a.time).unwrap_or(std::cmp::Ordering::Equal));
 
-    // Oldest first from here on.
-    let glucose: Vec<&GlucoseEntry> = inputs.glucose.iter().rev().collect();
-    let mut buckets: Vec<Bucket> = Vec::new();
-    if let Some(first) = glucose.first() {
-        buckets.push(Bucket { date: first.date.unwrap_or(f64::NAN), glucose: first.value() });
+    crate::limits::charge(100 * readings.len() as u64);
+    for entry in readings.iter_mut() {
+        entry.prepare();
     }
-    for i in 1..glucose.len() {
-        let bg_time = glucose[i].time_from_date_string(zone);
-        let last_bg_time = glucose[i - 1].time_from_date_string(zone);
-        if glucose[i].value() < 39.0 || glucose[i - 1].value() < 39.0 {
+    // Oldest first from here on: position i is reading n - 1 - i.
+    let n_readings = readings.len();
+    let at = |i: usize| n_readings - 1 - i;
+    let mut buckets: Vec<Bucket> = Vec::new();
+    if let Some(first) = readings.last() {
+        buckets.push(Bucket { date: first.date.unwrap_or(f64::NAN), glucose: first.value(), reading: n_readings - 1 });
+    }
+    for i in 1..n_readings {
+        let (this, previous) = (&readings[at(i)], &readings[at(i - 1)]);
+        let bg_time = this.time_from_date_string(zone);
+        let last_bg_time = previous.time_from_date_string(zone);
+        if this.value() < 39.0 || previous.value() < 39.0 {
             continue;
         }
         if (bg_time - last_site_change) / 3_600_000.0 < 0.0 {
             continue;
         }
         let elapsed = (bg_time - last_bg_time) / 60_000.0;
+        let value = this.value();
         if elapsed.abs() > 2.0 {
-            buckets.push(Bucket { date: bg_time, glucose: glucose[i].value() });
+            readings[at(i)].date = Some(bg_time);
+            buckets.push(Bucket { date: bg_time, glucose: value, reading: at(i) });
         } else if let Some(last) = buckets.last_mut() {
-            last.glucose = (last.glucose + glucose[i].value()) / 2.0;
+            last.glucose = (last.glucose + value) / 2.0;
+            readings[last.reading].glucose = Some(last.glucose);
         }
     }
     if !buckets.is_empty() {

@@ -14,6 +14,9 @@ use crate::time::Zone;
 struct Bucket {
     date: f64,
     glucose: f64,
+    /// The reading this bucket is (oref0 buckets the reading objects themselves); None for an
+    /// interpolated bucket.
+    reading: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,7 +38,12 @@ pub struct CarbAbsorption {
 /// oref0's detectCarbAbsorption. `glucose` is newest first; `doses` come from the treatment
 /// history; `meal_time` is when absorption counting starts and `ci_time` (NaN for none) the
 /// moment deviations are reported for.
-pub fn detect_carb_absorption(glucose: &[GlucoseEntry], doses: &[Dose], profile: &Profile, zone: Zone, meal_time: f64, ci_time: f64) -> CarbAbsorption {
+///
+/// Like oref0, it writes into the readings: each one's `glucose` is set from `sgv`, and when a
+/// reading is averaged into the bucket of the reading before it (at most 2 minutes apart, or a
+/// newest reading below 39 that has no time to compare with), the average replaces that
+/// reading's value. The next pass over the same readings sees the averages.
+pub fn detect_carb_absorption(glucose: &mut [GlucoseEntry], doses: &[Dose], profile: &Profile, zone: &Zone, meal_time: f64, ci_time: f64) -> CarbAbsorption {
     let mut result = CarbAbsorption {
         carbs_absorbed: 0.0,
         current_deviation: f64::NAN,
@@ -46,11 +54,17 @@ pub fn detect_carb_absorption(glucose: &[GlucoseEntry], doses: &[Dose], profile:
         all_deviations: Vec::new(),
         last_iob_clock: None,
     };
+    for entry in glucose.iter_mut() {
+        entry.prepare();
+    }
     let Some(first) = glucose.first() else { return result };
-    let mut buckets = vec![Bucket { date: first.date.unwrap_or(f64::NAN), glucose: first.value() }];
+    // Each reading's date string is parsed on every pass: about a hundred IOB terms' worth.
+    crate::limits::charge(100 * glucose.len() as u64);
+    let mut buckets = vec![Bucket { date: first.date.unwrap_or(f64::NAN), glucose: first.value(), reading: Some(0) }];
     let mut found_pre_meal = false;
     let mut last_index: isize = if !js::truthy(first.value()) || first.value() < 39.0 { -1 } else { 0 };
-    for (i, entry) in glucose.iter().enumerate().skip(1) {
+    for i in 1..glucose.len() {
+        let entry = glucose[i].clone();
         let bg_time = entry.time_from_date_string(zone);
         if !js::truthy(entry.value()) || entry.value() < 39.0 {
             continue;
@@ -74,16 +88,21 @@ pub fn detect_carb_absorption(glucose: &[GlucoseEntry], doses: &[Dose], profile:
                 let previous_time = last_bg_time - 5.0 * 60_000.0;
                 let gap_delta = entry.value() - last_bg;
                 let previous_bg = last_bg + (5.0 / elapsed * gap_delta);
-                buckets.push(Bucket { date: previous_time, glucose: js::round(previous_bg) });
+                crate::limits::charge(1);
+                buckets.push(Bucket { date: previous_time, glucose: js::round(previous_bg), reading: None });
                 elapsed -= 5.0;
                 last_bg = previous_bg;
                 last_bg_time = previous_time;
             }
         } else if elapsed.abs() > 2.0 {
-            buckets.push(Bucket { date: bg_time, glucose: entry.value() });
+            glucose[i].date = Some(bg_time);
+            buckets.push(Bucket { date: bg_time, glucose: entry.value(), reading: Some(i) });
         } else {
             let last = buckets.len() - 1;
             buckets[last].glucose = (buckets[last].glucose + entry.value()) / 2.0;
+            if let Some(k) = buckets[last].reading {
+                glucose[k].glucose = Some(buckets[last].glucose);
+            }
         }
         last_index = i as isize;
     }

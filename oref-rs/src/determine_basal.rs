@@ -40,7 +40,7 @@ pub struct DetermineBasalInputs<'a> {
     pub reservoir: Option<Value>,
     /// Epoch ms of "now".
     pub current_time: f64,
-    pub zone: Zone,
+    pub zone: &'a Zone,
 }
 
 type Reply = Map<String, Value>;
@@ -403,8 +403,9 @@ pub fn determine_basal(inputs: &DetermineBasalInputs) -> Reply {
     let mut remaining_carbs = js::max(&[0.0, meal_cob - total_ca - meal_carbs * remaining_carbs_ignore]);
     remaining_carbs = js::min(&[remaining_carbs_cap, remaining_carbs]);
     let remaining_ci_peak = remaining_carbs * csf * 5.0 / 60.0 / (remaining_ca_time / 2.0);
-    let slope_from_max_deviation = round_to(n(meal.slope_from_max_deviation), 2);
-    let slope_from_min_deviation = round_to(n(meal.slope_from_min_deviation), 2);
+    // null (None) is 0 in JavaScript arithmetic; an absent slope is NaN (see MealData).
+    let slope_from_max_deviation = round_to(meal.slope_from_max_deviation.unwrap_or(0.0), 2);
+    let slope_from_min_deviation = round_to(meal.slope_from_min_deviation.unwrap_or(0.0), 2);
     let slope_from_deviations = js::min(&[slope_from_max_deviation, -slope_from_min_deviation / 3.0]);
     let cid = if ci == 0.0 { 0.0 } else { js::min(&[remaining_ca_time * 60.0 / 5.0 / 2.0, js::max(&[0.0, meal_cob * csf / ci])]) };
 

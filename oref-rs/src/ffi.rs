@@ -7,6 +7,10 @@ use std::panic::catch_unwind;
 use serde::{Deserialize, Serialize};
 
 use crate::iob::{iob_series, Dose, InsulinProfile};
+use crate::limits::{check_clock, check_count, check_dia, in_range, MAX_DOSE, MAX_RECORDS};
+
+/// A full request (24 h of treatments and readings) is a few hundred kilobytes.
+const MAX_REQUEST_BYTES: usize = 32 * 1024 * 1024;
 use crate::requests;
 
 #[derive(Serialize)]
@@ -63,14 +67,21 @@ where
     F: Fn(Req) -> Result<Res, String> + std::panic::UnwindSafe,
 {
     let outcome = catch_unwind(|| {
-        let reply: Reply<Res> = match parse::<Req>(request).and_then(compute) {
+        crate::limits::start_meter(crate::limits::WORK_BUDGET);
+        let result = parse::<Req>(request).and_then(compute);
+        crate::limits::stop_meter();
+        let reply: Reply<Res> = match result {
             Ok(result) => Reply { ok: true, result: Some(result), error: None },
             Err(message) => Reply { ok: false, result: None, error: Some(message) },
         };
         serde_json::to_string(&reply).unwrap_or_else(|_| r#"{"ok":false,"error":"serialization failed"}"#.to_owned())
     });
+    crate::limits::stop_meter();
     match outcome {
         Ok(json) => to_c_string(&json),
+        Err(payload) if payload.is::<crate::limits::WorkBudgetExceeded>() => {
+            to_c_string(r#"{"ok":false,"error":"the request needs more work than one call may do; send fewer or shorter records"}"#)
+        }
         Err(_) => to_c_string(r#"{"ok":false,"error":"internal error in oref"}"#),
     }
 }
@@ -87,6 +98,14 @@ pub unsafe extern "C" fn oref_iob(request: *const c_char) -> *mut c_char {
             return Err("points must be between 1 and 288".to_owned());
         }
         check_dia(req.profile.dia)?;
+        check_clock("time", req.time)?;
+        check_count("doses", req.doses.len(), MAX_RECORDS)?;
+        for (i, dose) in req.doses.iter().enumerate() {
+            in_range(&format!("doses[{i}].insulin"), dose.insulin, -MAX_DOSE, MAX_DOSE, " U")?;
+            if !dose.date.is_finite() {
+                return Err(format!("doses[{i}].date must be epoch milliseconds"));
+            }
+        }
         Ok(iob_series(&req.doses, &req.profile, req.time, req.points))
     })
 }
@@ -138,19 +157,15 @@ pub unsafe extern "C" fn oref_suggest(request: *const c_char) -> *mut c_char {
     call(request, |req: requests::SuggestRequest| req.run())
 }
 
-pub(crate) fn check_dia(dia: f64) -> Result<(), String> {
-    if dia.is_finite() && dia > 0.0 {
-        Ok(())
-    } else {
-        Err("profile.dia must be a positive number of hours".to_owned())
-    }
-}
-
 unsafe fn parse<T: for<'de> Deserialize<'de>>(request: *const c_char) -> Result<T, String> {
     if request.is_null() {
         return Err("request is null".to_owned());
     }
-    let text = CStr::from_ptr(request).to_str().map_err(|_| "request is not UTF-8".to_owned())?;
+    let bytes = CStr::from_ptr(request).to_bytes();
+    if bytes.len() > MAX_REQUEST_BYTES {
+        return Err(format!("request is {} bytes, at most {MAX_REQUEST_BYTES} are accepted", bytes.len()));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| "request is not UTF-8".to_owned())?;
     serde_json::from_str(text).map_err(|e| format!("bad request: {e}"))
 }
 
@@ -196,7 +211,7 @@ mod tests {
             unsafe { oref_free_string(ptr) };
             serde_json::from_str::<serde_json::Value>(&out).unwrap()
         };
-        let ok = call(r#"{"profile":{"dia":5,"curve":"rapid-acting"},"doses":[{"date":0,"insulin":2}],"time":0,"points":3}"#);
+        let ok = call(r#"{"profile":{"dia":5,"curve":"rapid-acting"},"doses":[{"date":1795348800000,"insulin":2}],"time":1795348800000,"points":3}"#);
         assert_eq!(ok["ok"], true);
         assert_eq!(ok["result"][0]["iob"], 2.0);
         assert_eq!(ok["result"].as_array().unwrap().len(), 3);

@@ -35,8 +35,14 @@ impl GlucoseEntry {
         }
     }
 
+    /// oref0's `obj.glucose = obj.glucose || obj.sgv`, written into the reading as oref0 does
+    /// before each COB or autosens pass.
+    pub(crate) fn prepare(&mut self) {
+        self.glucose = Some(self.value());
+    }
+
     /// The reading's time from its dateString, as the meal and autosens modules take it.
-    pub fn time_from_date_string(&self, zone: Zone) -> f64 {
+    pub fn time_from_date_string(&self, zone: &Zone) -> f64 {
         self.date_string.as_deref().and_then(|s| zone.parse(s)).unwrap_or(f64::NAN)
     }
 }
@@ -58,7 +64,7 @@ pub struct GlucoseStatus {
 }
 
 /// oref0's getLastGlucose; None when there is no reading with a value.
-pub fn glucose_status(entries: &[GlucoseEntry], zone: Zone) -> Option<GlucoseStatus> {
+pub fn glucose_status(entries: &[GlucoseEntry], zone: &Zone) -> Option<GlucoseStatus> {
     let data: Vec<&GlucoseEntry> = entries.iter().filter(|e| js::truthy(e.value())).collect();
     let first = *data.first()?;
     let date_of = |e: &GlucoseEntry| -> f64 {

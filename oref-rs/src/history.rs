@@ -55,7 +55,7 @@ pub struct HistoryInputs<'a> {
     pub history: &'a [Value],
     pub profile: &'a Profile,
     pub clock: f64,
-    pub zone: Zone,
+    pub zone: &'a Zone,
     /// The autosens ratio, when oref0 would be given autosens data.
     pub autosens_ratio: Option<f64>,
 }
@@ -79,7 +79,7 @@ fn is_truthy(record: &Value, key: &str) -> bool {
 }
 
 /// A record's time as `new Date(tz(value))` reads it: ISO strings or epoch milliseconds.
-pub(crate) fn time_of(value: Option<&Value>, zone: Zone) -> Option<f64> {
+pub(crate) fn time_of(value: Option<&Value>, zone: &Zone) -> Option<f64> {
     match value? {
         Value::String(s) => zone.parse(s),
         Value::Number(x) => x.as_f64(),
@@ -96,6 +96,7 @@ pub fn find_insulin(inputs: &HistoryInputs, zero_temp_duration: f64) -> Vec<Insu
     let mut temp_boluses: Vec<InsulinEvent> = Vec::new();
     let mut temp_history: Vec<InsulinEvent> = Vec::new();
     let mut last_record_time = now;
+    crate::limits::charge(inputs.history.len() as u64);
 
     for record in inputs.history {
         // oref0 copies created_at over timestamp before reading the record's time.
@@ -151,6 +152,7 @@ pub fn find_insulin(inputs: &HistoryInputs, zero_temp_duration: f64) -> Vec<Insu
             temp_history[i].duration_is_null = false;
             // AndroidAPS cancels a temp with a record that has no duration.
             if temp_history[i + 1].duration_is_null {
+                crate::limits::charge((temp_history.len() - i) as u64);
                 temp_history.remove(i + 1);
             }
         }
@@ -195,6 +197,7 @@ pub fn find_insulin(inputs: &HistoryInputs, zero_temp_duration: f64) -> Vec<Insu
         if !(count >= 1.0) {
             continue;
         }
+        crate::limits::charge_f64(count);
         let spacing = item.duration / count;
         for j in 0..count as i64 {
             temp_boluses.push(InsulinEvent {
@@ -221,7 +224,7 @@ fn sort_by_date(events: &mut [InsulinEvent]) {
 
 /// oref0's splitTimespan, including its habit of dropping an unsplit piece that follows a
 /// split one in the same pass (the reference does this; matching it keeps IOB identical).
-fn split_timespan(event: InsulinEvent, splitters: &[f64], zone: Zone) -> Vec<InsulinEvent> {
+fn split_timespan(event: InsulinEvent, splitters: &[f64], zone: &Zone) -> Vec<InsulinEvent> {
     let mut results = vec![event];
     let mut split_found = true;
     while split_found {
@@ -229,6 +232,7 @@ fn split_timespan(event: InsulinEvent, splitters: &[f64], zone: Zone) -> Vec<Ins
         split_found = false;
         for piece in &results {
             for &minutes in splitters {
+                crate::limits::charge(1);
                 if let Some((first, second)) = split_once(piece, minutes, zone) {
                     next.push(first);
                     next.push(second);
@@ -245,7 +249,7 @@ fn split_timespan(event: InsulinEvent, splitters: &[f64], zone: Zone) -> Vec<Ins
     results
 }
 
-fn split_once(event: &InsulinEvent, splitter: f64, zone: Zone) -> Option<(InsulinEvent, InsulinEvent)> {
+fn split_once(event: &InsulinEvent, splitter: f64, zone: &Zone) -> Option<(InsulinEvent, InsulinEvent)> {
     let duration = if event.duration_is_null { 0.0 } else { event.duration };
     let start = zone.minutes_of_day(event.date);
     let end = start + duration;

@@ -129,6 +129,7 @@ fn round_to(x: f64, scale: f64) -> f64 {
 pub fn iob_at(doses: &[Dose], profile: &InsulinProfile, now: f64) -> IobTotals {
     let (curve, dia, peak) = effective_curve(profile);
     let window_start = now - dia * 3_600_000.0;
+    crate::limits::charge(doses.len() as u64);
     let (mut iob, mut activity, mut basaliob, mut bolusiob, mut netbasal, mut bolus) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     for dose in doses.iter().filter(|d| d.date <= now && d.date > window_start && js::truthy(d.insulin)) {
         // oref0 counts whole minutes since the dose (the dose time truncated to a millisecond).

@@ -16,10 +16,11 @@ pub mod history;
 pub mod iob;
 pub mod iob_array;
 pub mod js;
+pub mod limits;
 pub mod meal;
 pub mod profile;
 pub mod requests;
 pub mod time;
 
 /// Bumped whenever an exported signature or a JSON contract changes incompatibly.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;

@@ -27,6 +27,10 @@ pub struct MealInput {
     pub bolus: Option<f64>,
 }
 
+fn undefined() -> Option<f64> {
+    Some(f64::NAN)
+}
+
 /// What oref0 hands determine-basal as meal_data.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -47,9 +51,11 @@ pub struct MealData {
     pub max_deviation: Option<f64>,
     #[serde(default)]
     pub min_deviation: Option<f64>,
-    #[serde(default)]
+    /// oref0 writes NaN slopes to meal.json as null, which determine-basal's arithmetic reads
+    /// as 0; an absent slope is undefined (NaN). So null is None and absent is NaN here.
+    #[serde(default = "undefined")]
     pub slope_from_max_deviation: Option<f64>,
-    #[serde(default)]
+    #[serde(default = "undefined")]
     pub slope_from_min_deviation: Option<f64>,
     #[serde(default)]
     pub all_deviations: Vec<Option<f64>>,
@@ -69,15 +75,16 @@ pub struct MealInputs<'a> {
     pub profile: &'a Profile,
     pub glucose: &'a [GlucoseEntry],
     pub clock: f64,
-    pub zone: Zone,
+    pub zone: &'a Zone,
 }
 
-fn has_same_time_and_property(found: &[MealInput], t: Option<&Value>, property: fn(&MealInput) -> Option<f64>, zone: Zone) -> bool {
+fn has_same_time_and_property(found: &[MealInput], t: Option<&Value>, property: fn(&MealInput) -> Option<f64>, zone: &Zone) -> bool {
     let t_time = match t {
         Some(Value::String(s)) => zone.parse(s).unwrap_or(f64::NAN),
         Some(Value::Number(x)) => x.as_f64().unwrap_or(f64::NAN),
         _ => f64::NAN,
     };
+    crate::limits::charge(20 * found.len() as u64);
     found.iter().any(|element| {
         if property(element).is_none() {
             return false;
@@ -92,7 +99,7 @@ fn has_same_time_and_property(found: &[MealInput], t: Option<&Value>, property: 
 
 /// oref0's find_meals. `timestamps_from_created_at` reproduces oref0's autosens, which reads the
 /// history after the insulin module copied every created_at over the timestamp field.
-pub fn find_meals(history: &[Value], carbs: &[Value], zone: Zone, timestamps_from_created_at: bool) -> Vec<MealInput> {
+pub fn find_meals(history: &[Value], carbs: &[Value], zone: &Zone, timestamps_from_created_at: bool) -> Vec<MealInput> {
     let mut found: Vec<MealInput> = Vec::new();
     let carbs_of = |m: &MealInput| m.carbs;
     let make = |stamp: Option<&Value>, carbs: Option<f64>, bolus: Option<f64>| MealInput {
@@ -137,6 +144,8 @@ pub fn meal_data(inputs: &MealInputs) -> MealData {
     let mut iob_clock = inputs.clock;
     let doses_as_of = |clock: f64| doses_of(&find_insulin(&HistoryInputs { history: inputs.history, profile, clock, zone, autosens_ratio: None }, 0.0));
     let now = inputs.clock;
+    // One set of readings for every pass: oref0 averages into them in place (see cob.rs).
+    let mut readings = inputs.glucose.to_vec();
     let carb_window = now - 6.0 * 3_600_000.0;
 
     let (mut carbs, mut ns_carbs) = (0.0, 0.0);
@@ -156,7 +165,7 @@ pub fn meal_data(inputs: &MealInputs) -> MealData {
         }
         carbs += amount;
         last_carb_time = js::max(&[last_carb_time, meal.time]);
-        let absorption = detect_carb_absorption(inputs.glucose, &doses_as_of(iob_clock), profile, zone, meal.time, f64::NAN);
+        let absorption = detect_carb_absorption(&mut readings, &doses_as_of(iob_clock), profile, zone, meal.time, f64::NAN);
         iob_clock = absorption.last_iob_clock.unwrap_or(iob_clock);
         let absorbed = absorption.carbs_absorbed;
         let my_meal_cob = js::max(&[0.0, carbs - absorbed]);
@@ -176,7 +185,7 @@ pub fn meal_data(inputs: &MealInputs) -> MealData {
     carbs -= carbs_to_remove;
     ns_carbs -= ns_carbs_to_remove;
 
-    let c = detect_carb_absorption(inputs.glucose, &doses_as_of(iob_clock), profile, zone, now - 6.0 * 3_600_000.0, now);
+    let c = detect_carb_absorption(&mut readings, &doses_as_of(iob_clock), profile, zone, now - 6.0 * 3_600_000.0, now);
     if let Some(max_cob) = profile.max_cob.filter(|m| !m.is_nan()) {
         meal_cob = js::min(&[max_cob, meal_cob]);
     }

@@ -165,7 +165,7 @@ pub fn is_true(value: Option<bool>) -> bool {
 
 /// oref0's basalLookup: the scheduled rate (U/h, 3 decimals) at a moment, or NaN for a
 /// schedule whose last rate is zero (oref0 rejects it as bad).
-pub fn basal_lookup(schedule: &[BasalScheduleEntry], zone: Zone, ms: f64) -> f64 {
+pub fn basal_lookup(schedule: &[BasalScheduleEntry], zone: &Zone, ms: f64) -> f64 {
     if schedule.is_empty() {
         return f64::NAN;
     }
@@ -189,7 +189,7 @@ pub fn basal_lookup(schedule: &[BasalScheduleEntry], zone: Zone, ms: f64) -> f64
 
 /// oref0's isfLookup: the scheduled sensitivity at a moment; -1 when the schedule does not
 /// start at midnight.
-pub fn isf_lookup(profile: &IsfProfile, zone: Zone, ms: f64) -> f64 {
+pub fn isf_lookup(profile: &IsfProfile, zone: &Zone, ms: f64) -> f64 {
     let mut sorted: Vec<&IsfScheduleEntry> = profile.sensitivities.iter().collect();
     if sorted.is_empty() {
         return f64::NAN;
@@ -239,10 +239,10 @@ mod tests {
     #[test]
     fn basal_lookup_uses_the_local_wall_clock() {
         let noon_utc = 1_795_348_800_000.0;
-        assert_eq!(basal_lookup(&schedule(), Zone::new(0), noon_utc), 1.2);
-        assert_eq!(basal_lookup(&schedule(), Zone::new(-420), noon_utc), 0.8); // 05:00 local
-        assert_eq!(basal_lookup(&schedule(), Zone::new(600), noon_utc), 0.9); // 22:00 local
-        assert_eq!(basal_lookup(&schedule(), Zone::new(0), f64::NAN), 0.9); // invalid date: last rate
+        assert_eq!(basal_lookup(&schedule(), &Zone::new(0), noon_utc), 1.2);
+        assert_eq!(basal_lookup(&schedule(), &Zone::new(-420), noon_utc), 0.8); // 05:00 local
+        assert_eq!(basal_lookup(&schedule(), &Zone::new(600), noon_utc), 0.9); // 22:00 local
+        assert_eq!(basal_lookup(&schedule(), &Zone::new(0), f64::NAN), 0.9); // invalid date: last rate
     }
 
     #[test]

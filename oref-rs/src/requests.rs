@@ -6,41 +6,52 @@ use serde_json::{Map, Value};
 
 use crate::autosens::{autosens, AutosensInputs, AutosensResult, TempTarget};
 use crate::determine_basal::{determine_basal, CurrentTemp, DetermineBasalInputs};
-use crate::ffi::check_dia;
 use crate::glucose::{glucose_status, GlucoseEntry, GlucoseStatus};
 use crate::history::HistoryInputs;
 use crate::iob_array::{generate, IobTick};
 use crate::meal::{meal_data, MealData, MealInputs};
 use crate::profile::Profile;
-use crate::time::Zone;
+use crate::limits::{check_clock, check_count, check_current_temp, check_glucose, check_profile, check_temp_targets, check_treatments};
+use crate::time::{Transition, Zone};
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize)]
 pub struct AutosensRatio {
     pub ratio: f64,
 }
 
-fn check_clock(clock: f64) -> Result<(), String> {
-    if clock.is_finite() && clock > 0.0 {
-        Ok(())
-    } else {
-        Err("clock must be epoch milliseconds".to_owned())
-    }
-}
+/// Most offset-table entries accepted: a request window has at most a few changes.
+const MAX_TRANSITIONS: usize = 64;
 
-fn check_offset(offset: i32) -> Result<Zone, String> {
-    if (-14 * 60..=14 * 60).contains(&offset) {
-        Ok(Zone::new(offset))
-    } else {
-        Err("utcOffset must be minutes between -840 and 840".to_owned())
+/// The patient's zone as a request gives it: a table of offsets (`utcOffsets`), or one fixed
+/// offset (`utcOffset`, minutes) when there is no table.
+fn zone_of(offset: i32, table: &Option<Vec<Transition>>) -> Result<Zone, String> {
+    let offset_ok = |minutes: i32| (-14 * 60..=14 * 60).contains(&minutes);
+    match table {
+        None => {
+            if offset_ok(offset) {
+                Ok(Zone::new(offset))
+            } else {
+                Err("utcOffset must be minutes between -840 and 840".to_owned())
+            }
+        }
+        Some(entries) => {
+            if entries.is_empty() || entries.len() > MAX_TRANSITIONS {
+                return Err(format!("utcOffsets must have 1 to {MAX_TRANSITIONS} entries"));
+            }
+            for (i, entry) in entries.iter().enumerate() {
+                if !offset_ok(entry.offset) {
+                    return Err(format!("utcOffsets[{i}].offset must be minutes between -840 and 840"));
+                }
+                if !entry.since.is_finite() || (i > 0 && !(entry.since > entries[i - 1].since)) {
+                    return Err(format!("utcOffsets[{i}].since must be epoch milliseconds after the entry before it"));
+                }
+                if entry.name.as_ref().is_some_and(|n| n.len() > 100) {
+                    return Err(format!("utcOffsets[{i}].name is longer than 100 characters"));
+                }
+            }
+            Ok(Zone::from_transitions(entries.clone()))
+        }
     }
-}
-
-fn check_profile(profile: &Profile) -> Result<(), String> {
-    check_dia(profile.dia)?;
-    if profile.basalprofile.iter().any(|e| !(e.minutes.is_finite() && e.rate.is_finite() && e.rate >= 0.0)) {
-        return Err("profile.basalprofile entries need minutes and a non-negative rate".to_owned());
-    }
-    Ok(())
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,6 +63,9 @@ pub struct IobHistoryRequest {
     pub clock: f64,
     #[serde(default)]
     pub utc_offset: i32,
+    /// The zone's offsets over the request window; wins over `utcOffset`.
+    #[serde(default)]
+    pub utc_offsets: Option<Vec<Transition>>,
     #[serde(default)]
     pub autosens: Option<AutosensRatio>,
     #[serde(default)]
@@ -60,10 +74,11 @@ pub struct IobHistoryRequest {
 
 impl IobHistoryRequest {
     pub fn run(self) -> Result<Vec<IobTick>, String> {
+        check_clock("clock", self.clock)?;
         check_profile(&self.profile)?;
-        check_clock(self.clock)?;
-        let zone = check_offset(self.utc_offset)?;
-        let inputs = HistoryInputs { history: &self.history, profile: &self.profile, clock: self.clock, zone, autosens_ratio: self.autosens.map(|a| a.ratio) };
+        let zone = zone_of(self.utc_offset, &self.utc_offsets)?;
+        check_treatments("history", &self.history, self.clock, &zone)?;
+        let inputs = HistoryInputs { history: &self.history, profile: &self.profile, clock: self.clock, zone: &zone, autosens_ratio: self.autosens.map(|a| a.ratio) };
         Ok(generate(&inputs, self.current_only))
     }
 }
@@ -80,14 +95,20 @@ pub struct MealRequest {
     pub clock: f64,
     #[serde(default)]
     pub utc_offset: i32,
+    /// The zone's offsets over the request window; wins over `utcOffset`.
+    #[serde(default)]
+    pub utc_offsets: Option<Vec<Transition>>,
 }
 
 impl MealRequest {
     pub fn run(self) -> Result<MealData, String> {
+        check_clock("clock", self.clock)?;
         check_profile(&self.profile)?;
-        check_clock(self.clock)?;
-        let zone = check_offset(self.utc_offset)?;
-        let inputs = MealInputs { history: &self.history, carbs: &self.carbs, profile: &self.profile, glucose: &self.glucose, clock: self.clock, zone };
+        let zone = zone_of(self.utc_offset, &self.utc_offsets)?;
+        check_treatments("history", &self.history, self.clock, &zone)?;
+        check_treatments("carbs", &self.carbs, self.clock, &zone)?;
+        check_glucose("glucose", &self.glucose, self.clock, &zone)?;
+        let inputs = MealInputs { history: &self.history, carbs: &self.carbs, profile: &self.profile, glucose: &self.glucose, clock: self.clock, zone: &zone };
         Ok(meal_data(&inputs))
     }
 }
@@ -105,15 +126,22 @@ pub struct AutosensRequest {
     pub clock: f64,
     #[serde(default)]
     pub utc_offset: i32,
+    /// The zone's offsets over the request window; wins over `utcOffset`.
+    #[serde(default)]
+    pub utc_offsets: Option<Vec<Transition>>,
     #[serde(default)]
     pub retrospective: bool,
 }
 
 impl AutosensRequest {
     pub fn run(self) -> Result<AutosensResult, String> {
+        check_clock("clock", self.clock)?;
         check_profile(&self.profile)?;
-        check_clock(self.clock)?;
-        let zone = check_offset(self.utc_offset)?;
+        let zone = zone_of(self.utc_offset, &self.utc_offsets)?;
+        check_treatments("history", &self.history, self.clock, &zone)?;
+        check_treatments("carbs", &self.carbs, self.clock, &zone)?;
+        check_glucose("glucose", &self.glucose, self.clock, &zone)?;
+        check_temp_targets("tempTargets", &self.temp_targets)?;
         let inputs = AutosensInputs {
             glucose: &self.glucose,
             history: &self.history,
@@ -121,7 +149,7 @@ impl AutosensRequest {
             temp_targets: &self.temp_targets,
             profile: &self.profile,
             clock: self.clock,
-            zone,
+            zone: &zone,
             retrospective: self.retrospective,
         };
         Ok(autosens(&inputs))
@@ -147,12 +175,18 @@ pub struct DetermineBasalRequest {
     pub current_time: f64,
     #[serde(default)]
     pub utc_offset: i32,
+    /// The zone's offsets over the request window; wins over `utcOffset`.
+    #[serde(default)]
+    pub utc_offsets: Option<Vec<Transition>>,
 }
 
 impl DetermineBasalRequest {
     pub fn run(self) -> Result<Map<String, Value>, String> {
-        check_clock(self.current_time)?;
-        let zone = check_offset(self.utc_offset)?;
+        check_clock("currentTime", self.current_time)?;
+        check_profile(&self.profile)?;
+        check_current_temp(&self.current_temp)?;
+        check_count("iob", self.iob.len(), 288)?;
+        let zone = zone_of(self.utc_offset, &self.utc_offsets)?;
         let inputs = DetermineBasalInputs {
             glucose_status: &self.glucose_status,
             current_temp: &self.current_temp,
@@ -163,7 +197,7 @@ impl DetermineBasalRequest {
             micro_bolus_allowed: self.micro_bolus_allowed,
             reservoir: self.reservoir,
             current_time: self.current_time,
-            zone,
+            zone: &zone,
         };
         Ok(determine_basal(&inputs))
     }
@@ -188,6 +222,9 @@ pub struct SuggestRequest {
     pub clock: f64,
     #[serde(default)]
     pub utc_offset: i32,
+    /// The zone's offsets over the request window; wins over `utcOffset`.
+    #[serde(default)]
+    pub utc_offsets: Option<Vec<Transition>>,
 }
 
 fn yes() -> bool {
@@ -207,9 +244,14 @@ pub struct Suggestion {
 impl SuggestRequest {
     /// The oref0 loop order: autosens, IOB (with the autosens ratio), meal, determine-basal.
     pub fn run(self) -> Result<Suggestion, String> {
+        check_clock("clock", self.clock)?;
         check_profile(&self.profile)?;
-        check_clock(self.clock)?;
-        let zone = check_offset(self.utc_offset)?;
+        check_current_temp(&self.current_temp)?;
+        let zone = zone_of(self.utc_offset, &self.utc_offsets)?;
+        check_treatments("treatments", &self.treatments, self.clock, &zone)?;
+        check_glucose("glucose", &self.glucose, self.clock, &zone)?;
+        check_temp_targets("tempTargets", &self.temp_targets)?;
+        let zone = &zone;
         let status = glucose_status(&self.glucose, zone).ok_or_else(|| "no glucose readings to decide on".to_owned())?;
         let sensitivity = if self.use_autosens {
             Some(autosens(&AutosensInputs {

@@ -3,21 +3,84 @@
 //!
 //! oref0 reads the local hour and minute (`getHours`, `getMinutes`) of the process time zone to
 //! look up basal rates and ISF and to split temp basals at schedule boundaries. Here the zone is
-//! a fixed UTC offset passed with each request; the caller resolves the patient's zone for "now".
+//! a table of UTC offsets over the request's window, computed by the caller from the patient's
+//! IANA zone (or one fixed offset).
 
 const MS_PER_MINUTE: f64 = 60_000.0;
 const DAY_NAMES: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 const MONTH_NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/// A fixed offset from UTC in minutes (UTC-5 is -300).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// One entry of a zone's offset table: from `since` (epoch milliseconds) on, local time is
+/// UTC plus `offset` minutes, and JavaScript would name the zone `name` in `Date.toString()`.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+pub struct Transition {
+    pub since: f64,
+    pub offset: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// The patient's time zone over the request's window: a table of UTC offsets, so that every
+/// timestamp is read at its own offset (a daylight-saving change inside the 24 hours moves
+/// schedule lookups and temp-basal splits on either side of it, as oref0 sees with the real
+/// zone). The first entry also covers every earlier moment.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Zone {
-    pub offset_minutes: i32,
+    transitions: Vec<Transition>,
+}
+
+impl Default for Zone {
+    fn default() -> Self {
+        Zone::new(0)
+    }
 }
 
 impl Zone {
+    /// A fixed offset from UTC in minutes (UTC-5 is -300).
     pub fn new(offset_minutes: i32) -> Self {
-        Zone { offset_minutes }
+        Zone { transitions: vec![Transition { since: f64::NEG_INFINITY, offset: offset_minutes, name: None }] }
+    }
+
+    /// A zone from an offset table in ascending `since` order (checked by the caller).
+    pub fn from_transitions(mut transitions: Vec<Transition>) -> Self {
+        if transitions.is_empty() {
+            return Zone::new(0);
+        }
+        transitions[0].since = f64::NEG_INFINITY;
+        Zone { transitions }
+    }
+
+    fn entry_at(&self, ms: f64) -> &Transition {
+        let after = self.transitions.partition_point(|t| t.since <= ms);
+        &self.transitions[after.saturating_sub(1)]
+    }
+
+    /// Minutes east of UTC at a moment.
+    pub fn offset_at(&self, ms: f64) -> i32 {
+        self.entry_at(ms).offset
+    }
+
+    /// The UTC moment of a local wall-clock time, as JavaScript resolves it: of two moments
+    /// (clocks set back) the earlier, and in a gap (clocks set forward) the offset before it.
+    fn utc_of_local(&self, local: f64) -> f64 {
+        let mut best = f64::NAN;
+        for t in &self.transitions {
+            let utc = local - t.offset as f64 * MS_PER_MINUTE;
+            if self.offset_at(utc) == t.offset && !(utc >= best) {
+                best = utc;
+            }
+        }
+        if best.is_nan() {
+            // In a gap: the local time lies between the two readings of transition k.
+            for k in 1..self.transitions.len() {
+                let (before, after) = (&self.transitions[k - 1], &self.transitions[k]);
+                let utc = local - before.offset as f64 * MS_PER_MINUTE;
+                if utc >= after.since && local - (after.offset as f64) * MS_PER_MINUTE < after.since {
+                    return utc;
+                }
+            }
+        }
+        best
     }
 
     /// `getHours() * 60 + getMinutes()`; NaN for an invalid date.
@@ -25,7 +88,7 @@ impl Zone {
         if !ms.is_finite() {
             return f64::NAN;
         }
-        let local_minutes = ((ms + self.offset_minutes as f64 * MS_PER_MINUTE) / MS_PER_MINUTE).floor();
+        let local_minutes = ((ms + self.offset_at(ms) as f64 * MS_PER_MINUTE) / MS_PER_MINUTE).floor();
         local_minutes.rem_euclid(1440.0)
     }
 
@@ -39,19 +102,25 @@ impl Zone {
         (self.minutes_of_day(ms) / 60.0).floor()
     }
 
-    /// `Date.prototype.toString()` in a fixed-offset zone, e.g.
-    /// `Sun Nov 22 2026 07:00:00 GMT-0500 (GMT-05:00)`.
+    /// `Date.prototype.toString()`, e.g. `Sun Nov 22 2026 07:00:00 GMT-0500 (Eastern Standard
+    /// Time)`; without a name from the table, `(GMT-05:00)` as JavaScript says for fixed zones.
     pub fn date_to_string(&self, ms: f64) -> String {
         if !ms.is_finite() {
             return "Invalid Date".to_owned();
         }
-        let local = ms + self.offset_minutes as f64 * MS_PER_MINUTE;
+        let entry = self.entry_at(ms);
+        let offset = entry.offset;
+        let local = ms + offset as f64 * MS_PER_MINUTE;
         let days = (local / 86_400_000.0).floor() as i64;
         let (year, month, day) = civil_from_days(days);
         let seconds_of_day = ((local - days as f64 * 86_400_000.0) / 1000.0).floor() as i64;
-        let sign = if self.offset_minutes < 0 { '-' } else { '+' };
-        let (oh, om) = (self.offset_minutes.abs() / 60, self.offset_minutes.abs() % 60);
-        let name = if self.offset_minutes == 0 { "Coordinated Universal Time".to_owned() } else { format!("GMT{sign}{oh:02}:{om:02}") };
+        let sign = if offset < 0 { '-' } else { '+' };
+        let (oh, om) = (offset.abs() / 60, offset.abs() % 60);
+        let name = match &entry.name {
+            Some(name) => name.clone(),
+            None if offset == 0 => "Coordinated Universal Time".to_owned(),
+            None => format!("GMT{sign}{oh:02}:{om:02}"),
+        };
         format!(
             "{} {} {:02} {} {:02}:{:02}:{:02} GMT{}{:02}{:02} ({})",
             DAY_NAMES[days.rem_euclid(7) as usize],
@@ -120,8 +189,9 @@ impl Zone {
         if hour > 24 || minute > 59 || second > 59 {
             return None;
         }
+        let local = days * 86_400_000.0 + (hour * 3_600_000 + minute * 60_000 + second * 1000) as f64 + millis;
         let offset_minutes = match &text[pos..] {
-            "" => self.offset_minutes as i64,
+            "" => return Some(self.utc_of_local(local)),
             "Z" | "z" => 0,
             rest => {
                 let sign = match rest.as_bytes()[0] {
@@ -136,9 +206,13 @@ impl Zone {
                 sign * (digits[..2].parse::<i64>().ok()? * 60 + digits[2..].parse::<i64>().ok()?)
             }
         };
-        let local = days * 86_400_000.0 + (hour * 3_600_000 + minute * 60_000 + second * 1000) as f64 + millis;
         Some(local - offset_minutes as f64 * MS_PER_MINUTE)
     }
+}
+
+/// An ISO string for a finite moment, the number itself otherwise (for messages).
+pub fn iso_string_or_raw(ms: f64) -> String {
+    if ms.is_finite() && ms.abs() < 8.64e15 { iso_string(ms) } else { format!("{ms}") }
 }
 
 /// `new Date(ms).toISOString()`.
@@ -194,6 +268,39 @@ mod tests {
         assert_eq!(utc.parse("2026-11-22T12:00:00.5Z"), Some(noon + 500.0));
         assert_eq!(utc.parse("yesterday"), None);
         assert_eq!(iso_string(noon + 7.0), "2026-11-22T12:00:00.007Z");
+    }
+
+    /// New York on 2026-03-08 (02:00 EST becomes 03:00 EDT at 07:00 UTC) and 2026-11-01
+    /// (02:00 EDT becomes 01:00 EST at 06:00 UTC).
+    fn new_york() -> Zone {
+        let t = |since: f64, offset: i32, name: &str| Transition { since, offset, name: Some(name.to_owned()) };
+        Zone::from_transitions(vec![
+            t(0.0, -300, "Eastern Standard Time"),
+            t(1_772_953_200_000.0, -240, "Eastern Daylight Time"),
+            t(1_793_512_800_000.0, -300, "Eastern Standard Time"),
+        ])
+    }
+
+    #[test]
+    fn each_moment_is_read_at_its_own_offset_across_a_change() {
+        let zone = new_york();
+        let spring = 1_772_953_200_000.0; // 07:00 UTC
+        assert_eq!(zone.minutes_of_day(spring - 60_000.0), 119.0); // 01:59 EST
+        assert_eq!(zone.minutes_of_day(spring), 180.0); // 03:00 EDT
+        let fall = 1_793_512_800_000.0; // 06:00 UTC
+        assert_eq!(zone.minutes_of_day(fall - 60_000.0), 119.0); // 01:59 EDT
+        assert_eq!(zone.minutes_of_day(fall), 60.0); // 01:00 EST again
+        assert_eq!(zone.date_to_string(spring), "Sun Mar 08 2026 03:00:00 GMT-0400 (Eastern Daylight Time)");
+    }
+
+    #[test]
+    fn local_times_without_an_offset_resolve_as_javascript_does() {
+        let zone = new_york();
+        // Clocks back: 01:30 happens twice; JavaScript takes the first (EDT).
+        assert_eq!(zone.parse("2026-11-01T01:30:00"), Some(1_793_512_800_000.0 - 30.0 * 60_000.0));
+        // Clocks forward: 02:30 does not exist; JavaScript reads it with the offset before (EST).
+        assert_eq!(zone.parse("2026-03-08T02:30:00"), Some(1_772_953_200_000.0 + 30.0 * 60_000.0));
+        assert_eq!(zone.parse("2026-03-08T12:00:00"), Some(1_772_953_200_000.0 + 9.0 * 3_600_000.0));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use oref::iob_array::IobTick;
 use oref::meal::MealData;
 use oref::profile::Profile;
 use oref::requests::{AutosensRatio, AutosensRequest, DetermineBasalRequest, IobHistoryRequest, MealRequest, SuggestRequest};
-use oref::time::iso_string;
+use oref::time::{iso_string, Transition, Zone};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -32,6 +32,9 @@ struct Compact {
 struct Scenario {
     name: String,
     utc_offset: i32,
+    /// The zone's offset table over the scenario's window (absent in fixed-offset zones).
+    #[serde(default)]
+    utc_offsets: Option<Vec<Transition>>,
     clock: f64,
     profile: Value,
     treatments: Vec<Value>,
@@ -96,16 +99,43 @@ fn num(v: &Value) -> Option<f64> {
     }
 }
 
-fn load() -> Vec<Scenario> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/loop.json")).expect("vectors");
+fn read_vectors(name: &str) -> Vec<Scenario> {
+    let path = format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = if name.ends_with(".gz") {
+        // Large sets are committed gzip-compressed; gzip is on every machine that builds this.
+        let out = std::process::Command::new("gzip").args(["-dc", &path]).output().expect("gzip");
+        assert!(out.status.success(), "gzip -dc {path} failed");
+        String::from_utf8(out.stdout).expect("UTF-8 vectors")
+    } else {
+        std::fs::read_to_string(&path).expect("vectors")
+    };
     let file: File = serde_json::from_str(&text).expect("vector JSON");
-    assert!(file.scenarios.len() >= 500, "need at least 500 scenarios, have {}", file.scenarios.len());
     file.scenarios
+}
+
+/// The first 600 scenarios (fixed-offset zones, clean CGM) and the extended set (DST days in
+/// real zones, double uploads, sensor errors, gaps, dense histories, many schedule slots).
+fn load() -> Vec<Scenario> {
+    static ALL: std::sync::OnceLock<Vec<Scenario>> = std::sync::OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        let mut all = read_vectors("loop.json");
+        all.extend(read_vectors("loop-extended.json.gz"));
+        all
+    });
+    assert!(all.len() >= 1500, "need at least 1,500 scenarios, have {}", all.len());
+    all.clone()
 }
 
 fn finish(what: &str, report: Report) {
     println!("{what}: {} values compared, {} outside tolerance", report.compared, report.mismatches.len());
     assert!(report.mismatches.is_empty(), "{} mismatches:\n{}", report.mismatches.len(), report.mismatches.join("\n"));
+}
+
+fn zone_of(s: &Scenario) -> Zone {
+    match &s.utc_offsets {
+        Some(table) => Zone::from_transitions(table.clone()),
+        None => Zone::new(s.utc_offset),
+    }
 }
 
 fn profile_of(s: &Scenario) -> Profile {
@@ -114,7 +144,8 @@ fn profile_of(s: &Scenario) -> Profile {
 
 fn our_iob(s: &Scenario) -> Vec<IobTick> {
     let ratio = num(&s.expected["autosens"]["ratio"]).unwrap();
-    IobHistoryRequest { history: s.treatments.clone(), profile: profile_of(s), clock: s.clock, utc_offset: s.utc_offset, autosens: Some(AutosensRatio { ratio }), current_only: false }
+    IobHistoryRequest { history: s.treatments.clone(), profile: profile_of(s), clock: s.clock, utc_offset: s.utc_offset,
+            utc_offsets: s.utc_offsets.clone(), autosens: Some(AutosensRatio { ratio }), current_only: false }
         .run()
         .expect("iob")
 }
@@ -123,7 +154,7 @@ fn our_iob(s: &Scenario) -> Vec<IobTick> {
 fn glucose_status_matches_oref0() {
     let mut report = Report { compared: 0, mismatches: Vec::new() };
     for s in load() {
-        let ours = oref::glucose::glucose_status(&expand(&s.glucose, s.clock), oref::time::Zone::new(s.utc_offset)).unwrap();
+        let ours = oref::glucose::glucose_status(&expand(&s.glucose, s.clock), &zone_of(&s)).unwrap();
         let theirs: GlucoseStatus = serde_json::from_value(s.expected["glucoseStatus"].clone()).unwrap();
         for (field, a, b) in [("delta", ours.delta, theirs.delta), ("glucose", ours.glucose, theirs.glucose), ("short_avgdelta", ours.short_avgdelta, theirs.short_avgdelta), ("long_avgdelta", ours.long_avgdelta, theirs.long_avgdelta), ("date", ours.date, theirs.date)] {
             report.number(&s.name, field, Some(a), Some(b), 0.0);
@@ -144,6 +175,7 @@ fn autosens_matches_oref0() {
             profile: profile_of(&s),
             clock: s.clock,
             utc_offset: s.utc_offset,
+            utc_offsets: s.utc_offsets.clone(),
             retrospective: false,
         }
         .run()
@@ -187,7 +219,7 @@ fn iob_from_treatment_history_matches_oref0() {
 fn meal_data_matches_oref0() {
     let mut report = Report { compared: 0, mismatches: Vec::new() };
     for s in load() {
-        let ours = MealRequest { history: s.treatments.clone(), carbs: Vec::new(), profile: profile_of(&s), glucose: expand(&s.glucose, s.clock), clock: s.clock, utc_offset: s.utc_offset }.run().unwrap();
+        let ours = MealRequest { history: s.treatments.clone(), carbs: Vec::new(), profile: profile_of(&s), glucose: expand(&s.glucose, s.clock), clock: s.clock, utc_offset: s.utc_offset, utc_offsets: s.utc_offsets.clone() }.run().unwrap();
         let theirs = &s.expected["meal"];
         report.number(&s.name, "mealCOB", ours.meal_cob, num(&theirs["mealCOB"]), 1.0);
         report.number(&s.name, "carbs", ours.carbs, num(&theirs["carbs"]), 0.01);
@@ -254,6 +286,7 @@ fn determine_basal_matches_oref0() {
             reservoir: None,
             current_time: s.clock,
             utc_offset: s.utc_offset,
+            utc_offsets: s.utc_offsets.clone(),
         }
         .run()
         .unwrap();
@@ -278,10 +311,45 @@ fn the_whole_loop_from_stored_data_matches_oref0() {
             micro_bolus_allowed: s.micro_bolus_allowed,
             clock: s.clock,
             utc_offset: s.utc_offset,
+            utc_offsets: s.utc_offsets.clone(),
         }
         .run()
         .unwrap();
         compare_suggestions(&mut report, &s.name, &Value::Object(ours.suggested), &s.expected["suggested"], basal);
     }
     finish("whole loop", report);
+}
+
+/// The DST scenarios matter: read with one fixed offset (the one at the clock), as before the
+/// offset tables, the whole loop differs from oref0 on some of them.
+#[test]
+fn on_dst_days_one_fixed_offset_would_differ_from_oref0() {
+    let mut report = Report { compared: 0, mismatches: Vec::new() };
+    let mut dst_days = 0;
+    for s in load().into_iter().filter(|s| s.utc_offsets.as_ref().is_some_and(|t| t.len() > 1)) {
+        dst_days += 1;
+        let profile = profile_of(&s);
+        let basal = profile.current_basal.unwrap_or(f64::NAN);
+        let ours = SuggestRequest {
+            treatments: s.treatments.clone(),
+            glucose: expand(&s.glucose, s.clock),
+            profile,
+            current_temp: serde_json::from_value(s.currenttemp.clone()).unwrap(),
+            temp_targets: serde_json::from_value(Value::Array(s.temptargets.clone())).unwrap(),
+            use_autosens: true,
+            micro_bolus_allowed: s.micro_bolus_allowed,
+            clock: s.clock,
+            utc_offset: s.utc_offset,
+            utc_offsets: None,
+        }
+        .run()
+        .unwrap();
+        compare_suggestions(&mut report, &s.name, &Value::Object(ours.suggested), &s.expected["suggested"], basal);
+    }
+    // Reason texts aside (a fixed offset also lacks the zone's name): rates, durations, SMBs,
+    // eventual BG, predictions.
+    let differing: std::collections::BTreeSet<&str> = report.mismatches.iter().filter(|m| !m.contains(" reason:")).map(|m| m.split(' ').next().unwrap()).collect();
+    println!("{dst_days} scenarios with a DST change in their window; with one fixed offset {} differ from oref0 in numbers", differing.len());
+    assert!(dst_days >= 500);
+    assert!(differing.len() >= 10, "the DST scenarios should exercise the offset table");
 }

@@ -8,7 +8,7 @@ namespace Nocturne.OrefInterop;
 public static class OrefLibrary
 {
     /// <summary>The ABI this build of the bindings was written against.</summary>
-    public const uint ExpectedAbiVersion = 2;
+    public const uint ExpectedAbiVersion = 3;
 
     public static uint AbiVersion => OrefNative.AbiVersion();
 

@@ -74,3 +74,4 @@ fs.writeFileSync(out, `{"generator":"oref0 0.7.1 lib/iob","count":${vectors.leng
 console.log(`wrote ${vectors.length} vectors to ${out}`);
 
 require('./scenarios').writeScenarios(vectorDir);
+require('./extended').writeExtendedScenarios(vectorDir);

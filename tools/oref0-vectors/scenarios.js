@@ -40,15 +40,18 @@ class PinnedDate extends RealDate {
   static now() { return pinnedNow; }
 }
 
-function makeScenario(random, n) {
+function makeScenario(random, n, opts = {}) {
   const pick = (items) => items[Math.floor(random() * items.length)];
   const between = (lo, hi) => lo + random() * (hi - lo);
   const chance = (p) => random() < p;
   const round = (x, step) => Math.round(x / step) * step;
   const r3 = (x) => Math.round(x * 1000) / 1000;
 
-  const zone = pick(ZONES);
-  const clock = Date.parse('2026-11-22T00:00:00Z') + Math.floor(between(0, 24 * 60)) * 60000 + Math.floor(between(0, 60)) * 1000;
+  // Overrides (the extended set's real zones and clocks) leave the random sequence unchanged.
+  const zonePick = pick(ZONES);
+  const clockPick = Date.parse('2026-11-22T00:00:00Z') + Math.floor(between(0, 24 * 60)) * 60000 + Math.floor(between(0, 60)) * 1000;
+  const zone = opts.zone || zonePick;
+  const clock = opts.clock ?? clockPick;
   const kind = pick(['fasting', 'meal', 'rising', 'falling', 'low', 'high', 'resistant', 'sensitive', 'smb', 'stale', 'temp-target']);
 
   // Basal and ISF schedules on the half hour, as pumps store them.
@@ -285,36 +288,44 @@ function runOref0(s) {
   return { autosens, iob: iobJson, meal: mealJson, glucoseStatus: JSON.parse(JSON.stringify(status)), profile, suggested: JSON.parse(JSON.stringify(suggested)) };
 }
 
-function writeScenarios(vectorDir) {
-  const random = prng(6_2026_1122);
+// Runs oref0 on each scenario (Date pinned, its narration silenced) and returns one JSON line per
+// scenario: the inputs, the profile oref0-get-profile writes (current basal and ISF at the
+// clock), and oref0's results with the IOB points in `keep` (the array is long).
+function vectorLines(scenarios, keep) {
   const quietError = console.error;
   const quietWrite = process.stderr.write;
   console.error = () => {};
   process.stderr.write = () => true; // oref0 narrates autosens on stderr
   global.Date = PinnedDate;
-  const lines = [];
   try {
-    for (let n = 0; n < 600; n++) {
-      const scenario = makeScenario(random, n);
+    return scenarios.map((scenario) => {
       const out = runOref0(scenario);
-      // The IOB array is long; keep the points the predictions depend on most.
-      const keep = [0, 1, 2, 6, 12, 24, 36, 47];
       const iobPoints = keep.map((k) => ({ k, ...out.iob[k] }));
-      lines.push(JSON.stringify({
+      return JSON.stringify({
         ...scenario,
-        // determine-basal is given the profile oref0-get-profile writes: current basal and ISF at the clock.
         profile: out.profile,
         expected: { autosens: out.autosens, iob: iobPoints, meal: out.meal, glucoseStatus: out.glucoseStatus, suggested: out.suggested },
-      }));
-    }
+      });
+    });
   } finally {
     global.Date = RealDate;
     console.error = quietError;
     process.stderr.write = quietWrite;
   }
+}
+
+function vectorFileText(lines, what) {
+  return `{"generator":"oref0 0.7.1 iob, meal, autosens, glucose-get-last, determine-basal${what}","count":${lines.length},"scenarios":[\n${lines.join(',\n')}\n]}\n`;
+}
+
+function writeScenarios(vectorDir) {
+  const random = prng(6_2026_1122);
+  const scenarios = [];
+  for (let n = 0; n < 600; n++) scenarios.push(makeScenario(random, n));
+  const lines = vectorLines(scenarios, [0, 1, 2, 6, 12, 24, 36, 47]);
   const file = path.join(vectorDir, 'loop.json');
-  fs.writeFileSync(file, `{"generator":"oref0 0.7.1 iob, meal, autosens, glucose-get-last, determine-basal","count":${lines.length},"scenarios":[\n${lines.join(',\n')}\n]}\n`);
+  fs.writeFileSync(file, vectorFileText(lines, ''));
   console.log(`wrote ${lines.length} scenarios to ${file}`);
 }
 
-module.exports = { writeScenarios, makeScenario, runOref0, PinnedDate };
+module.exports = { writeScenarios, makeScenario, runOref0, PinnedDate, vectorLines, vectorFileText, prng };

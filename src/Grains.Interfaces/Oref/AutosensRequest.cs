@@ -10,4 +10,5 @@ public sealed record AutosensRequest(
     [property: Id(2), JsonPropertyName("tempTargets")] IReadOnlyList<OrefTempTarget> TempTargets,
     [property: Id(3), JsonPropertyName("profile")] OrefProfile Profile,
     [property: Id(4), JsonPropertyName("clock")] long Clock,
-    [property: Id(5), JsonPropertyName("utcOffset")] int UtcOffset);
+    [property: Id(5), JsonPropertyName("utcOffset")] int UtcOffset,
+    [property: Id(6), JsonPropertyName("utcOffsets")] IReadOnlyList<OrefUtcOffset>? UtcOffsets = null);

@@ -13,4 +13,5 @@ public sealed record DetermineBasalRequest(
     [property: Id(5), JsonPropertyName("meal")] MealData Meal,
     [property: Id(6), JsonPropertyName("microBolusAllowed")] bool MicroBolusAllowed,
     [property: Id(7), JsonPropertyName("currentTime")] long CurrentTime,
-    [property: Id(8), JsonPropertyName("utcOffset")] int UtcOffset);
+    [property: Id(8), JsonPropertyName("utcOffset")] int UtcOffset,
+    [property: Id(9), JsonPropertyName("utcOffsets")] IReadOnlyList<OrefUtcOffset>? UtcOffsets = null);

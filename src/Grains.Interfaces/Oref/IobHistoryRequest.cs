@@ -10,4 +10,5 @@ public sealed record IobHistoryRequest(
     [property: Id(2), JsonPropertyName("clock")] long Clock,
     [property: Id(3), JsonPropertyName("utcOffset")] int UtcOffset,
     [property: Id(4), JsonPropertyName("autosens")] AutosensResult? Autosens = null,
-    [property: Id(5), JsonPropertyName("currentOnly")] bool CurrentOnly = false);
+    [property: Id(5), JsonPropertyName("currentOnly")] bool CurrentOnly = false,
+    [property: Id(6), JsonPropertyName("utcOffsets")] IReadOnlyList<OrefUtcOffset>? UtcOffsets = null);

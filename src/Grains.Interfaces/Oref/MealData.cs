@@ -14,8 +14,10 @@ public sealed record MealData
     [Id(5), JsonPropertyName("currentDeviation")] public double? CurrentDeviation { get; init; }
     [Id(6), JsonPropertyName("maxDeviation")] public double? MaxDeviation { get; init; }
     [Id(7), JsonPropertyName("minDeviation")] public double? MinDeviation { get; init; }
-    [Id(8), JsonPropertyName("slopeFromMaxDeviation")] public double? SlopeFromMaxDeviation { get; init; }
-    [Id(9), JsonPropertyName("slopeFromMinDeviation")] public double? SlopeFromMinDeviation { get; init; }
+    // Null slopes (no recent deviations) are written as null: oref0's determine-basal reads a null
+    // slope as 0 and a missing one as NaN, and meal data always comes from oref with null here.
+    [Id(8), JsonPropertyName("slopeFromMaxDeviation"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public double? SlopeFromMaxDeviation { get; init; }
+    [Id(9), JsonPropertyName("slopeFromMinDeviation"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] public double? SlopeFromMinDeviation { get; init; }
     [Id(10), JsonPropertyName("allDeviations")] public IReadOnlyList<double?> AllDeviations { get; init; } = [];
     [Id(11), JsonPropertyName("lastCarbTime")] public double? LastCarbTime { get; init; }
     [Id(12), JsonPropertyName("bwFound")] public bool? BwFound { get; init; }

@@ -9,4 +9,5 @@ public sealed record MealRequest(
     [property: Id(1), JsonPropertyName("profile")] OrefProfile Profile,
     [property: Id(2), JsonPropertyName("glucose")] IReadOnlyList<OrefGlucose> Glucose,
     [property: Id(3), JsonPropertyName("clock")] long Clock,
-    [property: Id(4), JsonPropertyName("utcOffset")] int UtcOffset);
+    [property: Id(4), JsonPropertyName("utcOffset")] int UtcOffset,
+    [property: Id(5), JsonPropertyName("utcOffsets")] IReadOnlyList<OrefUtcOffset>? UtcOffsets = null);

@@ -13,4 +13,5 @@ public sealed record SuggestRequest(
     [property: Id(5), JsonPropertyName("useAutosens")] bool UseAutosens,
     [property: Id(6), JsonPropertyName("microBolusAllowed")] bool MicroBolusAllowed,
     [property: Id(7), JsonPropertyName("clock")] long Clock,
-    [property: Id(8), JsonPropertyName("utcOffset")] int UtcOffset);
+    [property: Id(8), JsonPropertyName("utcOffset")] int UtcOffset,
+    [property: Id(9), JsonPropertyName("utcOffsets")] IReadOnlyList<OrefUtcOffset>? UtcOffsets = null);

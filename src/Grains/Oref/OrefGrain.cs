@@ -15,15 +15,15 @@ public sealed class OrefGrain : Grain, IOrefGrain
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<IobTotals>> CalculateIobAsync(IobRequest request) => Task.FromResult(OrefLibrary.CalculateIob(request));
+    public Task<IReadOnlyList<IobTotals>> CalculateIobAsync(IobRequest request) => OrefCallBudget.RunAsync(() => OrefLibrary.CalculateIob(request));
 
-    public Task<IReadOnlyList<IobTick>> CalculateIobFromHistoryAsync(IobHistoryRequest request) => Task.FromResult(OrefLibrary.CalculateIobFromHistory(request));
+    public Task<IReadOnlyList<IobTick>> CalculateIobFromHistoryAsync(IobHistoryRequest request) => OrefCallBudget.RunAsync(() => OrefLibrary.CalculateIobFromHistory(request));
 
-    public Task<MealData> CalculateMealAsync(MealRequest request) => Task.FromResult(OrefLibrary.CalculateMeal(request));
+    public Task<MealData> CalculateMealAsync(MealRequest request) => OrefCallBudget.RunAsync(() => OrefLibrary.CalculateMeal(request));
 
-    public Task<AutosensResult> DetectSensitivityAsync(AutosensRequest request) => Task.FromResult(OrefLibrary.DetectSensitivity(request));
+    public Task<AutosensResult> DetectSensitivityAsync(AutosensRequest request) => OrefCallBudget.RunAsync(() => OrefLibrary.DetectSensitivity(request));
 
-    public Task<OrefSuggestion> DetermineBasalAsync(DetermineBasalRequest request) => Task.FromResult(OrefLibrary.DetermineBasal(request));
+    public Task<OrefSuggestion> DetermineBasalAsync(DetermineBasalRequest request) => OrefCallBudget.RunAsync(() => OrefLibrary.DetermineBasal(request));
 
-    public Task<OrefLoopResult> SuggestAsync(SuggestRequest request) => Task.FromResult(OrefLibrary.Suggest(request));
+    public Task<OrefLoopResult> SuggestAsync(SuggestRequest request) => OrefCallBudget.RunAsync(() => OrefLibrary.Suggest(request));
 }

@@ -13,7 +13,12 @@ namespace Nocturne.Grains.Oref;
 /// </summary>
 public static class OrefProfileMapper
 {
-    public sealed record Mapped(OrefProfile Profile, int UtcOffsetMinutes);
+    /// <summary>The profile, the offset at the clock, and the offsets over the loop's window (null without a known zone).</summary>
+    public sealed record Mapped(OrefProfile Profile, int UtcOffsetMinutes, IReadOnlyList<OrefUtcOffset>? UtcOffsets);
+
+    // The loop reads 24 hours of history and predicts 4 hours ahead; the table covers more.
+    private static readonly TimeSpan ZoneTableBefore = TimeSpan.FromDays(2);
+    private static readonly TimeSpan ZoneTableAfter = TimeSpan.FromDays(1);
 
     /// <summary>The mapped profile, or a reason why the document cannot drive oref.</summary>
     public static (Mapped? Mapped, string? Problem) Map(StoredDocument? document, DateTimeOffset now, OrefTempTarget? activeTempTarget)
@@ -28,7 +33,8 @@ public static class OrefProfileMapper
             return (null, $"the profile's default '{(string?)(doc["defaultProfile"] as JsonValue)}' is not in its store");
         }
 
-        var offset = ProfileSchedule.Zone(active) is { } zone ? (int)zone.GetUtcOffset(now).TotalMinutes : 0;
+        var zone = ProfileSchedule.Zone(active);
+        var offset = zone is not null ? (int)zone.GetUtcOffset(now).TotalMinutes : 0;
         var units = (string?)(active["units"] as JsonValue) ?? (string?)(doc["units"] as JsonValue) ?? "mg/dl";
         var toMgdl = units.StartsWith("mmol", StringComparison.OrdinalIgnoreCase) ? 18.0 : 1.0;
         var minuteOfDay = (now.ToUnixTimeMilliseconds() / 60_000 + offset) % 1440;
@@ -60,15 +66,33 @@ public static class OrefProfileMapper
         }
 
         var maxDaily = basal.Max(b => b.Value);
+        var currentBasal = At(basal, minuteOfDay);
+        // A store may carry the pump's maximum temp rate; without one, the daily and current
+        // safety multipliers decide (Nightscout has no such setting of its own).
+        var maxBasal = 3 * maxDaily;
+        if (active["max_basal"] is { } storedMax)
+        {
+            if (!DocumentTime.TryNumber(storedMax, out maxBasal) || maxBasal < 0)
+            {
+                return (null, "the profile's max_basal must be a non-negative rate in U/h");
+            }
+
+            // oref0 would still set a "neutral" temp at the scheduled rate, above the user's own
+            // maximum; advice must not exceed it, so such a profile is refused.
+            if (maxBasal < currentBasal)
+            {
+                return (null, FormattableString.Invariant($"the profile's max_basal {maxBasal} U/h is below the scheduled basal {currentBasal} U/h; oref would advise a temp above the pump's maximum"));
+            }
+        }
+
         var profile = new OrefProfile
         {
             Dia = dia,
             Curve = "rapid-acting",
-            CurrentBasal = At(basal, minuteOfDay),
+            CurrentBasal = currentBasal,
             BasalProfile = basal.Select((b, i) => new OrefBasalEntry(i, b.StartSeconds / 60, b.Value)).ToList(),
             MaxDailyBasal = maxDaily,
-            // Nightscout stores no pump maximum; the daily and current safety multipliers decide.
-            MaxBasal = 3 * maxDaily,
+            MaxBasal = maxBasal,
             MaxDailySafetyMultiplier = 3,
             CurrentBasalSafetyMultiplier = 4,
             MinBg = double.IsNaN(minBg) ? null : Math.Round(minBg),
@@ -110,7 +134,8 @@ public static class OrefProfileMapper
             SmbInterval = 3,
             BolusIncrement = 0.1,
         };
-        return (new Mapped(profile, offset), null);
+        var offsets = zone is null ? null : OrefZoneTable.For(zone, now - ZoneTableBefore, now + ZoneTableAfter);
+        return (new Mapped(profile, offset, offsets), null);
     }
 
     // oref0 wants schedules in time order.

@@ -4,6 +4,7 @@ using Nocturne.Grains.Documents;
 using Nocturne.Grains.Interfaces.Documents;
 using Nocturne.Grains.Interfaces.Oref;
 using Nocturne.Grains.Oref;
+using Nocturne.OrefInterop;
 
 namespace Nocturne.Grains.Tenants;
 
@@ -49,9 +50,17 @@ public sealed partial class PatientGrain
         }
 
         var request = new SuggestRequest(inputs.History, glucose, profile.Profile, OrefHistory.CurrentTemp(inputs.Treatments, now), inputs.TempTargets,
-            UseAutosens: true, microBolusAllowed, now.ToUnixTimeMilliseconds(), profile.UtcOffsetMinutes);
-        var result = await GrainFactory.GetGrain<IOrefGrain>(0).SuggestAsync(request);
-        return new OrefLoopOutcome(result, null);
+            UseAutosens: true, microBolusAllowed, now.ToUnixTimeMilliseconds(), profile.UtcOffsetMinutes, profile.UtcOffsets);
+        try
+        {
+            var result = await GrainFactory.GetGrain<IOrefGrain>(0).SuggestAsync(request);
+            return new OrefLoopOutcome(result, null);
+        }
+        catch (OrefException refused)
+        {
+            // oref refuses records outside physical ranges (a 1e12 U/h temp) or a call over its budget.
+            return new OrefLoopOutcome(null, $"oref cannot run on the site's data: {refused.Message}");
+        }
     }
 
     // iob and cob of /api/v2/properties: a loop's fresh device status when there is one (as the
@@ -82,17 +91,24 @@ public sealed partial class PatientGrain
         }
 
         var oref = GrainFactory.GetGrain<IOrefGrain>(0);
-        if (Want("iob") && fromDevice is null)
+        try
         {
-            var iob = (await oref.CalculateIobFromHistoryAsync(new IobHistoryRequest(inputs.History, profile.Profile, nowMs, profile.UtcOffsetMinutes, CurrentOnly: true)))[0];
-            fromDevice = IobProperty(iob.Iob, iob.Activity, iob.BasalIob, iob.BolusIob, "Care Portal", null, nowMs);
-        }
+            if (Want("iob") && fromDevice is null)
+            {
+                var iob = (await oref.CalculateIobFromHistoryAsync(new IobHistoryRequest(inputs.History, profile.Profile, nowMs, profile.UtcOffsetMinutes, CurrentOnly: true, UtcOffsets: profile.UtcOffsets)))[0];
+                fromDevice = IobProperty(iob.Iob, iob.Activity, iob.BasalIob, iob.BolusIob, "Care Portal", null, nowMs);
+            }
 
-        if (Want("cob") && cobFromDevice is null)
+            if (Want("cob") && cobFromDevice is null)
+            {
+                var glucose = RecentGlucose(now);
+                var meal = await oref.CalculateMealAsync(new MealRequest(inputs.History, profile.Profile, glucose, nowMs, profile.UtcOffsetMinutes, profile.UtcOffsets));
+                cobFromDevice = CobProperty(meal.MealCob ?? 0, "Care Portal", null, nowMs);
+            }
+        }
+        catch (OrefException)
         {
-            var glucose = RecentGlucose(now);
-            var meal = await oref.CalculateMealAsync(new MealRequest(inputs.History, profile.Profile, glucose, nowMs, profile.UtcOffsetMinutes));
-            cobFromDevice = CobProperty(meal.MealCob ?? 0, "Care Portal", null, nowMs);
+            // Data oref refuses leaves iob/cob out rather than failing the whole properties answer.
         }
 
         SetIfWanted(properties, Want, fromDevice, cobFromDevice);

@@ -18,29 +18,33 @@ public sealed class LoopApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
     private async Task PostAsync(string site, string secret, string path, object body) =>
         Assert.Equal(200, (await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Post, path, MultiSiteApi.Sha1(secret), body))).Status);
 
+    // A Berlin profile of 1 U/h all day; maxBasal adds the store's max_basal (U/h).
+    private static object ProfileBody(DateTimeOffset now, int startDaysAgo, double? maxBasal = null)
+    {
+        var store = new Dictionary<string, object>
+        {
+            ["dia"] = 5,
+            ["timezone"] = "Europe/Berlin",
+            ["units"] = "mg/dl",
+            ["basal"] = new[] { new { time = "00:00", value = 1.0 } },
+            ["sens"] = new[] { new { time = "00:00", value = 50 } },
+            ["carbratio"] = new[] { new { time = "00:00", value = 10 } },
+            ["target_low"] = new[] { new { time = "00:00", value = 100 } },
+            ["target_high"] = new[] { new { time = "00:00", value = 110 } },
+        };
+        if (maxBasal is { } max)
+        {
+            store["max_basal"] = max;
+        }
+
+        return new { defaultProfile = "Default", startDate = Iso(now.AddDays(-startDaysAgo)), store = new Dictionary<string, object> { ["Default"] = store } };
+    }
+
     private async Task<(string Site, string Secret, DateTimeOffset Now)> SiteAsync(Func<int, double> bgMinutesAgo, params object[] treatments)
     {
         var (site, secret) = await api.CreateSiteAsync("loop");
         var now = DateTimeOffset.UtcNow;
-        await PostAsync(site, secret, "/api/v1/profile", new
-        {
-            defaultProfile = "Default",
-            startDate = Iso(now.AddDays(-10)),
-            store = new Dictionary<string, object>
-            {
-                ["Default"] = new
-                {
-                    dia = 5,
-                    timezone = "Europe/Berlin",
-                    units = "mg/dl",
-                    basal = new[] { new { time = "00:00", value = 1.0 } },
-                    sens = new[] { new { time = "00:00", value = 50 } },
-                    carbratio = new[] { new { time = "00:00", value = 10 } },
-                    target_low = new[] { new { time = "00:00", value = 100 } },
-                    target_high = new[] { new { time = "00:00", value = 110 } },
-                },
-            },
-        });
+        await PostAsync(site, secret, "/api/v1/profile", ProfileBody(now, startDaysAgo: 10));
         // Three hours of readings every five minutes, newest one minute ago.
         var entries = Enumerable.Range(0, 36).Select(i => new
         {
@@ -135,5 +139,39 @@ public sealed class LoopApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
         var (badStatus, bad) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v4/loop/suggestion?microBolus=maybe");
         Assert.Equal(400, badStatus);
         Assert.Contains("microBolus", bad.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AProfileWhoseMaxBasalIsBelowTheScheduledBasalIsRefusedWithTheReason()
+    {
+        var (site, secret, now) = await SiteAsync(_ => 160);
+        await PostAsync(site, secret, "/api/v1/profile", ProfileBody(now, startDaysAgo: 1, maxBasal: 0.5));
+
+        var (status, body) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v4/loop/suggestion");
+        Assert.Equal(422, status);
+        var reason = body.GetProperty("description").GetString();
+        Assert.Contains("max_basal 0.5 U/h is below the scheduled basal 1 U/h", reason, StringComparison.Ordinal);
+
+        // A maximum at or above the schedule is used as the pump's limit.
+        await PostAsync(site, secret, "/api/v1/profile", ProfileBody(now, startDaysAgo: 0, maxBasal: 1.5));
+        var ok = await api.GetOkAsync(site, secret, "/api/v4/loop/suggestion");
+        var suggested = ok.GetProperty("suggested");
+        Assert.True(!suggested.TryGetProperty("rate", out var rate) || rate.GetDouble() <= 1.5);
+    }
+
+    [Fact]
+    public async Task AStoredTempBasalOutsidePhysicalRangesGivesTheReasonNotAServerError()
+    {
+        var (site, secret, _) = await SiteAsync(_ => 120,
+            new { eventType = "Temp Basal", created_at = Iso(DateTimeOffset.UtcNow.AddMinutes(-20)), enteredBy = "openaps://AndroidAPS", duration = 30, absolute = 1e12 });
+
+        var (status, body) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v4/loop/suggestion");
+        Assert.Equal(422, status);
+        // The running temp and the stored record both carry the rate; the first checked is named.
+        Assert.Contains("rate is 1000000000000 U/h, outside 0–50 U/h", body.GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        // /api/v2/properties still answers; oref's iob and cob are left out rather than failing it.
+        var properties = await api.GetOkAsync(site, secret, "/api/v2/properties/iob,cob");
+        Assert.False(properties.TryGetProperty("iob", out _));
     }
 }

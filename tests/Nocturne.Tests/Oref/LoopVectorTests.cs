@@ -15,7 +15,7 @@ public sealed class LoopVectorTests
     public void TheWholeLoopMatchesOref0ThroughTheCAbi()
     {
         var scenarios = LoopScenario.Load();
-        Assert.True(scenarios.Count >= 500);
+        Assert.True(scenarios.Count >= 1500);
         var mismatches = scenarios.SelectMany(s => s.CompareLoop(OrefLibrary.Suggest(s.SuggestRequest()))).ToList();
         Assert.Empty(mismatches);
     }
@@ -27,14 +27,14 @@ public sealed class LoopVectorTests
         foreach (var s in LoopScenario.Load())
         {
             var expected = s.Expected;
-            var autosens = OrefLibrary.DetectSensitivity(new AutosensRequest(s.Glucose(), s.Treatments, s.Raw.GetProperty("temptargets").Deserialize<List<OrefTempTarget>>()!, s.Profile, s.Clock, s.UtcOffset));
+            var autosens = OrefLibrary.DetectSensitivity(new AutosensRequest(s.Glucose(), s.Treatments, s.Raw.GetProperty("temptargets").Deserialize<List<OrefTempTarget>>()!, s.Profile, s.Clock, s.UtcOffset, s.UtcOffsets));
             if (Math.Abs(autosens.Ratio - expected.GetProperty("autosens").GetProperty("ratio").GetDouble()) > 0.01)
             {
                 mismatches.Add($"{s.Name} autosens: ours {autosens.Ratio}");
             }
 
             var oref0Autosens = new AutosensResult(expected.GetProperty("autosens").GetProperty("ratio").GetDouble());
-            var iob = OrefLibrary.CalculateIobFromHistory(new IobHistoryRequest(s.Treatments, s.Profile, s.Clock, s.UtcOffset, oref0Autosens));
+            var iob = OrefLibrary.CalculateIobFromHistory(new IobHistoryRequest(s.Treatments, s.Profile, s.Clock, s.UtcOffset, oref0Autosens, UtcOffsets: s.UtcOffsets));
             foreach (var point in expected.GetProperty("iob").EnumerateArray())
             {
                 var k = point.GetProperty("k").GetInt32();
@@ -44,7 +44,7 @@ public sealed class LoopVectorTests
                 }
             }
 
-            var meal = OrefLibrary.CalculateMeal(new MealRequest(s.Treatments, s.Profile, s.Glucose(), s.Clock, s.UtcOffset));
+            var meal = OrefLibrary.CalculateMeal(new MealRequest(s.Treatments, s.Profile, s.Glucose(), s.Clock, s.UtcOffset, s.UtcOffsets));
             if (Math.Abs((meal.MealCob ?? double.NaN) - expected.GetProperty("meal").GetProperty("mealCOB").GetDouble()) > 1)
             {
                 mismatches.Add($"{s.Name} mealCOB: ours {meal.MealCob}");
@@ -59,7 +59,8 @@ public sealed class LoopVectorTests
                 expected.GetProperty("meal").Deserialize<MealData>()!,
                 s.Raw.GetProperty("microBolusAllowed").GetBoolean(),
                 s.Clock,
-                s.UtcOffset));
+                s.UtcOffset,
+                s.UtcOffsets));
             mismatches.AddRange(s.CompareSuggestion(suggestion));
         }
 
@@ -95,7 +96,30 @@ public sealed class LoopVectorTests
         var request = scenario.SuggestRequest() with { Glucose = [] };
         var ex = Assert.Throws<OrefException>(() => OrefLibrary.Suggest(request));
         Assert.Contains("glucose", ex.Message, StringComparison.Ordinal);
-        var badOffset = Assert.Throws<OrefException>(() => OrefLibrary.Suggest(scenario.SuggestRequest() with { UtcOffset = 5000 }));
+        var badOffset = Assert.Throws<OrefException>(() => OrefLibrary.Suggest(scenario.SuggestRequest() with { UtcOffset = 5000, UtcOffsets = null }));
         Assert.Contains("utcOffset", badOffset.Message, StringComparison.Ordinal);
+        var badTable = Assert.Throws<OrefException>(() => OrefLibrary.Suggest(scenario.SuggestRequest() with { UtcOffsets = [new OrefUtcOffset(5, 60), new OrefUtcOffset(1, 0)] }));
+        Assert.Contains("utcOffsets[1].since", badTable.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ZoneTablesFromThisMachinesTzDatabaseAgreeWithNodesForEveryScenario()
+    {
+        // oref0 ran in node with the real zone; the product computes the table with TimeZoneInfo.
+        var mismatches = new List<string>();
+        var extended = LoopScenario.Load().Where(s => s.Raw.TryGetProperty("utcOffsets", out _)).ToList();
+        Assert.True(extended.Count >= 1000);
+        Assert.True(extended.Count(s => s.UtcOffsets.Count > 1) >= 500, "most extended scenarios have a DST change in their window");
+        foreach (var s in extended)
+        {
+            var node = s.Raw.GetProperty("utcOffsets").EnumerateArray().Select(e => (e.GetProperty("since").GetInt64(), e.GetProperty("offset").GetInt32())).ToList();
+            var ours = s.UtcOffsets.Select(e => (e.Since, e.Offset)).ToList();
+            if (!node.SequenceEqual(ours))
+            {
+                mismatches.Add($"{s.Name}: node [{string.Join(", ", node)}] TimeZoneInfo [{string.Join(", ", ours)}]");
+            }
+        }
+
+        Assert.Empty(mismatches);
     }
 }
