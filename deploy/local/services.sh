@@ -109,7 +109,7 @@ redis_start() {
     return 0
   fi
   redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --daemonize yes \
-    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no >/dev/null
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly yes --appendfsync everysec >/dev/null
   for _ in $(seq 1 50); do
     redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG && { log "Redis up on 127.0.0.1:$port"; return 0; }
     sleep 0.1

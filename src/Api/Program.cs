@@ -33,9 +33,11 @@ builder.Services.AddHostedService<DefaultSiteBootstrapper>();
 builder.Services.AddOpenApi();
 builder.Services.AddRequestDecompression();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new Nocturne.Api.Documents.StorableStringConverter()));
 
 var app = builder.Build();
 
+app.UseTrustedProxies();
 app.UseMiddleware<ErrorHandlingMiddleware>();
 app.UseStatusCodePages(async context =>
 {
@@ -46,6 +48,7 @@ app.UseStatusCodePages(async context =>
             Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(response.StatusCode));
     }
 });
+app.UseMiddleware<QueryTextGuardMiddleware>();
 app.UseMiddleware<SiteResolutionMiddleware>();
 app.UseMiddleware<SiteCorsMiddleware>();
 app.UseMiddleware<FormatExtensionMiddleware>();

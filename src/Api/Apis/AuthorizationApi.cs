@@ -16,11 +16,24 @@ public static class AuthorizationApi
     {
         var group = app.MapGroup("/api/v2/authorization").WithTags("Authorization");
 
-        // The access token in the path is the credential here.
-        group.MapGet("/request/{accessToken}", async (string accessToken, HttpContext http, IGrainFactory grains) =>
-            await grains.GetGrain<IPatientGrain>(http.Site().SiteId).IssueJwtAsync(accessToken) is { } jwt
-                ? Results.Json(new { token = jwt.Token, sub = jwt.Sub, permissionGroups = jwt.PermissionGroups, iat = jwt.Iat, exp = jwt.Exp })
-                : NightscoutError.Result(StatusCodes.Status401Unauthorized, "Unauthorized", "Invalid/Missing")).PublicOnSite();
+        // The access token in the path is the credential here: a miss counts as a failed attempt,
+        // and a client in its penalty window is refused (429) like any other failing credential.
+        group.MapGet("/request/{accessToken}", async (string accessToken, HttpContext http, IGrainFactory grains, AuthFailureThrottle throttle) =>
+        {
+            if (await grains.GetGrain<IPatientGrain>(http.Site().SiteId).IssueJwtAsync(accessToken) is { } jwt)
+            {
+                return Results.Json(new { token = jwt.Token, sub = jwt.Sub, permissionGroups = jwt.PermissionGroups, iat = jwt.Iat, exp = jwt.Exp });
+            }
+
+            var wait = throttle.RecordFailure(http.Site().SiteId, ClientAddress.Of(http));
+            if (wait > TimeSpan.Zero)
+            {
+                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return NightscoutError.Result(StatusCodes.Status429TooManyRequests, "Too Many Requests", "Too many failed authentication attempts from this address; retry later.");
+            }
+
+            return NightscoutError.Result(StatusCodes.Status401Unauthorized, "Unauthorized", "Invalid/Missing");
+        }).PublicOnSite();
 
         group.MapGet("/debug/check/{permission}", (string permission, HttpContext http) =>
             TypedResults.Json(new { check = http.Site().Can(permission) })).PublicOnSite();

@@ -76,7 +76,7 @@ public static class CollectionsApi
         }
 
         if (mode == WriteMode.Replace && routes.Collection == Collection.Profile
-            && (JsonNode.Parse(body.Json!) is not JsonObject profile || !ObjectIds.IsValid((string?)(profile["_id"] as JsonValue))))
+            && (JsonNode.Parse(body.Json!) is not JsonObject profile || !ObjectIds.IsValid(JsonText.Of(profile["_id"]))))
         {
             return NightscoutError.Result(StatusCodes.Status400BadRequest, "Invalid _id format", "PUT /profile needs the profile's 24-character hex _id");
         }

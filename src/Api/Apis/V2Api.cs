@@ -31,13 +31,19 @@ public static class V2Api
             var moment = time.GetUtcNow();
             if (at is not null)
             {
-                if (double.TryParse(at, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms))
+                if (double.TryParse(at, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && DocumentTime.ToMilliseconds(ms) is { } epochMs)
                 {
-                    moment = DateTimeOffset.FromUnixTimeMilliseconds((long)ms);
+                    moment = DateTimeOffset.FromUnixTimeMilliseconds(epochMs);
                 }
                 else if (!DocumentTime.TryParse(at, out moment))
                 {
                     return NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", $"'{at}' is not a time");
+                }
+
+                // The window reaches days either side: keep well inside what a date can hold.
+                if (moment.Year is < 1970 or > 9000)
+                {
+                    return NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", $"'{at}' is out of range");
                 }
             }
 

@@ -59,6 +59,12 @@ public static class BodyCredentials
             return credentials;
         }
 
+        if (JsonInput.Problem(body) is not null)
+        {
+            // Left as it is: the route refuses the body with 400 and nothing authenticates from it.
+            return credentials;
+        }
+
         var holder = body switch
         {
             JsonObject o => o,

@@ -66,7 +66,7 @@ public sealed class NightscoutAuthorizationMiddleware(
 
         if (!operatorKey.Matches(context.Request.Headers[OperatorKey.Header].ToString()))
         {
-            logger.LogWarning("Operator API refused for {Client}", ClientOf(context));
+            logger.LogWarning("Operator API refused for {Client}", ClientAddress.Of(context));
             await ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", "Invalid/Missing operator key");
             return;
         }
@@ -95,35 +95,34 @@ public sealed class NightscoutAuthorizationMiddleware(
             credentials = await BodyCredentials.ApplyAsync(context.Request, credentials, context.RequestAborted);
         }
 
-        var client = ClientOf(context);
-        if (!credentials.IsEmpty && throttle.DelayFor(site, client) is { } delay && delay > TimeSpan.Zero)
-        {
-            await Task.Delay(delay, context.RequestAborted);
-        }
-
+        var client = ClientAddress.Of(context);
         var grant = await grains.GetGrain<IPatientGrain>(site).AuthenticateAsync(credentials);
         if (grant.Outcome == AccessOutcome.UnknownSite)
         {
-            // Indistinguishable from an unknown route: nothing tells a caller which sites exist.
-            await ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found");
-            return;
+            // An unknown or disabled site answers as a known site that admits nobody anonymously:
+            // the same 401s, the same verifyauth, and failures counted the same, so that nothing
+            // tells a caller which sites exist.
+            grant = new AccessGrant { Outcome = credentials.IsEmpty ? AccessOutcome.Anonymous : AccessOutcome.InvalidCredentials };
         }
 
         var access = new SiteAccess(site, grant);
         context.Features.Set(access);
         if (grant.Outcome == AccessOutcome.InvalidCredentials)
         {
-            throttle.RecordFailure(site, client);
+            // Only failing attempts are refused: valid credentials from the same address never wait.
+            var wait = throttle.RecordFailure(site, client);
             logger.LogWarning("Bad credentials for site {Site} from {Client} on {Path}", site, client, context.Request.Path);
+            if (wait > TimeSpan.Zero)
+            {
+                await WriteTooManyAsync(context, wait);
+                return;
+            }
+
             if (permission is not null)
             {
                 await WriteUnauthorizedAsync(context, isV3, isV3 ? "Bad access token or JWT" : null);
                 return;
             }
-        }
-        else if (grant.Outcome == AccessOutcome.Authenticated)
-        {
-            throttle.RecordSuccess(site, client);
         }
 
         // API v3 has no anonymous access at all (only /version is public), whatever the default roles.
@@ -159,5 +158,13 @@ public sealed class NightscoutAuthorizationMiddleware(
             ? ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status401Unauthorized, v3Message ?? "Missing or bad access token or JWT")
             : ErrorHandlingMiddleware.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", "Invalid/Missing");
 
-    private static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    /// <summary>A failing attempt from a client still in its penalty window: refused at once, never held open.</summary>
+    internal static async Task WriteTooManyAsync(HttpContext context, TimeSpan wait)
+    {
+        context.Response.Clear();
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await context.Response.WriteAsJsonAsync(new NightscoutError(StatusCodes.Status429TooManyRequests, "Too Many Requests",
+            "Too many failed authentication attempts from this address; retry later."), NightscoutJson.Options);
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Nocturne.Api.Errors;
@@ -7,7 +6,8 @@ namespace Nocturne.Api.Documents;
 
 /// <summary>
 /// Reads a JSON upload with a size limit (the reference allows 50 MB for entries, treatments and
-/// activity, 1 MB elsewhere) and checks that it is JSON before anything reaches the writer.
+/// activity, 1 MB elsewhere) and checks that it is UTF-8 JSON that can be stored (<see cref="JsonInput"/>) before
+/// anything reaches the writer.
 /// </summary>
 public static class RequestBody
 {
@@ -36,19 +36,31 @@ public static class RequestBody
             buffer.Write(chunk, 0, read);
         }
 
-        var text = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        if (!JsonInput.TryDecode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), out var text))
+        {
+            return BadRequest("The body is not valid UTF-8");
+        }
+
         try
         {
-            var node = JsonNode.Parse(text);
+            var node = JsonInput.Parse(text, out var problem);
+            if (problem is not null)
+            {
+                return BadRequest(problem);
+            }
+
             return node is JsonObject or JsonArray
                 ? new Result(text, null)
-                : new Result(null, NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", "Body must be a JSON object or an array of objects"));
+                : BadRequest("Body must be a JSON object or an array of objects");
         }
         catch (JsonException ex)
         {
-            return new Result(null, NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", $"Malformed JSON: {ex.Message}"));
+            return BadRequest($"Malformed JSON: {ex.Message}");
         }
     }
+
+    private static Result BadRequest(string description) =>
+        new(null, NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", description));
 
     private static Result TooLarge(long limit) =>
         new(null, NightscoutError.Result(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", $"Request body exceeds {limit / (1024 * 1024)} MB"), TooLarge: true);

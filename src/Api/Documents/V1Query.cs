@@ -121,7 +121,7 @@ public static partial class V1Query
         }
 
         // The collection's time field: epoch ms or any date Nightscout would parse.
-        if (DocumentQueries.ColumnFor(collection, field) == "date_ms")
+        if (DocumentQueries.IsTimeColumn(DocumentQueries.ColumnFor(collection, field)))
         {
             return new FindCondition(field, op, raw.Select(v => TimeValue(field, v)).ToList(), FindValueKind.Number);
         }
@@ -147,30 +147,14 @@ public static partial class V1Query
             : new FindCondition(field, "regex", [CheckedRegex(value)], FindValueKind.Regex);
     }
 
-    private static string CheckedRegex(string pattern)
-    {
-        if (pattern.Length > 200)
-        {
-            throw new V1QueryException("Regular expression too long");
-        }
-
-        try
-        {
-            _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromMilliseconds(50));
-        }
-        catch (ArgumentException ex)
-        {
-            throw new V1QueryException($"Invalid regular expression: {ex.Message}");
-        }
-
-        return pattern;
-    }
+    private static string CheckedRegex(string pattern) =>
+        QueryValues.RegexProblem(pattern) is { } problem ? throw new V1QueryException(problem) : pattern;
 
     private static string TimeValue(string field, string value)
     {
         if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
         {
-            return ((long)number).ToString(CultureInfo.InvariantCulture);
+            return QueryValues.Milliseconds(number) ?? throw new V1QueryException($"find[{field}] is out of range: '{value}'");
         }
 
         return DocumentTime.TryParse(value, out var parsed)
@@ -181,7 +165,7 @@ public static partial class V1Query
     // JavaScript parseInt: the leading integer of the text.
     private static string IntegerPrefix(string field, string value) =>
         LeadingInteger().Match(value.Trim()) is { Success: true } match
-            ? match.Value
+            ? QueryValues.IsNumber(match.Value) ? match.Value : throw new V1QueryException($"find[{field}] is out of range")
             : throw new V1QueryException($"find[{field}] must be a number (got '{value}')");
 
     private static HashSet<string> NumericFields(Collection collection) => collection switch

@@ -34,7 +34,7 @@ public static class V3Query
                 throw new V3QueryException($"Unsupported filter operator {op}");
             }
 
-            if (field.Length == 0 || field.Length > 64 || !field.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+            if (!IsFieldName(field))
             {
                 throw new V3QueryException($"Unsupported filter field {field}");
             }
@@ -42,7 +42,7 @@ public static class V3Query
             var value = values.ToString();
             conditions.Add(op switch
             {
-                "re" => new FindCondition(field, "regex", [value], FindValueKind.Regex),
+                "re" => new FindCondition(field, "regex", [QueryValues.RegexProblem(value) is { } problem ? throw new V3QueryException(problem) : value], FindValueKind.Regex),
                 "in" or "nin" => Typed(collection, field, op, value.Split('|')),
                 _ => Typed(collection, field, op, [value]),
             });
@@ -78,12 +78,22 @@ public static class V3Query
         var order = new List<(string, bool)>();
         if (hasSort || hasSortDesc)
         {
-            order.Add((hasSort ? sort.ToString() : sortDesc.ToString(), descending));
+            var sortField = hasSort ? sort.ToString() : sortDesc.ToString();
+            if (!IsFieldName(sortField))
+            {
+                throw new V3QueryException($"Unsupported sort field {sortField}");
+            }
+
+            order.Add((sortField, descending));
         }
 
         order.Add(("identifier", descending));
         return new DocumentQuery(collection, conditions, limit, order, IncludeDeleted: false, Skip: skip);
     }
+
+    // Field names end up in jsonb paths: letters, digits and _ . - only.
+    private static bool IsFieldName(string field) =>
+        field.Length is > 0 and <= 64 && field.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
 
     // Numbers, booleans and 'quoted' strings as the reference types them; date fields to epoch ms.
     private static FindCondition Typed(Collection collection, string field, string op, string[] raw)
@@ -95,7 +105,10 @@ public static class V3Query
 
         if (raw.All(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
         {
-            return new FindCondition(field, op, raw, FindValueKind.Number);
+            // NaN, Infinity and 1e400 read as numbers but compare with nothing.
+            return raw.All(QueryValues.IsNumber)
+                ? new FindCondition(field, op, raw, FindValueKind.Number)
+                : throw new V3QueryException($"Bad {field} value");
         }
 
         if (raw.All(v => v is "true" or "false"))
@@ -110,8 +123,7 @@ public static class V3Query
     {
         if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
         {
-            var ms = number < DocumentTime.Earliest ? number * 1000 : number;
-            return ((long)ms).ToString(CultureInfo.InvariantCulture);
+            return QueryValues.Milliseconds(number < DocumentTime.Earliest ? number * 1000 : number) ?? throw new V3QueryException($"Bad {field} value");
         }
 
         return DocumentTime.TryParse(value, out var parsed)

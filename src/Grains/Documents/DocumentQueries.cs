@@ -33,6 +33,9 @@ public sealed class DocumentQueries(PostgresConnection postgres)
         _ => null,
     };
 
+    /// <summary>True for the bigint epoch-millisecond columns: a filter on them needs numbers.</summary>
+    public static bool IsTimeColumn(string? column) => column is "date_ms" or "srv_modified" or "srv_created";
+
     /// <summary>The field that holds a collection's own time.</summary>
     public static string DateField(Collection collection) => collection switch
     {
@@ -97,10 +100,11 @@ public sealed class DocumentQueries(PostgresConnection postgres)
         {
             command.Parameters.AddWithValue(name, condition.Values[0]);
             var op = condition.RegexFlags?.Contains('i', StringComparison.Ordinal) == true ? "~*" : "~";
-            return $"({column ?? TextPath(condition.Field)}) {op} @{name}";
+            var text = column is null ? TextPath(condition.Field) : IsTimeColumn(column) ? $"{column}::text" : column;
+            return $"({text}) {op} @{name}";
         }
 
-        var isDateColumn = column is "date_ms" or "srv_modified" or "srv_created";
+        var isDateColumn = IsTimeColumn(column);
         var numeric = isDateColumn || (column is null && condition.Kind == FindValueKind.Number);
         if (column is not null)
         {
@@ -174,7 +178,7 @@ public sealed class DocumentQueries(PostgresConnection postgres)
     private static string Expression(Collection collection, string field, bool numeric) =>
         ColumnFor(collection, field) ?? (numeric ? TextPath(field) : JsonPath(field));
 
-    // Field names become text[] path literals: only [A-Za-z0-9_.-] pass the API's check, and quotes are doubled anyway.
+    // Field names become text[] path literals: only [A-Za-z0-9_.-] pass the API's checks; backslashes and quotes are escaped anyway.
     private static string JsonPath(string field) => $"(doc #> '{PathLiteral(field)}')";
 
     private static string TextPath(string field) => $"(doc #>> '{PathLiteral(field)}')";
@@ -182,7 +186,7 @@ public sealed class DocumentQueries(PostgresConnection postgres)
     private static string PathLiteral(string field)
     {
         var builder = new StringBuilder("{");
-        builder.AppendJoin(',', field.Split('.').Select(p => "\"" + p.Replace("'", "''", StringComparison.Ordinal).Replace("\"", "", StringComparison.Ordinal) + "\""));
+        builder.AppendJoin(',', field.Split('.').Select(p => "\"" + p.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal).Replace("\"", "", StringComparison.Ordinal) + "\""));
         return builder.Append('}').ToString();
     }
 }

@@ -32,6 +32,11 @@ public static class DocumentRules
             }
 
             var doc = (JsonObject)source.DeepClone();
+            if (TextFields(collection).FirstOrDefault(f => !JsonText.IsTextOrAbsent(doc[f])) is { } notText)
+            {
+                return Fail($"Document {i}: {notText} must be a string");
+            }
+
             var error = collection switch
             {
                 Collection.Entries => PrepareEntry(doc, now, documents),
@@ -46,6 +51,16 @@ public static class DocumentRules
 
         return new Prepared(documents, null, null);
     }
+
+    // Fields the server indexes or interprets as text: any other JSON type there is refused.
+    private static string[] TextFields(Collection collection) => collection switch
+    {
+        Collection.Entries => ["type"],
+        Collection.Treatments => ["eventType", "enteredBy"],
+        Collection.DeviceStatus => ["device"],
+        Collection.Profile => ["defaultProfile", "startDate"],
+        _ => [],
+    };
 
     private static Prepared Fail(string message, string? description = null) => new([], message, description);
 
@@ -65,12 +80,12 @@ public static class DocumentRules
         }
         else if (doc["date"] is { } dateNode)
         {
-            if (!DocumentTime.TryNumber(dateNode, out var number) || double.IsNaN(number))
+            if (!DocumentTime.TryNumber(dateNode, out var number) || DocumentTime.ToMilliseconds(number) is not { } dateMs)
             {
                 return ("date must be epoch milliseconds", null);
             }
 
-            ms = (long)number;
+            ms = dateMs;
         }
         else
         {
@@ -90,17 +105,12 @@ public static class DocumentRules
             }
         }
 
-        if (doc["type"] is { } typeNode && typeNode.GetValueKind() is not (JsonValueKind.String or JsonValueKind.Null))
-        {
-            return ("type must be a string", null);
-        }
-
         var (objectId, identifier) = TakeLenientId(doc);
         doc["date"] = ms;
         doc["dateString"] = DocumentTime.Iso(ms);
         doc["sysTime"] = DocumentTime.Iso(ms);
         doc["utcOffset"] = offset;
-        output.Add(new PreparedDocument(doc, ms, (string?)doc["type"], objectId, identifier));
+        output.Add(new PreparedDocument(doc, ms, JsonText.Of(doc["type"]), objectId, identifier));
         return null;
     }
 
@@ -121,7 +131,12 @@ public static class DocumentRules
         }
         else if (doc[timeField] is JsonValue numeric && DocumentTime.TryNumber(numeric, out var number))
         {
-            ms = (long)number;
+            if (DocumentTime.ToMilliseconds(number) is not { } numericMs)
+            {
+                return ($"{timeField} is not a date", null);
+            }
+
+            ms = numericMs;
         }
         else if (doc[timeField] is null || doc[timeField]!.GetValueKind() == JsonValueKind.Null)
         {
@@ -172,7 +187,7 @@ public static class DocumentRules
             doc.Remove("units");
         }
 
-        if ((string?)doc["eventType"] == "Announcement")
+        if (JsonText.Of(doc["eventType"]) == "Announcement")
         {
             doc["isAnnouncement"] = true;
         }
@@ -183,11 +198,16 @@ public static class DocumentRules
         // preBolus: the carbs move to a second treatment preBolus minutes later (reference behaviour).
         if (doc["preBolus"] is { } preBolus && DocumentTime.TryNumber(preBolus, out var minutes) && minutes != 0 && doc["carbs"] is { } carbs)
         {
+            if (DocumentTime.ToMilliseconds(ms + (minutes * 60_000)) is not { } carbMs || DocumentTime.Problem(carbMs, now) is not null)
+            {
+                return ("preBolus moves the carbs out of the accepted date range", null);
+            }
+
             var carbTreatment = new JsonObject
             {
                 ["eventType"] = eventType,
                 ["carbs"] = carbs.DeepClone(),
-                ["created_at"] = DocumentTime.Iso(ms + (long)(minutes * 60_000)),
+                ["created_at"] = DocumentTime.Iso(carbMs),
                 ["utcOffset"] = offset,
             };
             if (doc["enteredBy"] is { } enteredBy)
@@ -197,7 +217,7 @@ public static class DocumentRules
 
             doc.Remove("carbs");
             output.Add(new PreparedDocument(doc, ms, eventType, objectId, identifier));
-            output.Add(new PreparedDocument(carbTreatment, ms + (long)(minutes * 60_000), eventType, null, null));
+            output.Add(new PreparedDocument(carbTreatment, carbMs, eventType, null, null));
             return null;
         }
 
@@ -250,7 +270,7 @@ public static class DocumentRules
         }
 
         var dateMs = ms;
-        if (collection == Collection.Profile && doc["startDate"] is JsonValue start && DocumentTime.TryParse((string?)start, out var startDate))
+        if (collection == Collection.Profile && doc["startDate"] is JsonValue start && DocumentTime.TryParse(JsonText.Of(start), out var startDate))
         {
             dateMs = startDate.ToUnixTimeMilliseconds();
         }
@@ -260,7 +280,7 @@ public static class DocumentRules
             return (dateProblem, null);
         }
 
-        var type = collection == Collection.DeviceStatus ? (string?)(doc["device"] as JsonValue) : null;
+        var type = collection == Collection.DeviceStatus ? JsonText.Of(doc["device"]) : null;
         var identifier = doc["identifier"] is JsonValue ident && ident.GetValueKind() == JsonValueKind.String ? ident.GetValue<string>() : null;
         output.Add(new PreparedDocument(doc, dateMs, type, objectId, identifier));
         return null;

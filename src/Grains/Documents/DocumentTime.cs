@@ -12,6 +12,16 @@ public static class DocumentTime
 
     public static readonly TimeSpan MaxFuture = TimeSpan.FromDays(1);
 
+    private static readonly long MinMs = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly long MaxMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// A client's number as epoch milliseconds, or null when it is no instant at all (NaN, infinite,
+    /// beyond year 9999): such a value must be refused before any date arithmetic throws on it.
+    /// </summary>
+    public static long? ToMilliseconds(double number) =>
+        double.IsFinite(number) && number >= MinMs && number <= MaxMs ? (long)number : null;
+
     public static string Iso(long ms) =>
         DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 

@@ -21,7 +21,7 @@ public static class ProfileSchedule
             return null;
         }
 
-        var name = (string?)(document["defaultProfile"] as JsonValue) ?? stores.Select(p => p.Key).FirstOrDefault();
+        var name = JsonText.Of(document["defaultProfile"]) ?? stores.Select(p => p.Key).FirstOrDefault();
         return name is not null && stores[name] is JsonObject active ? (name, active) : null;
     }
 
@@ -38,7 +38,7 @@ public static class ProfileSchedule
         foreach (var slot in (schedule as JsonArray ?? []).OfType<JsonObject>())
         {
             var start = slot["timeAsSeconds"] is { } s && DocumentTime.TryNumber(s, out var secs) ? secs
-                : TimeSpan.TryParse((string?)(slot["time"] as JsonValue), CultureInfo.InvariantCulture, out var t) ? t.TotalSeconds : double.NaN;
+                : TimeSpan.TryParse(JsonText.Of(slot["time"]), CultureInfo.InvariantCulture, out var t) ? t.TotalSeconds : double.NaN;
             if (!double.IsNaN(start) && DocumentTime.TryNumber(slot["value"], out var value))
             {
                 slots.Add(new Slot(start, value));

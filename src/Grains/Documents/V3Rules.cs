@@ -31,13 +31,13 @@ public static class V3Rules
             && double.TryParse(value.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
         {
             var number = value.GetValueKind() == JsonValueKind.Number ? value.GetValue<double>() : double.Parse(value.GetValue<string>(), CultureInfo.InvariantCulture);
-            if (double.IsNaN(number) || double.IsInfinity(number))
+            // Below 2000-01-01 in milliseconds, the value is taken as seconds (reference rule).
+            if (DocumentTime.ToMilliseconds(number < DocumentTime.Earliest ? number * 1000 : number) is not { } numberMs)
             {
                 return false;
             }
 
-            // Below 2000-01-01 in milliseconds, the value is taken as seconds (reference rule).
-            ms = number < DocumentTime.Earliest ? (long)(number * 1000) : (long)number;
+            ms = numberMs;
         }
         else if (value.GetValueKind() == JsonValueKind.String && TryParseText(value.GetValue<string>(), out var parsed))
         {

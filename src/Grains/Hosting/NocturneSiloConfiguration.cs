@@ -44,6 +44,7 @@ public static class NocturneSiloConfiguration
                 });
                 silo.ConfigureEndpoints(cluster.ParsedAdvertisedAddress(), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
                 silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+                silo.Services.AddHostedService<MembershipTableKeeper>();
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Cluster:Mode '{cluster.Mode}'");
@@ -62,6 +63,11 @@ public static class NocturneSiloConfiguration
             o.ConnectionString = postgres;
         });
 
+        silo.AddIncomingGrainCallFilter<StorageExceptionCallFilter>();
+
+        // With PostgreSQL and Redis both gone, a graceful leave cannot be recorded anywhere:
+        // stop within a bounded time rather than retrying the membership table for half a minute.
+        silo.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         silo.Services.AddSingleton(new PostgresConnection(postgres));
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton(new Authorization.AccessTokenCipher(configuration));

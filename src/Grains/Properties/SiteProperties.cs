@@ -50,7 +50,7 @@ public static class SiteProperties
 
         if (Want("direction") && sgvs.Count > 0)
         {
-            result["direction"] = Direction((string?)(sgvs[0].Doc["direction"] as JsonValue));
+            result["direction"] = Direction(JsonText.Of(sgvs[0].Doc["direction"]));
         }
 
         if (Want("rawbg") && sgvs.Count > 0 && entries.Since(nowMs - (int)EntryWindow.Span.TotalMilliseconds, "cal").FirstOrDefault() is { } cal
@@ -278,7 +278,7 @@ public static class SiteProperties
             if (DocumentTime.TryNumber(node, out var level))
             {
                 var status0 = level < 20 ? "urgent" : level < 30 ? "warn" : "ok";
-                var device = (string?)(status.Doc["device"] as JsonValue) ?? "uploader";
+                var device = JsonText.Of(status.Doc["device"]) ?? "uploader";
                 var reading = new JsonObject { ["level"] = level, ["display"] = $"{level.ToString(CultureInfo.InvariantCulture)}%", ["status"] = status0, ["mills"] = status.DateMs };
                 return new JsonObject
                 {

@@ -162,7 +162,7 @@ public sealed partial class PatientGrain
     {
         foreach (var status in statuses)
         {
-            var device = (string?)(status.Doc["device"] as JsonValue);
+            var device = JsonText.Of(status.Doc["device"]);
             var openapsIob = status.Doc["openaps"]?["iob"] is JsonArray list ? list.FirstOrDefault() : status.Doc["openaps"]?["iob"];
             if (openapsIob is JsonObject o && DocumentTime.TryNumber(o["iob"], out var iob))
             {
@@ -189,7 +189,7 @@ public sealed partial class PatientGrain
     {
         foreach (var status in statuses)
         {
-            var device = (string?)(status.Doc["device"] as JsonValue);
+            var device = JsonText.Of(status.Doc["device"]);
             var openaps = status.Doc["openaps"];
             var suggested = openaps?["enacted"]?["COB"] ?? openaps?["suggested"]?["COB"];
             if (suggested is not null && DocumentTime.TryNumber(suggested, out var cob))

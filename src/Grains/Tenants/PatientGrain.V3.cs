@@ -292,7 +292,7 @@ public sealed partial class PatientGrain
 
     private static long DateOf(Collection collection, JsonObject doc)
     {
-        if (collection == Collection.Profile && doc["startDate"] is JsonValue start && DocumentTime.TryParse((string?)start, out var startDate))
+        if (collection == Collection.Profile && doc["startDate"] is JsonValue start && DocumentTime.TryParse(JsonText.Of(start), out var startDate))
         {
             return startDate.ToUnixTimeMilliseconds();
         }

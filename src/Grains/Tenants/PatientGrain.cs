@@ -27,6 +27,19 @@ public sealed partial class PatientGrain(TenantStore store, DocumentStore docume
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await LoadAsync(cancellationToken);
+        }
+        catch (Exception ex) when (Storage.StorageFailures.Translate(ex) is { } translated)
+        {
+            // Activation failures travel to the caller like call failures: keep them serializable.
+            throw translated;
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
         _tenant = await store.LoadTenantAsync(SiteId, cancellationToken);
         if (_tenant is null)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Nocturne.Tests.Infrastructure;
@@ -27,15 +26,15 @@ public sealed class PrivatePostgres : IAsyncDisposable
         var dir = Path.Combine(root, $"pg-{Guid.NewGuid():N}"[..11]);
         var port = FreePorts.Next();
         var portText = port.ToString(CultureInfo.InvariantCulture);
-        await RunAsync("pg-start", dir, portText);
-        await RunAsync("pg-create-db", dir, portText, "nocturne");
-        var connection = (await RunAsync("pg-connection", dir, portText, "nocturne")).Trim();
+        await Services.RunAsync("pg-start", dir, portText);
+        await Services.RunAsync("pg-create-db", dir, portText, "nocturne");
+        var connection = (await Services.RunAsync("pg-connection", dir, portText, "nocturne")).Trim();
         return new PrivatePostgres(dir, port, connection);
     }
 
-    public Task StopAsync() => RunAsync("pg-stop", _dir);
+    public Task StopAsync() => Services.RunAsync("pg-stop", _dir);
 
-    public Task StartAgainAsync() => RunAsync("pg-start", _dir, _port.ToString(CultureInfo.InvariantCulture));
+    public Task StartAgainAsync() => Services.RunAsync("pg-start", _dir, _port.ToString(CultureInfo.InvariantCulture));
 
     public async ValueTask DisposeAsync()
     {
@@ -51,27 +50,5 @@ public sealed class PrivatePostgres : IAsyncDisposable
         catch (UnauthorizedAccessException)
         {
         }
-    }
-
-    private static async Task<string> RunAsync(params string[] args)
-    {
-        var script = Path.Combine(TestServices.RepositoryRoot, "deploy", "local", "services.sh");
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"services.sh {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}");
-        }
-
-        return await stdout;
     }
 }

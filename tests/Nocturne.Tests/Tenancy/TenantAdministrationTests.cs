@@ -43,9 +43,10 @@ public sealed class TenantAdministrationTests(MultiSiteApi api) : IClassFixture<
         Assert.Equal(200, (await api.SendAsync(byHost)).Status);
 
         Assert.Equal(200, (await api.SendAsync(MultiSiteApi.OperatorRequest(HttpMethod.Post, $"/api/admin/tenants/{id}/disable"))).Status);
+        // A disabled site's own secret no longer opens it: it answers as a site where that secret is wrong.
         var (disabledStatus, disabled) = await api.SendAsync(MultiSiteApi.SiteRequest(id, HttpMethod.Get, "/api/v1/status.json", MultiSiteApi.Sha1(secret)));
-        Assert.Equal(404, disabledStatus);
-        Assert.Equal("Not Found", disabled.GetProperty("message").GetString());
+        Assert.Equal(401, disabledStatus);
+        Assert.Equal("Unauthorized", disabled.GetProperty("message").GetString());
 
         Assert.Equal(200, (await api.SendAsync(MultiSiteApi.OperatorRequest(HttpMethod.Post, $"/api/admin/tenants/{id}/enable"))).Status);
         Assert.Equal(200, (await api.SendAsync(MultiSiteApi.SiteRequest(id, HttpMethod.Get, "/api/v1/status.json", MultiSiteApi.Sha1(secret)))).Status);
@@ -56,19 +57,20 @@ public sealed class TenantAdministrationTests(MultiSiteApi api) : IClassFixture<
         Assert.Equal(2, await CountRowsAsync(id));
         Assert.Equal(200, (await api.SendAsync(MultiSiteApi.OperatorRequest(HttpMethod.Delete, $"/api/admin/tenants/{id}?confirm={id}"))).Status);
         Assert.Equal(0, await CountRowsAsync(id));
-        Assert.Equal(404, (await api.SendAsync(MultiSiteApi.SiteRequest(id, HttpMethod.Get, "/api/v1/status.json", MultiSiteApi.Sha1(secret)))).Status);
+        Assert.Equal(401, (await api.SendAsync(MultiSiteApi.SiteRequest(id, HttpMethod.Get, "/api/v1/status.json", MultiSiteApi.Sha1(secret)))).Status);
         Assert.Equal(404, (await api.SendAsync(MultiSiteApi.OperatorRequest(HttpMethod.Get, $"/api/admin/tenants/{id}"))).Status);
         Assert.Equal(404, (await api.SendAsync(MultiSiteApi.OperatorRequest(HttpMethod.Delete, $"/api/admin/tenants/{id}?confirm={id}"))).Status);
     }
 
     [Fact]
-    public async Task UnknownSitesLookExactlyLikeUnknownRoutes()
+    public async Task UnknownSitesAnswerLikeKnownSitesThatAdmitNobodyAnonymously()
     {
+        var (known, _) = await api.CreateSiteAsync("private", new { authDefaultRoles = new[] { "denied" } });
         var (unknownSite, siteBody) = await api.SendAsync(MultiSiteApi.SiteRequest("no-such-site", HttpMethod.Get, "/api/v1/status.json"));
-        var (unknownRoute, routeBody) = await api.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/no-such-route"));
-        Assert.Equal(404, unknownSite);
-        Assert.Equal(404, unknownRoute);
-        Assert.Equal(routeBody.GetRawText(), siteBody.GetRawText());
+        var (knownSite, knownBody) = await api.SendAsync(MultiSiteApi.SiteRequest(known, HttpMethod.Get, "/api/v1/status.json"));
+        Assert.Equal(401, unknownSite);
+        Assert.Equal(knownSite, unknownSite);
+        Assert.Equal(knownBody.GetRawText(), siteBody.GetRawText());
         // Without a site prefix or subdomain, a multi-site server has no site to answer for.
         Assert.Equal(404, (await api.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/v1/status.json"))).Status);
     }

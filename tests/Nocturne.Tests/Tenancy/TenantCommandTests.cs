@@ -40,7 +40,7 @@ public sealed class TenantCommandTests(MultiSiteApi api) : IClassFixture<MultiSi
 
         Assert.Equal(1, (await RunAsync("create", id)).Exit);
         Assert.Equal(0, (await RunAsync("disable", id)).Exit);
-        Assert.Equal(404, (await api.SendAsync(MultiSiteApi.SiteRequest(id, HttpMethod.Get, "/api/v1/status.json", MultiSiteApi.Sha1(secret)))).Status);
+        Assert.Equal(401, (await api.SendAsync(MultiSiteApi.SiteRequest(id, HttpMethod.Get, "/api/v1/status.json", MultiSiteApi.Sha1(secret)))).Status);
         Assert.Contains("disabled", (await RunAsync("show", id)).Out, StringComparison.Ordinal);
 
         var (refused, _, why) = await RunAsync("delete", id);

@@ -1,0 +1,304 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Nocturne.Grains.Interfaces;
+using Nocturne.Grains.Interfaces.Documents;
+using Nocturne.Grains.Interfaces.Storage;
+using Nocturne.Grains.Interfaces.Tenants;
+using Nocturne.Grains.Storage;
+using Nocturne.Tests.Infrastructure;
+using Orleans.Runtime;
+
+namespace Nocturne.Tests.Faults;
+
+/// <summary>
+/// Faults under a small load with two silos: a storage failure in a grain on the other silo, a
+/// killed silo, PostgreSQL and Redis restarting. Clients see 200 or 503 with Retry-After (never
+/// 500), the cluster recovers without a restart, and every acknowledged upload is in PostgreSQL.
+/// Longer variants: set NOCTURNE_FAULT_SECONDS (bench).
+/// </summary>
+public sealed class ClusterFaultTests
+{
+    private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(60);
+
+    private static TimeSpan FaultLoad => TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("NOCTURNE_FAULT_SECONDS"), out var s) ? s : 3);
+
+    [Fact]
+    public async Task AStorageFailureInAGrainOnAnotherSiloReachesTheCallerAsStorageUnavailable()
+    {
+        await using var postgres = await PrivatePostgres.StartAsync();
+        await new SchemaMigrator(postgres.ConnectionString).MigrateAsync();
+        var serviceId = TestServices.UniqueServiceId("xsilo");
+        using var siloA = await TestSilo.StartAsync(postgres.ConnectionString, serviceId, "Redis", TestServices.Redis);
+        using var siloB = await TestSilo.StartAsync(postgres.ConnectionString, serviceId, "Redis", TestServices.Redis);
+        try
+        {
+            await WaitForActiveAsync(siloA.Services.GetRequiredService<IClusterMembershipService>(), 2);
+
+            // Sites first touched through B live on B (or anywhere): A's calls to those cross the silo boundary.
+            var sites = Enumerable.Range(0, 8).Select(i => $"x{i}-{Guid.NewGuid():N}"[..16]).ToList();
+            foreach (var site in sites)
+            {
+                await siloB.Grains().GetGrain<IPatientGrain>(site).ProvisionAsync(new SiteProvisioning(site, "secret-of-the-site", new SiteSettings()), overwrite: false);
+            }
+
+            var onB = await SitesOnAsync(siloA.Grains(), siloB.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress, sites);
+            Assert.NotEmpty(onB);
+
+            await postgres.StopAsync();
+            foreach (var site in onB)
+            {
+                var error = await Assert.ThrowsAnyAsync<Exception>(() => siloA.Grains().GetGrain<IPatientGrain>(site)
+                    .WriteDocumentsAsync(Collection.Entries, "{\"type\":\"sgv\",\"sgv\":100}", WriteMode.Create));
+                Assert.IsType<StorageUnavailableException>(error);
+            }
+        }
+        finally
+        {
+            await postgres.StartAgainAsync();
+            await siloB.StopAsync();
+            await siloA.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task KillingOneOfTwoSilosGivesNo500AndLosesNoAcknowledgedUpload()
+    {
+        var postgres = await TestServices.MigratedPostgresAsync();
+        var settings = ClusterSettings(TestServices.Redis);
+        await using var api = new NocturneApiFactory(postgres, settings);
+        using var client = api.CreateClient();
+        using var other = SiloProcess.Start(postgres, TestServices.Redis, api.ServiceId);
+        var grains = api.Services.GetRequiredService<IGrainFactory>();
+        await WaitForActiveAsync(api.Services.GetRequiredService<IClusterMembershipService>(), 2);
+
+        // Enough sites that some of their grains live on the other silo.
+        var sites = new List<(string, string)>();
+        var local = api.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+        for (var round = 0; round < 5; round++)
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                sites.Add(await CreateSiteAsync(client));
+            }
+
+            foreach (var (site, secret) in sites)
+            {
+                await client.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Get, "/api/v1/entries.json", MultiSiteApi.Sha1(secret)));
+            }
+
+            if ((await SitesOnAsync(grains, null, sites.Select(s => s.Item1).ToList())).Count < sites.Count
+                && (await SitesOnAsync(grains, local, sites.Select(s => s.Item1).ToList())).Count < sites.Count)
+            {
+                break;
+            }
+        }
+
+        var ledger = new LoadLedger(client, sites);
+        using var stop = new CancellationTokenSource();
+        var load = ledger.RunAsync(2, stop.Token);
+        await Task.Delay(FaultLoad);
+        var killedAt = DateTime.UtcNow;
+        other.Kill();
+        await WaitUntilAsync(async () => ledger.LastOk > killedAt.AddSeconds(2) && await AllAnswerAsync(client, sites), "the survivor did not serve every site again");
+        await Task.Delay(FaultLoad);
+        stop.Cancel();
+        await load;
+
+        await ledger.AssertNoFaultLeakedAsync(postgres);
+    }
+
+    [Fact]
+    public async Task APostgresRestartUnderLoadIsA503ThenRecoversAndLosesNoAcknowledgedUpload()
+    {
+        await using var postgres = await PrivatePostgres.StartAsync();
+        await new SchemaMigrator(postgres.ConnectionString).MigrateAsync();
+        await using var api = new NocturneApiFactory(postgres.ConnectionString, ClusterSettings(TestServices.Redis));
+        using var client = api.CreateClient();
+        using var second = await TestSilo.StartAsync(postgres.ConnectionString, api.ServiceId, "Redis", TestServices.Redis);
+        try
+        {
+            await WaitForActiveAsync(api.Services.GetRequiredService<IClusterMembershipService>(), 2);
+            var sites = await CreateSitesAsync(client, 6);
+
+            var ledger = new LoadLedger(client, sites);
+            using var stop = new CancellationTokenSource();
+            var load = ledger.RunAsync(2, stop.Token);
+            await Task.Delay(FaultLoad);
+            await postgres.StopAsync();
+            await Task.Delay(FaultLoad);
+            await postgres.StartAgainAsync();
+            var restartedAt = DateTime.UtcNow;
+            await WaitUntilAsync(async () => ledger.LastOk > restartedAt.AddSeconds(1) && await AllAnswerAsync(client, sites), "no recovery after PostgreSQL came back");
+            stop.Cancel();
+            await load;
+
+            Assert.True(ledger.Statuses.ContainsKey(503), "the outage was never reported: " + ledger.Summary());
+            await ledger.AssertNoFaultLeakedAsync(postgres.ConnectionString);
+        }
+        finally
+        {
+            await second.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ARedisRestartUnderLoadLeavesAClusterThatAdmitsAndBuriesSilos()
+    {
+        var postgres = await TestServices.MigratedPostgresAsync();
+        await using var redis = await PrivateRedis.StartAsync();
+        await using var api = new NocturneApiFactory(postgres, ClusterSettings(redis.ConnectionString));
+        using var client = api.CreateClient();
+        using var second = await TestSilo.StartAsync(postgres, api.ServiceId, "Redis", redis.ConnectionString);
+        var membership = api.Services.GetRequiredService<IClusterMembershipService>();
+        try
+        {
+            await WaitForActiveAsync(membership, 2);
+            var sites = await CreateSitesAsync(client, 6);
+
+            var ledger = new LoadLedger(client, sites);
+            using var stop = new CancellationTokenSource();
+            var load = ledger.RunAsync(2, stop.Token);
+            await Task.Delay(FaultLoad);
+            await redis.StopAsync();
+
+            // Readiness reports that membership cannot be read while Redis is gone.
+            await WaitUntilAsync(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable, "readiness ignored the membership outage");
+            await redis.StartAgainAsync();
+            await WaitUntilAsync(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, "readiness did not recover with Redis");
+
+            // The cluster still works: a new silo joins, and a killed one is declared dead.
+            using (var third = SiloProcess.Start(postgres, redis.ConnectionString, api.ServiceId))
+            {
+                await WaitForActiveAsync(membership, 3);
+                third.Kill();
+            }
+
+            await WaitUntilAsync(async () =>
+            {
+                await membership.Refresh();
+                return membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) == 2
+                    && membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Dead);
+            }, "the killed silo was never declared dead");
+
+            stop.Cancel();
+            await load;
+            await ledger.AssertNoFaultLeakedAsync(postgres);
+        }
+        finally
+        {
+            await second.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AMembershipTableLostByRedisIsRecreatedAndTheSilosStayReady()
+    {
+        var postgres = await TestServices.MigratedPostgresAsync();
+        await using var redis = await PrivateRedis.StartAsync();
+        await using var api = new NocturneApiFactory(postgres, ClusterSettings(redis.ConnectionString));
+        using var client = api.CreateClient();
+        using var second = await TestSilo.StartAsync(postgres, api.ServiceId, "Redis", redis.ConnectionString);
+        var membership = api.Services.GetRequiredService<IClusterMembershipService>();
+        var table = api.Services.GetRequiredService<IMembershipTable>();
+        try
+        {
+            await WaitForActiveAsync(membership, 2);
+            var (site, secret) = await CreateSiteAsync(client);
+            await redis.FlushAsync();
+
+            // Both silos write themselves back; readiness and service return without a restart.
+            await WaitUntilAsync(async () => (await table.ReadAllAsync()).Members.Count(m => m.Item1.Status == SiloStatus.Active) == 2, "the membership table was not recreated");
+            await WaitUntilAsync(async () => (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK, "readiness did not recover");
+            Assert.True(await AllAnswerAsync(client, [(site, secret)]));
+        }
+        finally
+        {
+            await second.StopAsync();
+        }
+    }
+
+    private static Dictionary<string, string?> ClusterSettings(string redis)
+    {
+        var settings = MultiSiteApi.Settings();
+        settings["Cluster:Mode"] = "Redis";
+        settings["ConnectionStrings:Redis"] = redis;
+        return settings;
+    }
+
+    private static async Task<List<(string, string)>> CreateSitesAsync(HttpClient client, int count)
+    {
+        var sites = new List<(string, string)>();
+        for (var i = 0; i < count; i++)
+        {
+            sites.Add(await CreateSiteAsync(client));
+        }
+
+        return sites;
+    }
+
+    private static async Task<(string, string)> CreateSiteAsync(HttpClient client)
+    {
+        var id = $"f{Guid.NewGuid():N}"[..14];
+        var secret = $"secret-of-{id}";
+        using var request = MultiSiteApi.OperatorRequest(HttpMethod.Post, "/api/admin/tenants", new { id, displayName = id, apiSecret = secret });
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (id, secret);
+    }
+
+    private static async Task<bool> AllAnswerAsync(HttpClient client, IEnumerable<(string Site, string Secret)> sites)
+    {
+        foreach (var (site, secret) in sites)
+        {
+            using var response = await client.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Post, "/api/v1/entries", MultiSiteApi.Sha1(secret),
+                new { type = "probe", date = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }));
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // The sites whose patient grain is active on the given silo (null: any silo).
+    private static async Task<List<string>> SitesOnAsync(IGrainFactory grains, SiloAddress? silo, IReadOnlyCollection<string> sites)
+    {
+        var statistics = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, silo is null ? null : [silo]);
+        var active = statistics.Where(s => s.GrainId.Type.ToString() == "patient").Select(s => s.GrainId.Key.ToString()).ToHashSet();
+        return sites.Where(active.Contains).ToList();
+    }
+
+    private static async Task WaitForActiveAsync(IClusterMembershipService membership, int count) =>
+        await WaitUntilAsync(async () =>
+        {
+            await membership.Refresh();
+            return membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) >= count;
+        }, $"{count} silos never became active");
+
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, string failure) => WaitUntilAsync(condition, failure, Recovery);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+            {
+                // Still recovering.
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, failure);
+            await Task.Delay(250);
+        }
+    }
+}
