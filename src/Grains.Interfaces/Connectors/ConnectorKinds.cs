@@ -15,11 +15,12 @@ public static class ConnectorKinds
 
     public static bool IsKnown(string? kind) => kind is not null && All.Contains(kind, StringComparer.Ordinal);
 
-    public static string Key(string site, string kind) => $"{site}/{kind}";
+    /// <summary>A site-scoped key (<see cref="Tenants.SiteGrainKeys"/>), so that deleting the site finds the connector's state and reminder.</summary>
+    public static string Key(string site, string kind) => Tenants.SiteGrainKeys.For(site, kind);
 
     public static (string Site, string Kind) ParseKey(string key)
     {
-        var slash = key.LastIndexOf('/');
-        return slash <= 0 ? throw new ArgumentException($"'{key}' is not a connector key", nameof(key)) : (key[..slash], key[(slash + 1)..]);
+        var site = Tenants.SiteGrainKeys.SiteOf(key);
+        return site.Length == key.Length ? throw new ArgumentException($"'{key}' is not a connector key", nameof(key)) : (site, key[(site.Length + 1)..]);
     }
 }

@@ -115,20 +115,37 @@ public sealed class DocumentStore(PostgresConnection postgres)
         await upsert.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<bool> DeleteByIdentifierAsync(Collection collection, string tenant, string identifier, CancellationToken cancellationToken = default)
-    {
-        await using var command = postgres.DataSource.CreateCommand($"DELETE FROM {CollectionNames.Of(collection)} WHERE tenant_id = @t AND identifier = @i");
-        command.Parameters.AddWithValue("t", tenant);
-        command.Parameters.AddWithValue("i", identifier);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-    }
+    /// <summary>Removes one document for good and records the removal's clock, in one transaction.</summary>
+    public Task<int> DeleteByIdentifierAsync(Collection collection, string tenant, string identifier, long removedMs, CancellationToken cancellationToken = default) =>
+        RemoveAsync(collection, tenant, "identifier = @k", identifier, removedMs, cancellationToken);
 
-    public async Task<int> DeleteAsync(Collection collection, string tenant, IReadOnlyList<string> objectIds, CancellationToken cancellationToken = default)
+    /// <summary>Removes documents by _id for good and records the removal's clock, in one transaction.</summary>
+    public Task<int> DeleteAsync(Collection collection, string tenant, IReadOnlyList<string> objectIds, long removedMs, CancellationToken cancellationToken = default) =>
+        RemoveAsync(collection, tenant, "object_id = ANY(@k)", objectIds.ToArray(), removedMs, cancellationToken);
+
+    // The clock is only recorded when something was removed, so a delete that matched nothing changes nothing.
+    private async Task<int> RemoveAsync(Collection collection, string tenant, string match, object key, long removedMs, CancellationToken cancellationToken)
     {
-        await using var command = postgres.DataSource.CreateCommand($"DELETE FROM {CollectionNames.Of(collection)} WHERE tenant_id = @t AND object_id = ANY(@ids)");
-        command.Parameters.AddWithValue("t", tenant);
-        command.Parameters.AddWithValue("ids", objectIds.ToArray());
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var connection = await postgres.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var delete = new NpgsqlCommand($"DELETE FROM {CollectionNames.Of(collection)} WHERE tenant_id = @t AND {match}", connection, transaction);
+        delete.Parameters.AddWithValue("t", tenant);
+        delete.Parameters.AddWithValue("k", key);
+        var removed = await delete.ExecuteNonQueryAsync(cancellationToken);
+        if (removed > 0)
+        {
+            await using var clock = new NpgsqlCommand("""
+                INSERT INTO collection_removals (tenant_id, collection, removed_ms) VALUES (@t, @c, @m)
+                ON CONFLICT (tenant_id, collection) DO UPDATE SET removed_ms = GREATEST(collection_removals.removed_ms, EXCLUDED.removed_ms)
+                """, connection, transaction);
+            clock.Parameters.AddWithValue("t", tenant);
+            clock.Parameters.AddWithValue("c", CollectionNames.Of(collection));
+            clock.Parameters.AddWithValue("m", removedMs);
+            await clock.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return removed;
     }
 
     /// <summary>The newest valid documents since a time, newest first (the live window).</summary>
@@ -158,11 +175,18 @@ public sealed class DocumentStore(PostgresConnection postgres)
         return await ReadAllAsync(command, cancellationToken);
     }
 
-    /// <summary>Newest srvModified of each collection of the site (index-only per table).</summary>
+    /// <summary>
+    /// When each collection of the site last changed: its newest srvModified, or its last removal
+    /// if that came later (index-only per table).
+    /// </summary>
     public async Task<Dictionary<Collection, long>> LoadLastModifiedAsync(string tenant, CancellationToken cancellationToken = default)
     {
         var union = string.Join(" UNION ALL ", Enum.GetValues<Collection>().Select(c =>
-            $"SELECT '{CollectionNames.Of(c)}' AS c, (SELECT max(srv_modified) FROM {CollectionNames.Of(c)} WHERE tenant_id = @t) AS m"));
+            $"""
+            SELECT '{CollectionNames.Of(c)}' AS c, GREATEST(
+                (SELECT max(srv_modified) FROM {CollectionNames.Of(c)} WHERE tenant_id = @t),
+                (SELECT removed_ms FROM collection_removals WHERE tenant_id = @t AND collection = '{CollectionNames.Of(c)}')) AS m
+            """));
         await using var command = postgres.DataSource.CreateCommand(union);
         command.Parameters.AddWithValue("t", tenant);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

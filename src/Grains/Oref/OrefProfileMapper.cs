@@ -36,7 +36,7 @@ public static class OrefProfileMapper
         var zone = ProfileSchedule.Zone(active);
         var offset = zone is not null ? (int)zone.GetUtcOffset(now).TotalMinutes : 0;
         var units = (string?)(active["units"] as JsonValue) ?? (string?)(doc["units"] as JsonValue) ?? "mg/dl";
-        var toMgdl = units.StartsWith("mmol", StringComparison.OrdinalIgnoreCase) ? 18.0 : 1.0;
+        var toMgdl = Properties.GlucoseUnits.OrefToMgdlFactor(units);
         var minuteOfDay = (now.ToUnixTimeMilliseconds() / 60_000 + offset) % 1440;
         if (minuteOfDay < 0)
         {

@@ -78,7 +78,7 @@ public sealed partial class PatientGrain
 
         await documents.SaveAsync(collection, SiteId, writer.Inserts, writer.Updates);
 
-        await AfterWriteAsync(collection, writer.Written.ToList(), now);
+        await ApplyChangeAsync(DocumentChange.Wrote(collection, writer.Written.ToList()), now);
         logger.LogDebug("Site {Site}: {Collection} {Inserted} inserted, {Updated} updated", SiteId, collection, writer.Inserts.Count, writer.Updates.Count);
         return new WriteOutcome(response.ToJsonString(), null, null);
     }
@@ -90,8 +90,13 @@ public sealed partial class PatientGrain
             return 0;
         }
 
-        var deleted = await documents.DeleteAsync(collection, SiteId, objectIds);
-        await AfterDeleteAsync(collection, objectIds.ToHashSet(), time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var clock = NextClock(now);
+        var deleted = await documents.DeleteAsync(collection, SiteId, objectIds, clock);
+        if (deleted > 0)
+        {
+            await ApplyChangeAsync(DocumentChange.Removed(collection, objectIds.ToHashSet(), clock), now);
+        }
 
         logger.LogInformation("Site {Site}: {Count} {Collection} deleted", SiteId, deleted, collection);
         return deleted;
@@ -120,32 +125,26 @@ public sealed partial class PatientGrain
         return properties.ToJsonString();
     }
 
-    // Every write and delete, v1 or v3, keeps the live state in step through these two.
-    private async Task AfterWriteAsync(Collection collection, IReadOnlyList<StoredDocument> written, DateTimeOffset now)
+    // The one place where a committed change reaches what the grain derives from the documents.
+    private async Task ApplyChangeAsync(DocumentChange change, DateTimeOffset now)
     {
-        if (collection == Collection.Entries)
+        if (change.Written.Count == 0 && change.RemovedObjectIds.Count == 0)
         {
-            _entryWindow.Apply(written, [], now);
+            return;
         }
 
-        if (_live.Apply(collection, written))
+        if (change.Collection == Collection.Entries)
+        {
+            _entryWindow.Apply(change.Written, change.RemovedObjectIds, now);
+        }
+
+        var reload = _live.Apply(change.Collection, change.Written);
+        if (reload || (change.RemovedObjectIds.Count > 0 && _live.References(change.RemovedObjectIds)))
         {
             await LoadPropertiesStateAsync(now, CancellationToken.None);
         }
 
-        _lastModified[collection] = Math.Max(_lastModified.GetValueOrDefault(collection), written.Max(d => d.SrvModified));
-    }
-
-    private async Task AfterDeleteAsync(Collection collection, IReadOnlyCollection<string> objectIds, DateTimeOffset now)
-    {
-        if (collection == Collection.Entries)
-        {
-            _entryWindow.Apply([], objectIds, now);
-        }
-        else if (_live.References(objectIds))
-        {
-            await LoadPropertiesStateAsync(now, CancellationToken.None);
-        }
+        _lastModified[change.Collection] = Math.Max(_lastModified.GetValueOrDefault(change.Collection), change.SrvModified);
     }
 
     private async Task LoadPropertiesStateAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -156,7 +156,7 @@ public sealed partial class PatientGrain
         V3Rules.ApplyDuration(collection, merged);
         var written = existing with { Doc = merged, SrvModified = NextClock(time.GetUtcNow()), Type = TypeOf(collection, merged, existing.Type) };
         await documents.WriteOneAsync(collection, SiteId, written, null);
-        await AfterWriteAsync(collection, [written], time.GetUtcNow());
+        await ApplyChangeAsync(DocumentChange.Wrote(collection, [written]), time.GetUtcNow());
         return new V3WriteResult(200, null, written.Identifier, written.SrvModified, false, null, V3Rules.V3Json(written).ToJsonString());
     }
 
@@ -180,8 +180,10 @@ public sealed partial class PatientGrain
 
         if (permanent)
         {
-            await documents.DeleteByIdentifierAsync(collection, SiteId, existing.Identifier);
-            await AfterDeleteAsync(collection, [existing.ObjectId], time.GetUtcNow());
+            var now = time.GetUtcNow();
+            var clock = NextClock(now);
+            await documents.DeleteByIdentifierAsync(collection, SiteId, existing.Identifier, clock);
+            await ApplyChangeAsync(DocumentChange.Removed(collection, [existing.ObjectId], clock), now);
             return new V3WriteResult(200, null, existing.Identifier, null, false, null, null);
         }
 
@@ -193,7 +195,7 @@ public sealed partial class PatientGrain
 
         var deleted = existing with { Doc = doc, IsValid = false, SrvModified = NextClock(time.GetUtcNow()) };
         await documents.WriteOneAsync(collection, SiteId, deleted, null);
-        await AfterWriteAsync(collection, [deleted], time.GetUtcNow());
+        await ApplyChangeAsync(DocumentChange.Wrote(collection, [deleted]), time.GetUtcNow());
         return new V3WriteResult(200, null, deleted.Identifier, deleted.SrvModified, false, null, null);
     }
 
@@ -237,7 +239,7 @@ public sealed partial class PatientGrain
         var clock = NextClock(now);
         var row = new StoredDocument(identifier, ObjectIds.New(now), DateOf(collection, doc), TypeOf(collection, doc, null), clock, clock, true, doc);
         await documents.WriteOneAsync(collection, SiteId, row, null);
-        await AfterWriteAsync(collection, [row], now);
+        await ApplyChangeAsync(DocumentChange.Wrote(collection, [row]), now);
         return new V3WriteResult(status, null, identifier, clock, false, null, null);
     }
 
@@ -261,7 +263,7 @@ public sealed partial class PatientGrain
             Doc = doc,
         };
         await documents.WriteOneAsync(collection, SiteId, row, existing.Identifier);
-        await AfterWriteAsync(collection, [row], time.GetUtcNow());
+        await ApplyChangeAsync(DocumentChange.Wrote(collection, [row]), time.GetUtcNow());
         return row;
     }
 

@@ -64,23 +64,25 @@ public sealed class TenantStore(PostgresConnection postgres)
     }
 
     /// <summary>
-    /// Removes the site's row (its tables cascade) and its Orleans grain state and reminders
-    /// (grain keys of a site are "{id}" or "{id}/..."), in one transaction.
+    /// Removes the site's row (its tables cascade) and its Orleans grain state and reminders, in one
+    /// transaction. A site's grains are keyed "{id}" or "{id}/..." (<see cref="SiteGrainKeys"/>);
+    /// reminder rows hold "{grain type}/{key}". Both are matched on the key's first segment, so
+    /// deleting "alice" never touches "bob/alice".
     /// </summary>
     public async Task<bool> DeleteTenantAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var connection = await postgres.DataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var grainState = new NpgsqlCommand(
-            "DELETE FROM orleans_grain_state WHERE grain_id_ext = @id OR grain_id_ext LIKE @prefix", connection, transaction);
+            "DELETE FROM orleans_grain_state WHERE split_part(grain_id_ext, @separator, 1) = @id", connection, transaction);
         grainState.Parameters.AddWithValue("id", id);
-        grainState.Parameters.AddWithValue("prefix", id + "/%");
+        grainState.Parameters.AddWithValue("separator", SiteGrainKeys.Separator.ToString());
         await grainState.ExecuteNonQueryAsync(cancellationToken);
 
         await using var reminders = new NpgsqlCommand(
-            "DELETE FROM orleans_reminders WHERE grain_id LIKE @exact OR grain_id LIKE @nested", connection, transaction);
-        reminders.Parameters.AddWithValue("exact", "%/" + id);
-        reminders.Parameters.AddWithValue("nested", "%/" + id + "/%");
+            "DELETE FROM orleans_reminders WHERE split_part(grain_id, @separator, 2) = @id", connection, transaction);
+        reminders.Parameters.AddWithValue("id", id);
+        reminders.Parameters.AddWithValue("separator", SiteGrainKeys.Separator.ToString());
         await reminders.ExecuteNonQueryAsync(cancellationToken);
 
         await using var tenant = new NpgsqlCommand("DELETE FROM tenants WHERE id = @id", connection, transaction);

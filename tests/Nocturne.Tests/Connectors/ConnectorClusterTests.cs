@@ -24,7 +24,7 @@ public sealed class ConnectorClusterTests
         var siloB = await TestSilo.StartAsync(postgres, serviceId, "Redis", TestServices.Redis, extra: settings);
         try
         {
-            await siloA.WaitForActiveSilosAsync(2);
+            await SiloWaits.ForActiveSilosAsync(siloA, 2);
             const int period = 2;
             var users = new List<string>();
             for (var i = 0; i < 8; i++)

@@ -70,7 +70,7 @@ public sealed class PersistenceAcrossRestartTests
         try
         {
             await host.Grains().GetGrain<IReminderProbeGrain>("carol").StartAsync(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
-            Assert.True(await WaitForTicksAsync(host, "carol", 1));
+            Assert.True(await SiloWaits.ForTicksAsync(host, "carol", 1));
         }
         finally
         {
@@ -139,7 +139,7 @@ public sealed class PersistenceAcrossRestartTests
         try
         {
             await first.Grains().GetGrain<IReminderProbeGrain>("r1").StartAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-            Assert.True(await WaitForTicksAsync(first, "r1", 1));
+            Assert.True(await SiloWaits.ForTicksAsync(first, "r1", 1));
         }
         finally
         {
@@ -155,7 +155,7 @@ public sealed class PersistenceAcrossRestartTests
             var before = await grain.TicksAsync();
             Assert.True(before >= 1);
             // Nobody re-registers the reminder: the new silo reads it from PostgreSQL and fires it.
-            Assert.True(await WaitForTicksAsync(second, "r1", before + 2));
+            Assert.True(await SiloWaits.ForTicksAsync(second, "r1", before + 2));
             await grain.StopAsync();
             Assert.False(await grain.IsRegisteredAsync());
         }
@@ -164,22 +164,5 @@ public sealed class PersistenceAcrossRestartTests
             await second.StopAsync();
             second.Dispose();
         }
-    }
-
-    private static async Task<bool> WaitForTicksAsync(IHost host, string key, int atLeast)
-    {
-        var grain = host.Grains().GetGrain<IReminderProbeGrain>(key);
-        var deadline = DateTime.UtcNow.AddSeconds(45);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await grain.TicksAsync() >= atLeast)
-            {
-                return true;
-            }
-
-            await Task.Delay(250);
-        }
-
-        return false;
     }
 }

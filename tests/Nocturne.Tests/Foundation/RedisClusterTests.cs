@@ -19,8 +19,8 @@ public sealed class RedisClusterTests
         var siloB = await TestSilo.StartAsync(postgres, serviceId, "Redis", TestServices.Redis);
         try
         {
-            await siloA.WaitForActiveSilosAsync(2);
-            await siloB.WaitForActiveSilosAsync(2);
+            await SiloWaits.ForActiveSilosAsync(siloA, 2);
+            await SiloWaits.ForActiveSilosAsync(siloB, 2);
 
             // The same grain reached through either silo is one activation, wherever it lives. Half of
             // the grains are first called (and so placed) through B, so calls really cross silos both ways.

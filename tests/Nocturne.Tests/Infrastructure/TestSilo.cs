@@ -48,17 +48,4 @@ public static class TestSilo
     }
 
     public static IGrainFactory Grains(this IHost host) => host.Services.GetRequiredService<IGrainFactory>();
-
-    /// <summary>Waits until this silo's membership view has <paramref name="count"/> active silos (at most 30 s).</summary>
-    public static async Task WaitForActiveSilosAsync(this IHost host, int count)
-    {
-        var membership = host.Services.GetRequiredService<Orleans.Runtime.IClusterMembershipService>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (membership.CurrentSnapshot.Members.Values.Count(m => m.Status == Orleans.Runtime.SiloStatus.Active) < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{count} silos did not see each other within 30 s");
-            await membership.Refresh();
-            await Task.Delay(200);
-        }
-    }
 }

@@ -82,9 +82,7 @@ public sealed class SubjectAndRoleAdministrationTests(MultiSiteApi api) : IClass
         var token = await api.CreateSubjectAsync(site, secret, "meter", "status-only");
 
         // Disabling and enabling reloads nothing by itself; deactivate the grain to force a reload from PostgreSQL.
-        var grains = (IGrainFactory)api.Factory.Services.GetService(typeof(IGrainFactory))!;
-        var management = grains.GetGrain<Orleans.Runtime.IManagementGrain>(0);
-        await management.ForceActivationCollection(TimeSpan.Zero);
+        await GrainReload.ReloadSiteAsync(api, site);
 
         Assert.Equal(200, (await api.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/t/{site}/api/v1/status.json?token={token}"))).Status);
         Assert.Equal(200, (await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Get, "/api/v1/status.json", MultiSiteApi.Sha1(secret)))).Status);

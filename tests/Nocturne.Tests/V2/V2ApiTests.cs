@@ -108,8 +108,7 @@ public sealed class V2ApiTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
     public async Task PropertiesComeFromTheLiveStateAfterAReload()
     {
         var (site, secret) = await SiteAsync();
-        var grains = (IGrainFactory)api.Factory.Services.GetService(typeof(IGrainFactory))!;
-        await grains.GetGrain<Orleans.Runtime.IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await GrainReload.ReloadSiteAsync(api, site);
         var p = await api.GetOkAsync(site, secret, "/api/v2/properties");
         Assert.Equal(120, p.GetProperty("bgnow").GetProperty("last").GetInt32());
         Assert.Equal(30, p.GetProperty("cage").GetProperty("age").GetInt32());
