@@ -19,6 +19,9 @@ ensure_packages() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   # oref-rs is built by MSBuild with cargo, offline, from Debian's source crates.
   command -v cargo >/dev/null 2>&1 || missing+=(cargo)
+  # The fake Dexcom Share is checked against share2nightscout-bridge (npm).
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   local crate
   for crate in serde serde-derive serde-json; do
     dpkg -s "librust-$crate-dev" >/dev/null 2>&1 || missing+=("librust-$crate-dev")

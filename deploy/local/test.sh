@@ -29,6 +29,14 @@ export NOCTURNE_TEST_POSTGRES="$(pg_connection "$DATA/pg" "$PG_PORT" nocturne_te
 export NOCTURNE_TEST_REDIS="127.0.0.1:$REDIS_PORT"
 export NOCTURNE_TEST_DATA="$DATA"
 
+# The fake Dexcom Share is checked against the real share2nightscout-bridge from npm (pinned; kept
+# outside .data/test so that it is installed once).
+BRIDGE="$NOCTURNE_ROOT/.data/share2nightscout-bridge"
+if [ ! -f "$BRIDGE/node_modules/share2nightscout-bridge/index.js" ]; then
+  npm install --prefix "$BRIDGE" --no-audit --no-fund --loglevel=error share2nightscout-bridge@0.2.12 >/dev/null
+fi
+export NOCTURNE_SHARE_BRIDGE="$BRIDGE/node_modules/share2nightscout-bridge"
+
 passed=0
 failed=0
 

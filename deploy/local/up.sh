@@ -41,6 +41,14 @@ if [ -z "${AccessTokens__EncryptionKey:-}" ]; then
   log "access-token encryption key is in $DATA/token_key"
 fi
 
+# Connector credentials (vendor passwords, tokens) are encrypted with this key; it never goes
+# into the database, so keep it (and back it up) apart from PostgreSQL's data.
+if [ -z "${Connectors__CredentialKey:-}" ]; then
+  [ -s "$DATA/connector_key" ] || (umask 077; head -c 32 /dev/urandom | base64 > "$DATA/connector_key")
+  export Connectors__CredentialKey="$(tr -d '\n' < "$DATA/connector_key")"
+  log "connector credential key is in $DATA/connector_key"
+fi
+
 dotnet build src/Api -c Release -v quiet -nologo
 cd src/Api/bin/Release/net10.0
 dotnet Nocturne.Api.dll migrate

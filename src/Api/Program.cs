@@ -87,6 +87,7 @@ app.MapEntriesToolsApi();
 app.MapV2Api();
 app.MapPebbleApi();
 app.MapLoopApi();
+app.MapConnectorsApi();
 app.MapV3VersionApi();
 app.MapV3Api();
 app.MapTenantAdminApi();

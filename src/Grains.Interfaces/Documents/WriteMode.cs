@@ -8,4 +8,10 @@ public enum WriteMode
 
     /// <summary>v1 PUT: replace by _id (treatments also by created_at+eventType), insert when missing.</summary>
     Replace,
+
+    /// <summary>
+    /// Connectors: store only documents not stored yet (same identifier, _id, or the collection's
+    /// key, even soft-deleted); existing ones are left untouched, so a re-sync changes nothing.
+    /// </summary>
+    InsertMissing,
 }

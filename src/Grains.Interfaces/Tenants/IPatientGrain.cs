@@ -9,7 +9,7 @@ namespace Nocturne.Grains.Interfaces.Tenants;
 /// Reads are <see cref="ReadOnlyAttribute"/> so that they never queue behind a write.
 /// </summary>
 [Alias("nocturne.IPatientGrain")]
-public interface IPatientGrain : IGrainWithStringKey
+public partial interface IPatientGrain : IGrainWithStringKey
 {
     /// <summary>Creates the site. With <paramref name="overwrite"/> an existing site gets the new settings and secret.</summary>
     [Alias("Provision")]

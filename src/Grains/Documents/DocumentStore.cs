@@ -227,4 +227,19 @@ public sealed class DocumentStore(PostgresConnection postgres)
         command.Parameters.AddWithValue("v", rows.Select(r => r.IsValid).ToArray());
         command.Parameters.AddWithValue("j", rows.Select(r => r.Doc.ToJsonString()).ToArray());
     }
+
+    /// <summary>
+    /// The newest valid document from one device. Walks the (tenant, date) index backwards: a
+    /// connector's own readings are normally the newest, so the scan stops almost at once.
+    /// </summary>
+    public async Task<long?> NewestFromDeviceAsync(Collection collection, string tenant, string device, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand($"""
+            SELECT date_ms FROM {CollectionNames.Of(collection)}
+            WHERE tenant_id = @t AND is_valid AND doc->>'device' = @d ORDER BY date_ms DESC LIMIT 1
+            """);
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("d", device);
+        return await command.ExecuteScalarAsync(cancellationToken) is long ms ? ms : null;
+    }
 }

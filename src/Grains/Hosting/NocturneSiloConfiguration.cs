@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Nocturne.Grains.Connectors;
 using Nocturne.Grains.Storage;
 using Orleans.Configuration;
 using StackExchange.Redis;
@@ -75,6 +76,7 @@ public static class NocturneSiloConfiguration
         silo.Services.AddSingleton<Documents.DocumentQueries>();
         silo.Services.AddSingleton<Documents.SiteExport>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaVersionGate>();
+        silo.Services.AddConnectors(configuration);
         return silo;
     }
 }

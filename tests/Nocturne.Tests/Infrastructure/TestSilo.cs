@@ -15,7 +15,8 @@ namespace Nocturne.Tests.Infrastructure;
 /// </summary>
 public static class TestSilo
 {
-    public static async Task<IHost> StartAsync(string postgres, string serviceId, string mode = "Localhost", string? redis = null, string? clusterId = null)
+    public static async Task<IHost> StartAsync(string postgres, string serviceId, string mode = "Localhost", string? redis = null, string? clusterId = null,
+        IDictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -28,6 +29,10 @@ public static class TestSilo
             ["Cluster:GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             [TestServices.TokenKeySetting] = TestServices.TokenKey,
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -35,6 +35,7 @@ public sealed class TenantIsolationMatrixTests(MultiSiteApi api) : IClassFixture
         .Replace("{accessToken}", "someone-0123456789abcdef", StringComparison.Ordinal)
         .Replace("{permission}", "api:entries:read", StringComparison.Ordinal)
         .Replace("{documentName}", "v1", StringComparison.Ordinal)
+        .Replace("{kind}", "dexcom", StringComparison.Ordinal)
         .Replace("{id}", "0123456789abcdef01234567", StringComparison.Ordinal);
 
     [Fact]

@@ -1,0 +1,11 @@
+using Orleans.Concurrency;
+
+namespace Nocturne.Grains.Interfaces.Tenants;
+
+// What connectors need from the patient beyond the ordinary writes: where their own data ends.
+public partial interface IPatientGrain
+{
+    /// <summary>The date (epoch ms) of the newest valid document whose <c>device</c> is this one; null when there is none.</summary>
+    [Alias("GetNewestFromDevice"), ReadOnly]
+    Task<long?> GetNewestFromDeviceAsync(Documents.Collection collection, string device);
+}
