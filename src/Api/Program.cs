@@ -92,6 +92,7 @@ app.MapV3VersionApi();
 app.MapV3Api();
 app.MapTenantAdminApi();
 app.MapExportApi();
+app.MapImportApi();
 
 await app.RunAsync();
 return 0;

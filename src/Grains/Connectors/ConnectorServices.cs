@@ -25,6 +25,7 @@ public static class ConnectorServices
         services.AddSingleton<IConnectorSource, LibreLinkUpSource>();
         services.AddSingleton<IConnectorSource, NightscoutSource>();
         services.AddSingleton<ConnectorOverviewQuery>();
+        services.AddSingleton<NightscoutImport>();
         services.AddConnectorHttp();
         return services;
     }
