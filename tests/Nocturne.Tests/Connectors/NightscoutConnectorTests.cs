@@ -1,6 +1,4 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
-using Nocturne.Grains.Storage;
 using Nocturne.Tests.Infrastructure;
 
 namespace Nocturne.Tests.Connectors;
@@ -12,63 +10,21 @@ namespace Nocturne.Tests.Connectors;
 public sealed class NightscoutConnectorTests(ConnectorHost host) : IClassFixture<ConnectorHost>, IAsyncLifetime
 {
     private const string RemoteSecret = "remote-api-secret-123";
-    private NocturneApiFactory _remote = null!;
-    private HttpClient _remoteClient = null!;
+    private RemoteNightscout _remote = null!;
     private string _remoteUrl = null!;
 
     public async Task InitializeAsync()
     {
-        var database = await TestServices.CreateEmptyDatabaseAsync("nsremote");
-        await new SchemaMigrator(database).MigrateAsync();
-        var port = FreePorts.Next();
-        _remote = new NocturneApiFactory(database, new Dictionary<string, string?>
-        {
-            ["API_SECRET"] = RemoteSecret,
-            ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["AUTH_FAIL_DELAY"] = "0",
-        });
-        _remote.UseKestrel();
-        _remote.StartServer();
-        _remoteUrl = $"http://127.0.0.1:{port}/";
-        _remoteClient = new HttpClient { BaseAddress = new Uri(_remoteUrl) };
-        // The default site is created by a hosted service as the server starts.
-        Assert.True(await ConnectorHost.EventuallyAsync(async () => (await _remoteClient.GetAsync("api/v1/status.json")).IsSuccessStatusCode));
+        _remote = await RemoteNightscout.StartAsync("nsremote", RemoteSecret);
+        _remoteUrl = _remote.Url;
     }
 
-    public async Task DisposeAsync()
-    {
-        _remoteClient.Dispose();
-        await _remote.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _remote.DisposeAsync();
 
-    private async Task<JsonElement> RemoteAsync(HttpMethod method, string path, object? body = null, string? bearer = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (bearer is null)
-        {
-            request.Headers.Add("api-secret", MultiSiteApi.Sha1(RemoteSecret));
-        }
-        else
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        }
+    private Task<JsonElement> RemoteAsync(HttpMethod method, string path, object? body = null, string? bearer = null) =>
+        _remote.SendOkAsync(method, path, body, bearer);
 
-        if (body is not null)
-        {
-            request.Content = System.Net.Http.Json.JsonContent.Create(body);
-        }
-
-        using var response = await _remoteClient.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    private async Task<string> RemoteTokenAsync(string role)
-    {
-        var subject = await RemoteAsync(HttpMethod.Post, "api/v2/authorization/subjects", new { name = $"puller-{Guid.NewGuid():N}"[..16], roles = new[] { role } });
-        return subject.GetProperty("accessToken").GetString()!;
-    }
+    private Task<string> RemoteTokenAsync(string role) => _remote.TokenAsync(role);
 
     private static object[] Readings(long start, int count, int sgv0) =>
         Enumerable.Range(0, count).Select(i => (object)new { type = "sgv", sgv = sgv0 + i, date = start + i * 300_000L, direction = "Flat", device = "xDrip-remote" }).ToArray();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Nocturne.Grains.Storage;
 using Nocturne.Tests.Infrastructure;
 
 namespace Nocturne.Tests.Connectors;
@@ -12,49 +11,19 @@ public sealed class NightscoutImportTests(ConnectorHost host) : IClassFixture<Co
 {
     private const string RemoteSecret = "import-source-secret-1";
     private static readonly string[] Collections = ["entries", "treatments", "devicestatus", "profile", "food"];
-    private NocturneApiFactory _remote = null!;
-    private HttpClient _remoteClient = null!;
+    private RemoteNightscout _remote = null!;
     private string _remoteUrl = null!;
 
     public async Task InitializeAsync()
     {
-        var database = await TestServices.CreateEmptyDatabaseAsync("nsimport");
-        await new SchemaMigrator(database).MigrateAsync();
-        var port = FreePorts.Next();
-        _remote = new NocturneApiFactory(database, new Dictionary<string, string?>
-        {
-            ["API_SECRET"] = RemoteSecret,
-            ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["AUTH_FAIL_DELAY"] = "0",
-        });
-        _remote.UseKestrel();
-        _remote.StartServer();
-        _remoteUrl = $"http://127.0.0.1:{port}/";
-        _remoteClient = new HttpClient { BaseAddress = new Uri(_remoteUrl) };
-        Assert.True(await ConnectorHost.EventuallyAsync(async () => (await _remoteClient.GetAsync("api/v1/status.json")).IsSuccessStatusCode));
+        _remote = await RemoteNightscout.StartAsync("nsimport", RemoteSecret);
+        _remoteUrl = _remote.Url;
         await SeedAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        _remoteClient.Dispose();
-        await _remote.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _remote.DisposeAsync();
 
-    private async Task<JsonElement> RemoteAsync(HttpMethod method, string path, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Add("api-secret", MultiSiteApi.Sha1(RemoteSecret));
-        if (body is not null)
-        {
-            request.Content = System.Net.Http.Json.JsonContent.Create(body);
-        }
-
-        using var response = await _remoteClient.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private Task<JsonElement> RemoteAsync(HttpMethod method, string path, object? body = null) => _remote.SendOkAsync(method, path, body);
 
     private async Task SeedAsync()
     {
@@ -108,7 +77,7 @@ public sealed class NightscoutImportTests(ConnectorHost host) : IClassFixture<Co
     [Fact]
     public async Task ImportsEveryCollectionWithItsIdsOverV3AndARepeatAddsNothing()
     {
-        var token = (await RemoteAsync(HttpMethod.Post, "api/v2/authorization/subjects", new { name = "importer", roles = new[] { "admin" } })).GetProperty("accessToken").GetString()!;
+        var token = await _remote.TokenAsync("admin");
         var (site, secret) = await host.Api.CreateSiteAsync("nsimp");
 
         var (status, body) = await ImportAsync(site, new { url = _remoteUrl, token });
