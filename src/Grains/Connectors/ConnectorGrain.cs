@@ -363,17 +363,8 @@ public sealed class ConnectorGrain(
         var patient = GrainFactory.GetGrain<IPatientGrain>(Site);
         foreach (var (collection, documents) in batch.Documents)
         {
-            foreach (var chunk in documents.Chunk(500))
-            {
-                var outcome = await patient.WriteDocumentsAsync(collection, new JsonArray(chunk.Select(d => (JsonNode)d.DeepClone()).ToArray()).ToJsonString(), batch.Mode);
-                if (outcome.Error is not null)
-                {
-                    throw new VendorProtocolException($"The site refused {CollectionNames.Of(collection)} from the vendor: {outcome.Error} {outcome.ErrorDescription}".Trim());
-                }
-
-                var name = CollectionNames.Of(collection);
-                written[name] = written.GetValueOrDefault(name) + (JsonNode.Parse(outcome.ResponseJson!) as JsonArray)!.Count;
-            }
+            var name = CollectionNames.Of(collection);
+            written[name] = written.GetValueOrDefault(name) + await SourceWrites.WriteAsync(patient, collection, documents, batch.Mode);
         }
 
         foreach (var (collection, identifiers) in batch.Deleted)

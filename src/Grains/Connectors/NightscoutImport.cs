@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Nocturne.Grains.Interfaces.Connectors;
 using Nocturne.Grains.Interfaces.Documents;
 using Nocturne.Grains.Interfaces.Tenants;
@@ -16,7 +15,6 @@ public sealed class NightscoutImport(IGrainFactory grains, IHttpClientFactory ht
 {
     // Each round reads up to the source's page limit per collection; this bounds a source whose cursors never settle.
     private const int MaxRounds = 10_000;
-    private const int ChunkSize = 500;
 
     private readonly IConnectorSource _source = sources.Single(s => s.Kind == ConnectorKinds.Nightscout);
 
@@ -45,16 +43,7 @@ public sealed class NightscoutImport(IGrainFactory grains, IHttpClientFactory ht
                     names.Add((string?)document["identifier"] ?? (string?)document["_id"] ?? document.ToJsonString());
                 }
 
-                foreach (var chunk in documents.Chunk(ChunkSize))
-                {
-                    var outcome = await patient.WriteDocumentsAsync(collection, new JsonArray([.. chunk.Select(d => (JsonNode)d.DeepClone())]).ToJsonString(), WriteMode.InsertMissing);
-                    if (outcome.Error is not null)
-                    {
-                        throw new VendorProtocolException($"The site refused {name} from the source: {outcome.Error} {outcome.ErrorDescription}".Trim());
-                    }
-
-                    imported[name] = imported.GetValueOrDefault(name) + (JsonNode.Parse(outcome.ResponseJson!) as JsonArray)!.Count;
-                }
+                imported[name] = imported.GetValueOrDefault(name) + await SourceWrites.WriteAsync(patient, collection, documents, WriteMode.InsertMissing);
             }
 
             var settled = batch.Cursors.All(c => cursors.TryGetValue(c.Key, out var before) && before == c.Value);
