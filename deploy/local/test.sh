@@ -33,7 +33,9 @@ export NOCTURNE_TEST_DATA="$DATA"
 # outside .data/test so that it is installed once).
 BRIDGE="$NOCTURNE_ROOT/.data/share2nightscout-bridge"
 if [ ! -f "$BRIDGE/node_modules/share2nightscout-bridge/index.js" ]; then
-  npm install --prefix "$BRIDGE" --no-audit --no-fund --loglevel=error share2nightscout-bridge@0.2.12 >/dev/null
+  # Bounded: a registry that does not answer must not hold the whole run (the test then fails, visibly).
+  timeout 300 npm install --prefix "$BRIDGE" --no-audit --no-fund --loglevel=error share2nightscout-bridge@0.2.12 >/dev/null \
+    || log "npm install of share2nightscout-bridge failed or timed out"
 fi
 export NOCTURNE_SHARE_BRIDGE="$BRIDGE/node_modules/share2nightscout-bridge"
 
