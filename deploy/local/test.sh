@@ -51,6 +51,21 @@ if [ -f "$trx" ]; then
   f=$(echo "$counters" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*')
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
+  if [ "${f:-0}" -gt 0 ] && command -v python3 >/dev/null 2>&1; then
+    # CI keeps only the console: print each failure's message and the top of its stack.
+    python3 - "$trx" <<'PY' || true
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for result in ET.parse(sys.argv[1]).getroot().iter("{%s}UnitTestResult" % ns["t"]):
+    if result.get("outcome") != "Failed":
+        continue
+    message = result.find(".//t:Message", ns)
+    stack = result.find(".//t:StackTrace", ns)
+    print("FAILED " + result.get("testName"))
+    print("  " + ((message.text or "") if message is not None else "")[:1200].replace("\n", "\n  "))
+    print("  " + "\n  ".join(((stack.text or "") if stack is not None else "").splitlines()[:6]))
+PY
+  fi
 fi
 if [ "$dotnet_rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
   # The run itself broke (build error, crashed host): count it as a failure, never as a pass.
