@@ -88,6 +88,7 @@ app.MapV2Api();
 app.MapPebbleApi();
 app.MapLoopApi();
 app.MapConnectorsApi();
+app.MapStateSpansApi();
 app.MapV3VersionApi();
 app.MapV3Api();
 app.MapTenantAdminApi();

@@ -104,12 +104,14 @@ public sealed class StateSpanStore(PostgresConnection postgres)
                 "SELECT min(at_ms) FROM state_span_events WHERE tenant_id = @t AND category = @c AND at_ms > @x AND kind <> 2", toMs, cancellationToken);
         }
 
-        var events = await ReadEventsAsync(connection, transaction, tenant, category, "at_ms >= @lo AND at_ms < @hi", c =>
+        // The events at the boundary itself are replayed too (a cancel there decides how the span
+        // before it ends); the spans they start lie outside the stretch and are left as stored.
+        var events = await ReadEventsAsync(connection, transaction, tenant, category, "at_ms >= @lo AND at_ms <= @hi", c =>
         {
             c.Parameters.AddWithValue("lo", lo);
             c.Parameters.AddWithValue("hi", hi ?? long.MaxValue);
         }, cancellationToken);
-        var replayed = SpanReplay.Replay(category, events, running?.Span, hi);
+        var replayed = SpanReplay.Replay(category, events, running?.Span).Where(s => hi is null || s.Start < hi).ToList();
 
         var from = running?.Span.Start ?? lo;
         var existing = (await ReadSpansAsync(connection, transaction, tenant, "category = @c AND start_ms >= @from AND start_ms < @hi", c =>
