@@ -89,6 +89,7 @@ app.MapPebbleApi();
 app.MapLoopApi();
 app.MapConnectorsApi();
 app.MapStateSpansApi();
+app.MapChartDataApi();
 app.MapV3VersionApi();
 app.MapV3Api();
 app.MapTenantAdminApi();
