@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Nocturne.Api.Authorization;
 using Nocturne.Api.Errors;
@@ -29,19 +28,10 @@ public static class ChartDataApi
         app.MapGet("/api/v4/chart-data", async (HttpContext http, IGrainFactory grains, ChartDataSource source, StateSpanQueries spans, TimeProvider time) =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            long? from = null, to = null;
-            foreach (var (name, set) in new (string, Action<long>)[] { ("from", v => from = v), ("to", v => to = v) })
+            var (from, to, rangeError) = StateSpansApi.ReadRange(http.Request.Query);
+            if (rangeError is not null)
             {
-                var text = http.Request.Query[name].ToString();
-                if (text.Length > 0)
-                {
-                    if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-                    {
-                        return BadRequest($"{name} must be a time in epoch milliseconds, not '{text}'");
-                    }
-
-                    set(value);
-                }
+                return rangeError;
             }
 
             var toMs = to ?? (from is { } f0 ? Math.Min(now, f0 + (long)TimeSpan.FromHours(24).TotalMilliseconds) : now);

@@ -167,21 +167,10 @@ public static class StateSpansApi
             }
         }
 
-        long? from = null, to = null;
-        foreach (var (name, set) in new (string, Action<long>)[] { ("from", v => from = v), ("to", v => to = v) })
+        var (from, to, rangeError) = ReadRange(q);
+        if (rangeError is not null)
         {
-            var text = q[name].ToString();
-            if (text.Length == 0)
-            {
-                continue;
-            }
-
-            if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-            {
-                return (null, BadRequest($"{name} must be a time in epoch milliseconds, not '{text}'"));
-            }
-
-            set(value);
+            return (null, rangeError);
         }
 
         if (from > to)
@@ -208,6 +197,30 @@ public static class StateSpansApi
 
         var source = q["source"].ToString();
         return (new StateSpanQuery(category, state, from, to, source.Length > 0 ? source : null, active, count, skip), null);
+    }
+
+    /// <summary>The <c>from</c> and <c>to</c> query parameters as epoch milliseconds (absent: null), or a 400.</summary>
+    internal static (long? From, long? To, IResult? Error) ReadRange(IQueryCollection q)
+    {
+        var values = new long?[2];
+        string[] names = ["from", "to"];
+        for (var i = 0; i < names.Length; i++)
+        {
+            var text = q[names[i]].ToString();
+            if (text.Length == 0)
+            {
+                continue;
+            }
+
+            if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            {
+                return (null, null, BadRequest($"{names[i]} must be a time in epoch milliseconds, not '{text}'"));
+            }
+
+            values[i] = value;
+        }
+
+        return (values[0], values[1], null);
     }
 
     private static bool TryCount(IQueryCollection q, string name, int fallback, int max, out int value)
