@@ -91,6 +91,8 @@ public sealed class CareLinkConnectorTests(ConnectorHost host) : IClassFixture<C
         var connector = await host.StatusAsync(site, secret, "carelink");
         Assert.Equal("healthy", connector.GetProperty("health").GetString());
         Assert.False(connector.GetProperty("stale").GetBoolean());
+
+        await host.RemoveAsync(site, secret, "carelink");
     }
 
     [Fact]
@@ -171,17 +173,7 @@ public sealed class CareLinkConnectorTests(ConnectorHost host) : IClassFixture<C
         Assert.Equal(2, partner.Refreshes);
         Assert.Equal(2, (await host.EntriesAsync(site, secret)).Count);
 
-        CareLink.Faults.Enqueue(new VendorFault(VendorFaultKind.ServerError, "/display/message"));
-        CareLink.Faults.Enqueue(new VendorFault(VendorFaultKind.Hang, "/display/message"));
-        Assert.Equal("healthy", (await host.SyncAsync(site, secret, "carelink")).GetProperty("health").GetString());
-
-        CareLink.Faults.Enqueue(new VendorFault(VendorFaultKind.Malformed, "/display/message"));
-        var malformed = await host.SyncAsync(site, secret, "carelink");
-        Assert.Equal("failing", malformed.GetProperty("health").GetString());
-        Assert.False(malformed.GetProperty("lastError").GetProperty("permanent").GetBoolean());
-
-        CareLink.Faults.Enqueue(new VendorFault(VendorFaultKind.RateLimited, "/display/message", RetryAfterSeconds: 600));
-        Assert.True((await host.SyncAsync(site, secret, "carelink")).GetProperty("backoffUntil").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(8));
+        await host.AssertTransientFaultsAsync(CareLink, site, secret, "carelink", "/display/message");
 
         // Re-syncs never duplicate.
         Assert.Equal(2, (await host.EntriesAsync(site, secret)).Count);

@@ -112,8 +112,37 @@ public sealed class ConnectorHost : IAsyncLifetime
     public async Task<List<JsonElement>> EntriesAsync(string site, string secret) =>
         (await Api.GetOkAsync(site, secret, "/api/v1/entries.json?count=2000")).EnumerateArray().ToList();
 
+    /// <summary>Removes a connector, so that a test's short polling period does not go on feeding a shared fake (and taking the faults queued for the next test).</summary>
+    public async Task RemoveAsync(string site, string secret, string kind)
+    {
+        var (status, _) = await Api.SendAsAdminAsync(site, secret, HttpMethod.Delete, $"/api/v4/connectors/{kind}");
+        Assert.Equal(200, status);
+    }
+
     public async Task<List<JsonElement>> TreatmentsAsync(string site, string secret) =>
         (await Api.GetOkAsync(site, secret, "/api/v1/treatments.json?count=2000&find[created_at][$gte]=2000-01-01")).EnumerateArray().ToList();
+
+    /// <summary>
+    /// The transient faults every source must ride out, on requests to <paramref name="path"/>: a 500
+    /// and then a hang are retried within one sync; a malformed answer fails the sync without pausing
+    /// it; a long Retry-After keeps the connector away from the vendor until then.
+    /// </summary>
+    public async Task AssertTransientFaultsAsync(FakeVendorServer vendor, string site, string secret, string kind, string path)
+    {
+        vendor.Faults.Enqueue(new VendorFault(VendorFaultKind.ServerError, path));
+        vendor.Faults.Enqueue(new VendorFault(VendorFaultKind.Hang, path));
+        Assert.Equal("healthy", (await SyncAsync(site, secret, kind)).GetProperty("health").GetString());
+
+        vendor.Faults.Enqueue(new VendorFault(VendorFaultKind.Malformed, path));
+        var malformed = await SyncAsync(site, secret, kind);
+        Assert.Equal("failing", malformed.GetProperty("health").GetString());
+        Assert.False(malformed.GetProperty("lastError").GetProperty("permanent").GetBoolean());
+
+        vendor.Faults.Enqueue(new VendorFault(VendorFaultKind.RateLimited, path, RetryAfterSeconds: 600));
+        var limited = await SyncAsync(site, secret, kind);
+        Assert.Equal("failing", limited.GetProperty("health").GetString());
+        Assert.True(limited.GetProperty("backoffUntil").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(8));
+    }
 
     /// <summary>A v3 document that was deleted (v3 shows isValid only when false).</summary>
     public static bool IsDeleted(JsonElement doc) => doc.TryGetProperty("isValid", out var valid) && valid.ValueKind == JsonValueKind.False;

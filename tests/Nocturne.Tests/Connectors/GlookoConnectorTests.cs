@@ -81,6 +81,8 @@ public sealed class GlookoConnectorTests(ConnectorHost host) : IClassFixture<Con
         Assert.Equal(5, food.GetProperty("protein").GetDouble());
         Assert.Equal(250, food.GetProperty("energy").GetDouble());
         Assert.Equal("Pasta", food.GetProperty("notes").GetString());
+
+        await host.RemoveAsync(site, secret, "glooko");
     }
 
     [Fact]
@@ -179,17 +181,6 @@ public sealed class GlookoConnectorTests(ConnectorHost host) : IClassFixture<Con
         Assert.Equal(logins + 1, Glooko.Logins.GetValueOrDefault(account.Email));
         Assert.Equal(2, (await host.EntriesAsync(site, secret)).Count);
 
-        Glooko.Faults.Enqueue(new VendorFault(VendorFaultKind.ServerError, "/pumps/"));
-        Glooko.Faults.Enqueue(new VendorFault(VendorFaultKind.Hang, "/foods"));
-        Assert.Equal("healthy", (await host.SyncAsync(site, secret, "glooko")).GetProperty("health").GetString());
-
-        Glooko.Faults.Enqueue(new VendorFault(VendorFaultKind.Malformed, "/cgm/readings"));
-        var malformed = await host.SyncAsync(site, secret, "glooko");
-        Assert.Equal("failing", malformed.GetProperty("health").GetString());
-        Assert.False(malformed.GetProperty("lastError").GetProperty("permanent").GetBoolean());
-
-        Glooko.Faults.Enqueue(new VendorFault(VendorFaultKind.RateLimited, "/cgm/readings", RetryAfterSeconds: 600));
-        var limited = await host.SyncAsync(site, secret, "glooko");
-        Assert.True(limited.GetProperty("backoffUntil").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(8));
+        await host.AssertTransientFaultsAsync(Glooko, site, secret, "glooko", "/cgm/readings");
     }
 }

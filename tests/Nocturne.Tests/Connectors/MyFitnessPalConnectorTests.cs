@@ -62,6 +62,8 @@ public sealed class MyFitnessPalConnectorTests(ConnectorHost host) : IClassFixtu
         Assert.Equal(LocalMs(2, 12, 30), lunch.GetProperty("created_at").GetDateTimeOffset().ToUnixTimeMilliseconds());
         Assert.Equal(LocalMs(6, 18, 30), Meal(treatments, "Dinner").GetProperty("created_at").GetDateTimeOffset().ToUnixTimeMilliseconds());
         Assert.DoesNotContain(Day(9), account.DaysRead);
+
+        await host.RemoveAsync(site, secret, "myfitnesspal");
     }
 
     [Fact]
@@ -116,19 +118,7 @@ public sealed class MyFitnessPalConnectorTests(ConnectorHost host) : IClassFixtu
         Assert.Equal("healthy", (await host.SyncAsync(site, secret, "myfitnesspal")).GetProperty("health").GetString());
         Assert.Equal(logins + 1, account.Logins);
 
-        Mfp.Faults.Enqueue(new VendorFault(VendorFaultKind.ServerError, "/v2/diary"));
-        Mfp.Faults.Enqueue(new VendorFault(VendorFaultKind.Hang, "/v2/diary"));
-        Assert.Equal("healthy", (await host.SyncAsync(site, secret, "myfitnesspal")).GetProperty("health").GetString());
-
-        Mfp.Faults.Enqueue(new VendorFault(VendorFaultKind.Malformed, "/v2/diary"));
-        var malformed = await host.SyncAsync(site, secret, "myfitnesspal");
-        Assert.Equal("failing", malformed.GetProperty("health").GetString());
-        Assert.False(malformed.GetProperty("lastError").GetProperty("permanent").GetBoolean());
-        // A failed sync deleted nothing: the meal is still there.
-        Assert.Single(await host.TreatmentsAsync(site, secret));
-
-        Mfp.Faults.Enqueue(new VendorFault(VendorFaultKind.RateLimited, "/v2/diary", RetryAfterSeconds: 600));
-        Assert.True((await host.SyncAsync(site, secret, "myfitnesspal")).GetProperty("backoffUntil").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(8));
+        await host.AssertTransientFaultsAsync(Mfp, site, secret, "myfitnesspal", "/v2/diary");
         Assert.Single(await host.TreatmentsAsync(site, secret));
     }
 }

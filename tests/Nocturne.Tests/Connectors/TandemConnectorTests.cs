@@ -96,6 +96,8 @@ public sealed class TandemConnectorTests(ConnectorHost host) : IClassFixture<Con
         Assert.Equal(sleep.ToUnixTimeMilliseconds(), Ms(sleeping));
         var exercising = Only(treatments, "Temporary Override", t => t.GetProperty("reason").GetString() == "Exercise");
         Assert.InRange(exercising.GetProperty("duration").GetDouble(), 29, 40);
+
+        await host.RemoveAsync(site, secret, "tandem");
     }
 
     [Fact]
@@ -154,17 +156,7 @@ public sealed class TandemConnectorTests(ConnectorHost host) : IClassFixture<Con
         Assert.Equal(logins + 1, account.Logins);
         Assert.Equal(2, (await host.EntriesAsync(site, secret)).Count);
 
-        Tandem.Faults.Enqueue(new VendorFault(VendorFaultKind.ServerError, "/pump-logs/"));
-        Tandem.Faults.Enqueue(new VendorFault(VendorFaultKind.Hang, "/pump-logs/"));
-        Assert.Equal("healthy", (await host.SyncAsync(site, secret, "tandem")).GetProperty("health").GetString());
-
-        Tandem.Faults.Enqueue(new VendorFault(VendorFaultKind.Malformed, "/pump-logs/"));
-        var malformed = await host.SyncAsync(site, secret, "tandem");
-        Assert.Equal("failing", malformed.GetProperty("health").GetString());
-        Assert.False(malformed.GetProperty("lastError").GetProperty("permanent").GetBoolean());
-
-        Tandem.Faults.Enqueue(new VendorFault(VendorFaultKind.RateLimited, "/bff/pumper/", RetryAfterSeconds: 600));
-        Assert.True((await host.SyncAsync(site, secret, "tandem")).GetProperty("backoffUntil").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(8));
+        await host.AssertTransientFaultsAsync(Tandem, site, secret, "tandem", $"/pump-logs/{account.AssignmentId}");
         Assert.Equal(2, (await host.EntriesAsync(site, secret)).Count);
     }
 }

@@ -118,6 +118,8 @@ public sealed class TidepoolConnectorTests(ConnectorHost host) : IClassFixture<C
         var connector = await host.StatusAsync(site, secret, "tidepool");
         Assert.Equal("healthy", connector.GetProperty("health").GetString());
         Assert.Equal(8, connector.GetProperty("written").GetProperty("treatments").GetInt64());
+
+        await host.RemoveAsync(site, secret, "tidepool");
     }
 
     [Fact]
@@ -207,22 +209,7 @@ public sealed class TidepoolConnectorTests(ConnectorHost host) : IClassFixture<C
         Assert.Equal(logins + 1, Tidepool.Logins.GetValueOrDefault(account.Email));
         Assert.Equal(2, (await host.EntriesAsync(site, secret)).Count);
 
-        // A 500 and a hang are retried within the sync.
-        Tidepool.Faults.Enqueue(new VendorFault(VendorFaultKind.ServerError, "/data/"));
-        Tidepool.Faults.Enqueue(new VendorFault(VendorFaultKind.Hang, "/data/"));
-        Assert.Equal("healthy", (await host.SyncAsync(site, secret, "tidepool")).GetProperty("health").GetString());
-
-        // A malformed answer is a transient failure.
-        Tidepool.Faults.Enqueue(new VendorFault(VendorFaultKind.Malformed, "/data/"));
-        var malformed = await host.SyncAsync(site, secret, "tidepool");
-        Assert.Equal("failing", malformed.GetProperty("health").GetString());
-        Assert.False(malformed.GetProperty("lastError").GetProperty("permanent").GetBoolean());
-
-        // A long Retry-After keeps us away from Tidepool until then.
-        Tidepool.Faults.Enqueue(new VendorFault(VendorFaultKind.RateLimited, "/data/", RetryAfterSeconds: 600));
-        var limited = await host.SyncAsync(site, secret, "tidepool");
-        Assert.Equal("failing", limited.GetProperty("health").GetString());
-        Assert.True(limited.GetProperty("backoffUntil").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(8));
+        await host.AssertTransientFaultsAsync(Tidepool, site, secret, "tidepool", $"/data/{account.UserId}");
         Assert.Equal(2, (await host.EntriesAsync(site, secret)).Count);
     }
 }

@@ -344,11 +344,7 @@ public sealed class CareLinkSource(IOptions<ConnectorOptions> options) : IConnec
 
     private static string Region(ConnectorSettings settings) => string.IsNullOrWhiteSpace(settings.Region) ? "eu" : settings.Region.Trim().ToLowerInvariant();
 
-    private Uri Root(string region)
-    {
-        var url = options.Value.Server(Kind, region) ?? Discovery[region];
-        return new Uri(url.EndsWith('/') ? url : url + "/");
-    }
+    private Uri Root(string region) => options.Value.BaseUri(Kind, region, Discovery[region]);
 
     /// <summary>What a browser login leaves (the CareLink app's OAuth client and its refresh token), plus the current access token.</summary>
     private sealed record LoginData(string RefreshToken, string ClientId, string? ClientSecret, string? MagIdentifier, string? AccessToken)

@@ -248,7 +248,6 @@ public sealed class GlookoSource(IOptions<ConnectorOptions> options) : IConnecto
     private Uri Base(ConnectorSettings settings)
     {
         var region = Region(settings);
-        var url = options.Value.Server(Kind, region) ?? Servers[region];
-        return new Uri(url.EndsWith('/') ? url : url + "/");
+        return options.Value.BaseUri(Kind, region, Servers[region]);
     }
 }

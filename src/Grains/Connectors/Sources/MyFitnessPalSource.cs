@@ -150,9 +150,5 @@ public sealed class MyFitnessPalSource(IOptions<ConnectorOptions> options) : ICo
         return items.OfType<JsonObject>().Where(i => Text(i["type"]) is null or "food_entry").ToList();
     }
 
-    private Uri Base()
-    {
-        var url = options.Value.Server(Kind, "global") ?? "https://api.myfitnesspal.com/";
-        return new Uri(url.EndsWith('/') ? url : url + "/");
-    }
+    private Uri Base() => options.Value.BaseUri(Kind, "global", "https://api.myfitnesspal.com/");
 }

@@ -230,12 +230,10 @@ public sealed class TandemSource(IOptions<ConnectorOptions> options) : IConnecto
 
     private static string RegionOf(ConnectorSettings settings) => string.IsNullOrWhiteSpace(settings.Region) ? "us" : settings.Region.Trim().ToLowerInvariant();
 
-    private Uri Accounts(ConnectorSettings settings) => Override(settings) ?? new Uri(Regions[RegionOf(settings)].Accounts);
+    // One override (a test's fake) stands for both hosts.
+    private Uri Accounts(ConnectorSettings settings) => options.Value.BaseUri(Kind, RegionOf(settings), Regions[RegionOf(settings)].Accounts);
 
-    private Uri SourceBase(ConnectorSettings settings) => Override(settings) ?? new Uri(Regions[RegionOf(settings)].Source);
-
-    private Uri? Override(ConnectorSettings settings) =>
-        options.Value.Server(Kind, RegionOf(settings)) is { } url ? new Uri(url.EndsWith('/') ? url : url + "/") : null;
+    private Uri SourceBase(ConnectorSettings settings) => options.Value.BaseUri(Kind, RegionOf(settings), Regions[RegionOf(settings)].Source);
 
     private sealed record Region(string Accounts, string Source, string ClientId, string Callback);
 }

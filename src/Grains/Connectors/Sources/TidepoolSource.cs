@@ -287,7 +287,6 @@ public sealed class TidepoolSource(IOptions<ConnectorOptions> options) : IConnec
     private Uri Base(ConnectorSettings settings)
     {
         var region = Region(settings);
-        var url = options.Value.Server(Kind, region) ?? Servers[region];
-        return new Uri(url.EndsWith('/') ? url : url + "/");
+        return options.Value.BaseUri(Kind, region, Servers[region]);
     }
 }
