@@ -88,6 +88,8 @@ app.MapV2Api();
 app.MapPebbleApi();
 app.MapLoopApi();
 app.MapConnectorsApi();
+app.MapStateSpansApi();
+app.MapChartDataApi();
 app.MapV3VersionApi();
 app.MapV3Api();
 app.MapTenantAdminApi();

@@ -75,6 +75,10 @@ public static class NocturneSiloConfiguration
         silo.Services.AddSingleton<Documents.DocumentStore>();
         silo.Services.AddSingleton<Documents.DocumentQueries>();
         silo.Services.AddSingleton<Documents.SiteExport>();
+        silo.Services.AddSingleton<StateSpans.StateSpanStore>();
+        silo.Services.AddSingleton<StateSpans.StateSpanQueries>();
+        silo.Services.AddSingleton<StateSpans.SpanHistory>();
+        silo.Services.AddSingleton<StateSpans.ChartDataSource>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaVersionGate>();
         silo.Services.AddConnectors(configuration);
         return silo;

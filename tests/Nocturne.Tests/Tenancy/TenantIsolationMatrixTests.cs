@@ -36,7 +36,8 @@ public sealed class TenantIsolationMatrixTests(MultiSiteApi api) : IClassFixture
         .Replace("{permission}", "api:entries:read", StringComparison.Ordinal)
         .Replace("{documentName}", "v1", StringComparison.Ordinal)
         .Replace("{kind}", "dexcom", StringComparison.Ordinal)
-        .Replace("{id}", "0123456789abcdef01234567", StringComparison.Ordinal);
+        .Replace("{id}", "0123456789abcdef01234567", StringComparison.Ordinal)
+        .Replace("{time}", "1700000000000", StringComparison.Ordinal);
 
     [Fact]
     public void EveryRouteDeclaresHowItIsAuthorised()
