@@ -77,6 +77,9 @@ public static class NocturneSiloConfiguration
         silo.Services.AddSingleton<Documents.SiteExport>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaVersionGate>();
         silo.Services.AddConnectors(configuration);
+        silo.Services.AddSingleton<Import.ImportProgressStore>();
+        silo.Services.AddSingleton<Import.SiteImporter>();
+        silo.Services.AddSingleton<Import.SiteImportJobs>();
         return silo;
     }
 }
