@@ -247,6 +247,50 @@ public sealed class MongoImportTests(MultiSiteApi api, MongoServer mongo) : ICla
         Assert.Contains((await api.SendAsync(anonymous)).Status, new[] { 401, 403 });
     }
 
+    [Fact]
+    public async Task TheCliImportsManySitesFromAListAndReportsWhatItCouldNot()
+    {
+        var (first, second) = ($"ns{Guid.NewGuid():N}", $"ns{Guid.NewGuid():N}");
+        var valid = await SeedAsync(first);
+        await SeedAsync(second);
+        var (existing, existingSecret) = await api.CreateSiteAsync("clia");
+        var created = $"clib-{Guid.NewGuid():N}"[..16];
+        var list = Path.Combine(Path.GetTempPath(), $"nocturne-import-{Guid.NewGuid():N}.txt");
+        await File.WriteAllLinesAsync(list,
+        [
+            "# site  source  [source api secret]",
+            $"{existing} {mongo.Url(first)} {SourceSecret}",
+            $"{created} {mongo.Url(second)} {SourceSecret}",
+            $"no-such-site-here {mongo.Url(second)}",
+        ]);
+        try
+        {
+            (await api.Client.GetAsync("/health/live")).Dispose();
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+            var exit = await Nocturne.Api.Hosting.TenantCommand.RunAsync(["import", "--sites", list, "--parallel", "2", "--create"], new Dictionary<string, string?>
+            {
+                ["Cluster:GatewayPort"] = api.Factory.GatewayPort,
+                ["Cluster:ServiceId"] = api.Factory.ServiceId,
+                ["Cluster:ClusterId"] = api.Factory.ServiceId,
+                ["ConnectionStrings:Postgres"] = api.Factory.Postgres,
+                ["Cluster:Mode"] = "Localhost",
+            }, stdout, stderr);
+            var output = stdout.ToString();
+            Assert.True(exit == 1, output + stderr);
+            Assert.Contains("2 of 3 sites imported", output, StringComparison.Ordinal);
+            Assert.Contains("no-such-site-here: not imported: --create needs the source's API secret", output, StringComparison.Ordinal);
+            Assert.Contains("its time cannot be known", output, StringComparison.Ordinal);
+            Assert.Equal(valid, (await api.GetOkAsync(existing, existingSecret, $"/api/v1/entries.json?count=100&find[date][$gte]={Start - 1}")).GetArrayLength());
+            // A site created by the import takes the source's API secret: its uploaders keep working.
+            Assert.Equal(valid, (await api.GetOkAsync(created, SourceSecret, $"/api/v1/entries.json?count=100&find[date][$gte]={Start - 1}")).GetArrayLength());
+        }
+        finally
+        {
+            File.Delete(list);
+        }
+    }
+
     /// <summary>A source that breaks off after some pages, as a lost connection or a stopped host would.</summary>
     private sealed class FailingSource(IImportSource inner, int pagesBeforeFailure) : IImportSource
     {
