@@ -8,8 +8,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/services.sh"
 cd "$NOCTURNE_ROOT"
 
 DATA="$NOCTURNE_ROOT/.data/bench-import"
-PG_PORT=55633
-MONGO_PORT=57633
+PG_PORT=45633
+MONGO_PORT=47633
 JONGODB="$NOCTURNE_ROOT/.data/jongodb"
 JONGODB_BIN="$JONGODB/node_modules/@jongodb/memory-server-bin-linux-x64-gnu/bin/jongodb"
 ensure_packages

@@ -35,7 +35,7 @@ public static class ImportCommand
             return 2;
         }
 
-        var parallel = int.TryParse(Option(args, "--parallel"), CultureInfo.InvariantCulture, out var n) && n > 0 ? Math.Min(n, 64) : 4;
+        var parallel = int.TryParse(TenantCommand.Option(args, "--parallel"), CultureInfo.InvariantCulture, out var n) && n > 0 ? Math.Min(n, 64) : 4;
         var create = args.Contains("--create");
         var restart = args.Contains("--restart");
         await using var connection = new PostgresConnection(postgres);
@@ -156,7 +156,7 @@ public static class ImportCommand
 
     private static async Task<List<ImportLine>?> ReadLinesAsync(string[] args, TextWriter stderr)
     {
-        if (Option(args, "--sites") is { } file)
+        if (TenantCommand.Option(args, "--sites") is { } file)
         {
             if (!File.Exists(file))
             {
@@ -181,12 +181,6 @@ public static class ImportCommand
             return lines.Count == 0 ? null : lines;
         }
 
-        return args.Length >= 3 && !args[1].StartsWith("--", StringComparison.Ordinal) ? [new ImportLine(args[1], args[2], Option(args, "--source-secret"))] : null;
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+        return args.Length >= 3 && !args[1].StartsWith("--", StringComparison.Ordinal) ? [new ImportLine(args[1], args[2], TenantCommand.Option(args, "--source-secret"))] : null;
     }
 }

@@ -198,7 +198,7 @@ public static class TenantCommand
     private static string Describe(SiteSummary site) =>
         string.Create(CultureInfo.InvariantCulture, $"{site.Id}\t{(site.Enabled ? "enabled" : "disabled")}\t{site.DisplayName}\tcreated {site.CreatedAt:yyyy-MM-dd}");
 
-    private static string? Option(string[] args, string name)
+    internal static string? Option(string[] args, string name)
     {
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
