@@ -39,6 +39,16 @@ if [ ! -f "$BRIDGE/node_modules/share2nightscout-bridge/index.js" ]; then
 fi
 export NOCTURNE_SHARE_BRIDGE="$BRIDGE/node_modules/share2nightscout-bridge"
 
+# The MongoDB import is tested against a real MongoDB-wire server: jongodb's in-memory server (pinned,
+# a native binary inside the npm package), started by the tests on loopback.
+JONGODB="$NOCTURNE_ROOT/.data/jongodb"
+JONGODB_BIN="$JONGODB/node_modules/@jongodb/memory-server-bin-linux-x64-gnu/bin/jongodb"
+if [ ! -x "$JONGODB_BIN" ]; then
+  timeout 300 npm install --prefix "$JONGODB" --no-audit --no-fund --loglevel=error @jongodb/memory-server-bin-linux-x64-gnu@0.1.6 >/dev/null \
+    || log "npm install of @jongodb/memory-server-bin-linux-x64-gnu failed or timed out"
+fi
+export NOCTURNE_TEST_MONGO_SERVER="$JONGODB_BIN"
+
 passed=0
 failed=0
 

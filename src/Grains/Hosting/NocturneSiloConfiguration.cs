@@ -81,6 +81,9 @@ public static class NocturneSiloConfiguration
         silo.Services.AddSingleton<StateSpans.ChartDataSource>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaVersionGate>();
         silo.Services.AddConnectors(configuration);
+        silo.Services.AddSingleton<Import.ImportProgressStore>();
+        silo.Services.AddSingleton<Import.SiteImporter>();
+        silo.Services.AddSingleton<Import.SiteImportJobs>();
         return silo;
     }
 }
