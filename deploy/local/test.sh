@@ -17,7 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ensure_packages
+ensure_packages browser
 cleanup
 rm -rf "$DATA"
 mkdir -p "$DATA"
@@ -38,6 +38,16 @@ if [ ! -f "$BRIDGE/node_modules/share2nightscout-bridge/index.js" ]; then
     || log "npm install of share2nightscout-bridge failed or timed out"
 fi
 export NOCTURNE_SHARE_BRIDGE="$BRIDGE/node_modules/share2nightscout-bridge"
+
+# The browser tests drive the built web app with Debian's chromium through playwright-core (pinned).
+build_web || true
+BROWSER_TOOLS="$NOCTURNE_ROOT/.data/browser-tools"
+if [ ! -f "$BROWSER_TOOLS/node_modules/playwright-core/package.json" ]; then
+  timeout 300 npm install --prefix "$BROWSER_TOOLS" --no-audit --no-fund --loglevel=error playwright-core@1.65.1 >/dev/null \
+    || log "npm install of playwright-core failed or timed out"
+fi
+export NOCTURNE_PLAYWRIGHT="$BROWSER_TOOLS/node_modules/playwright-core"
+export NOCTURNE_CHROMIUM="$(command -v chromium || true)"
 
 passed=0
 failed=0
