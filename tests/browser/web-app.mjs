@@ -68,6 +68,8 @@ try {
     mainVisible: await page.isVisible('#main'),
   };
 
+  consoleErrors.length = 0; // the refused sign-in's 401 is expected
+
   // The follower's link signs in; the token leaves the address bar and is not kept.
   await page.goto(site + '?token=' + process.env.TOKEN);
   await page.waitForFunction(() => document.getElementById('bg').textContent !== '---', null, { timeout: 15000 });

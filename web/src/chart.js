@@ -43,7 +43,9 @@ export class GlucoseChart {
   }
 
   size() {
-    const width = Math.max(280, this.element.clientWidth);
+    // clientWidth includes the padding; a canvas that wide would make the page scroll sideways.
+    const style = getComputedStyle(this.element);
+    const width = Math.max(240, this.element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight));
     return { width, height: Math.max(220, Math.min(480, Math.round(width * 0.5))) };
   }
 
