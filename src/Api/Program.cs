@@ -1,5 +1,6 @@
 using Nocturne.Api.Apis;
 using Nocturne.Api.Authorization;
+using Nocturne.Api.Clinics;
 using Nocturne.Api.Errors;
 using Nocturne.Api.Health;
 using Nocturne.Api.Hosting;
@@ -44,6 +45,7 @@ builder.Services.Configure<TenancyOptions>(builder.Configuration.GetSection(Tena
 builder.Services.AddSingleton<AuthFailureThrottle>();
 builder.Services.AddSingleton<OperatorKey>();
 builder.Services.AddSingleton<WebAppFiles>();
+builder.Services.AddSingleton<ClinicDirectory>();
 builder.Services.AddNocturneHealthChecks();
 builder.Services.AddHostedService<DefaultSiteBootstrapper>();
 builder.Services.AddOpenApi();
@@ -76,6 +78,7 @@ app.Use(RequestBodyLimit.ApplyAfterRouting);
 app.UseRequestDecompression();
 app.UseMiddleware<PostgresOutageMiddleware>();
 app.UseMiddleware<NightscoutAuthorizationMiddleware>();
+app.UseMiddleware<ClinicSiteGuardMiddleware>();
 
 app.MapOpenApi("/openapi/{documentName}.json").Infrastructure();
 app.MapNocturneHealth();
@@ -91,6 +94,9 @@ app.MapPebbleApi();
 app.MapLoopApi();
 app.MapStatisticsApi();
 app.MapWebApp();
+app.MapClinicAdminApi();
+app.MapClinicSharesApi();
+app.MapClinicApi();
 app.MapConnectorsApi();
 app.MapV3VersionApi();
 app.MapV3Api();

@@ -28,9 +28,12 @@ public static class StatisticsApi
         return app;
     }
 
-    private static async Task<IResult> GetStatisticsAsync(HttpContext http, StatisticsQueries queries, TimeProvider time, CancellationToken cancellationToken)
+    private static Task<IResult> GetStatisticsAsync(HttpContext http, StatisticsQueries queries, TimeProvider time, CancellationToken cancellationToken) =>
+        ReportAsync(http.Site().SiteId, http.Request.Query, queries, time, cancellationToken);
+
+    /// <summary>The report of one site for the request's <c>from</c>/<c>to</c> (also what a clinic reads of a patient).</summary>
+    internal static async Task<IResult> ReportAsync(string site, IQueryCollection query, StatisticsQueries queries, TimeProvider time, CancellationToken cancellationToken)
     {
-        var query = http.Request.Query;
         if (!TryTime(query["to"], out var to) || !TryTime(query["from"], out var from))
         {
             return NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", "from and to must be epoch milliseconds or ISO-8601 dates");
@@ -48,7 +51,6 @@ public static class StatisticsApi
             return NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", "the period is longer than 366 days");
         }
 
-        var site = http.Site().SiteId;
         var zone = await queries.ZoneAsync(site, cancellationToken);
         var readings = await queries.ReadingsAsync(site, start, end, cancellationToken);
         var treatments = await queries.TreatmentAmountsAsync(site, start, end, cancellationToken);
