@@ -8,7 +8,7 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 await build({
-  entryPoints: { app: 'src/app.js', report: 'src/report.js' },
+  entryPoints: { app: 'src/app.js', report: 'src/report.js', clinic: 'src/clinic.js' },
   bundle: true,
   minify: true,
   sourcemap: true,
@@ -18,7 +18,7 @@ await build({
   logLevel: 'warning',
 });
 
-for (const file of ['index.html', 'report.html', 'styles.css']) {
+for (const file of ['index.html', 'report.html', 'clinic.html', 'styles.css']) {
   cpSync(`src/${file}`, out + file);
 }
 cpSync('node_modules/uplot/dist/uPlot.min.css', out + 'uplot.css');

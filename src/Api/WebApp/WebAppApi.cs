@@ -5,7 +5,7 @@ namespace Nocturne.Api.WebApp;
 
 /// <summary>
 /// The web app at a site's root (<c>/</c> of its host, or <c>/t/{site}/</c>): the chart page, the
-/// report page and their assets. The pages hold no data: they call the site's API with the
+/// report page, a clinic's board and their assets. The pages hold no data: they call the site's API with the
 /// credentials the user signs in with, so serving them needs no permission.
 /// </summary>
 public static class WebAppApi
@@ -18,6 +18,7 @@ public static class WebAppApi
     {
         app.MapGet("/", (HttpContext http, WebAppFiles files) => Page(http, files, "index.html")).WithTags("Web app").ExcludeFromDescription().PublicOnSite();
         app.MapGet("/report", (HttpContext http, WebAppFiles files) => Page(http, files, "report.html")).WithTags("Web app").ExcludeFromDescription().PublicOnSite();
+        app.MapGet("/clinic", (HttpContext http, WebAppFiles files) => Page(http, files, "clinic.html")).WithTags("Web app").ExcludeFromDescription().PublicOnSite();
         app.MapGet("/app/{file}", (string file, HttpContext http, WebAppFiles files) => Asset(http, files, file)).WithTags("Web app").ExcludeFromDescription().PublicOnSite();
         return app;
     }

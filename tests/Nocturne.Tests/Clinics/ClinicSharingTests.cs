@@ -108,12 +108,13 @@ public sealed class ClinicSharingTests(MultiSiteApi api) : IClassFixture<MultiSi
 
         Assert.Equal(410, (await AcceptAsync(clinic, code)).Status);
 
-        // Read-only staff cannot accept codes; a patient's follower cannot invite clinics.
+        // Read-only staff cannot accept codes; a patient's follower cannot invite clinics (401, as Nightscout
+        // answers a credential without the permission).
         var staff = await api.CreateSubjectAsync(clinic.Id, clinic.Secret, "reception", "readable");
         var fresh = await InviteAsync(patient);
-        Assert.Equal(403, (await api.SendAsync(MultiSiteApi.SiteRequest(clinic.Id, HttpMethod.Post, $"/api/v4/clinic/invitations/accept?token={staff}", body: new { code = fresh }))).Status);
+        Assert.Equal(401, (await api.SendAsync(MultiSiteApi.SiteRequest(clinic.Id, HttpMethod.Post, $"/api/v4/clinic/invitations/accept?token={staff}", body: new { code = fresh }))).Status);
         var follower = await api.CreateSubjectAsync(patient.Id, patient.Secret, "mum", "readable");
-        Assert.Equal(403, (await api.SendAsync(MultiSiteApi.SiteRequest(patient.Id, HttpMethod.Post, $"/api/v4/clinic-shares/invitations?token={follower}", body: new { }))).Status);
+        Assert.Equal(401, (await api.SendAsync(MultiSiteApi.SiteRequest(patient.Id, HttpMethod.Post, $"/api/v4/clinic-shares/invitations?token={follower}", body: new { }))).Status);
 
         // A clinic holds no glucose data; clinic routes do not exist on a patient's site.
         var (uploadStatus, upload) = await api.SendAsAdminAsync(clinic.Id, clinic.Secret, HttpMethod.Post, "/api/v1/entries", new[] { new { type = "sgv", sgv = 100, date = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() } });
