@@ -17,6 +17,8 @@ const state = {
   predictions: [],
   basal: [],
   spans: [],
+  iob: [],
+  cob: [],
   current: null,
   alarm: null,
   panned: false,
@@ -65,12 +67,14 @@ async function loadChartData(from, to) {
     const data = await api.get(`api/v4/chart-data?from=${from}&to=${to}`);
     state.basal = (data.basal ?? data.basalSeries ?? []).map(b => ({ mills: Number(b.mills ?? b.time ?? b.startMills), rate: Number(b.rate ?? b.value) })).filter(b => Number.isFinite(b.mills) && Number.isFinite(b.rate));
     state.spans = (data.spans ?? data.stateSpans ?? []).filter(s => Number.isFinite(Number(s.startMills)));
-    state.iob = data.iob ?? [];
-    state.cob = data.cob ?? [];
+    state.iob = (data.iob ?? []).map(p => ({ mills: Number(p.mills), value: Number(p.iob) })).filter(p => Number.isFinite(p.mills) && Number.isFinite(p.value));
+    state.cob = (data.cob ?? []).map(p => ({ mills: Number(p.mills), value: Number(p.cob) })).filter(p => Number.isFinite(p.mills) && Number.isFinite(p.value));
   } catch (error) {
     if (error instanceof api.SignedOutError) throw error;
     state.basal = [];
     state.spans = [];
+    state.iob = [];
+    state.cob = [];
   }
 }
 

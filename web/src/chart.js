@@ -164,6 +164,20 @@ export class GlucoseChart {
       ctx.fill();
       ctx.stroke();
     }
+    // IOB (blue) and COB (orange) as thin lines over the lowest quarter, each scaled to its own maximum.
+    for (const [points, colour] of [[this.view.iob ?? [], COLORS.bolus], [this.view.cob ?? [], COLORS.carbs]]) {
+      if (points.length < 2) continue;
+      const max = Math.max(...points.map(p => p.value), 0.1);
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = devicePixelRatio;
+      ctx.beginPath();
+      points.forEach((p, i) => {
+        const px = xOf(p.mills);
+        const py = top + height - (p.value / max) * height * 0.25;
+        if (i === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
+      });
+      ctx.stroke();
+    }
     const spanColors = { Profile: '#7b8794', Override: '#8a63d2', TempBasal: '#5a8fd6', PumpMode: '#3a9d9d', Exercise: '#d07a1b', Sleep: '#4b5bb5', Illness: '#b5484b', Travel: '#6b8e23' };
     let lane = 0;
     const lanes = new Map();
