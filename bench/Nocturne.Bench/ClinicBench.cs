@@ -23,11 +23,11 @@ public static class ClinicBench
 
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var setup = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(Enumerable.Range(0, patients), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, patients), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
         {
             var id = $"p{run}-{i}";
             var secret = Sha1($"bench-secret-{id}");
-            (await http.PostAsJsonAsync("/api/admin/tenants", new { id, apiSecret = $"bench-secret-{id}" })).EnsureSuccessStatusCode();
+            (await http.PostAsJsonAsync("/api/admin/tenants", new { id, apiSecret = $"bench-secret-{id}" }, ct)).EnsureSuccessStatusCode();
             var entries = Enumerable.Range(0, 288).Select(k => new { type = "sgv", date = now - (k * 300_000L) - 1000, sgv = 60 + ((k + i) % 200), direction = "Flat" }).ToArray();
             await SendAsync(http, HttpMethod.Post, id, secret, "/api/v1/entries", entries);
             var code = (await SendAsync(http, HttpMethod.Post, id, secret, "/api/v4/clinic-shares/invitations", new { expiresInHours = 1 })).GetProperty("code").GetString();
