@@ -27,7 +27,8 @@ public sealed class WebAppBrowserTests
 
         var site = $"web-{Guid.NewGuid():N}"[..16];
         var secret = $"secret-of-{site}";
-        using (var create = MultiSiteApi.OperatorRequest(HttpMethod.Post, "/api/admin/tenants", new { id = site, displayName = site, apiSecret = secret }))
+        // Threshold alarms ("simple", as ALARM_TYPES=simple in the reference) so that a low reading alarms at once.
+        using (var create = MultiSiteApi.OperatorRequest(HttpMethod.Post, "/api/admin/tenants", new { id = site, displayName = site, apiSecret = secret, settings = new { alarmTypes = new[] { "simple" } } }))
         {
             Assert.True((await http.SendAsync(create)).IsSuccessStatusCode);
         }
