@@ -21,6 +21,7 @@ const state = {
   cob: [],
   current: null,
   alarm: null,
+  snoozed: null,
   panned: false,
 };
 
@@ -147,15 +148,25 @@ function renderAlarm() {
   $('alarm-actions').hidden = !(alarm.level >= 1);
 }
 
+// Snoozing always silences this device (as the reference's client does); when the credentials may
+// acknowledge (notifications:*:ack), it silences the alarm for every follower of the site too.
 async function snooze(minutes) {
   const alarm = state.alarm;
   if (!alarm) return;
-  const done = await feed.ack(alarm.level, alarm.group, minutes * 60_000).catch(() => false)
-    || await api.ack(alarm.level, alarm.group, minutes);
-  if (done) {
-    state.alarm = null;
-    renderAlarm();
-  }
+  state.snoozed = { level: alarm.level, until: Date.now() + minutes * 60_000 };
+  state.alarm = null;
+  renderAlarm();
+  const everyone = await feed.ack(alarm.level, alarm.group, minutes * 60_000).catch(() => false)
+    || await api.ack(alarm.level, alarm.group, minutes).catch(() => false);
+  $('connection').title = everyone ? 'Alarm snoozed for every follower' : 'Alarm snoozed on this device';
+}
+
+function showAlarm(notice) {
+  const snoozed = state.snoozed;
+  // A snooze holds for that level and below; a worse alarm breaks through.
+  if (snoozed && Date.now() < snoozed.until && notice.level <= snoozed.level) return;
+  state.alarm = notice;
+  renderAlarm();
 }
 
 function handleError(error) {
@@ -194,7 +205,7 @@ async function start() {
       render();
       scheduleReload();
     },
-    onAlarm: notice => { state.alarm = notice; renderAlarm(); },
+    onAlarm: showAlarm,
     onClear: () => { state.alarm = null; renderAlarm(); },
     onState: s => { $('connection').textContent = s; $('connection').dataset.state = s; },
     onResync: () => scheduleReload(),
