@@ -156,8 +156,8 @@ async function snooze(minutes) {
   state.snoozed = { level: alarm.level, until: Date.now() + minutes * 60_000 };
   state.alarm = null;
   renderAlarm();
-  const everyone = await feed.ack(alarm.level, alarm.group, minutes * 60_000).catch(() => false)
-    || await api.ack(alarm.level, alarm.group, minutes).catch(() => false);
+  const viaHub = await feed.ack(alarm.level, alarm.group, minutes * 60_000).catch(() => null);
+  const everyone = viaHub ?? await api.ack(alarm.level, alarm.group, minutes).catch(() => false);
   $('connection').title = everyone ? 'Alarm snoozed for every follower' : 'Alarm snoozed on this device';
 }
 

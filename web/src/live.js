@@ -64,9 +64,9 @@ export class LiveFeed {
     this.handlers.onState(state);
   }
 
-  /** Snoozes through the hub when connected; the caller falls back to the HTTP ack otherwise. */
+  /** Acknowledges through the hub: true or false (not permitted), or null when not connected (use HTTP). */
   async ack(level, group, silenceMs) {
-    if (this.connection?.state !== 'Connected') return false;
+    if (this.connection?.state !== 'Connected') return null;
     return this.connection.invoke('Ack', level, group, silenceMs);
   }
 
