@@ -17,7 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ensure_packages
+ensure_packages browser
 cleanup
 rm -rf "$DATA"
 mkdir -p "$DATA"
@@ -48,6 +48,16 @@ if [ ! -x "$JONGODB_BIN" ]; then
     || log "npm install of @jongodb/memory-server-bin-linux-x64-gnu failed or timed out"
 fi
 export NOCTURNE_TEST_MONGO_SERVER="$JONGODB_BIN"
+
+# The browser tests drive the built web app with Debian's chromium through playwright-core (pinned).
+build_web || true
+BROWSER_TOOLS="$NOCTURNE_ROOT/.data/browser-tools"
+if [ ! -f "$BROWSER_TOOLS/node_modules/playwright-core/package.json" ]; then
+  timeout 300 npm install --prefix "$BROWSER_TOOLS" --no-audit --no-fund --loglevel=error playwright-core@1.65.1 >/dev/null \
+    || log "npm install of playwright-core failed or timed out"
+fi
+export NOCTURNE_PLAYWRIGHT="$BROWSER_TOOLS/node_modules/playwright-core"
+export NOCTURNE_CHROMIUM="$(command -v chromium || true)"
 
 passed=0
 failed=0

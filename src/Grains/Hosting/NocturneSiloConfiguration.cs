@@ -74,6 +74,8 @@ public static class NocturneSiloConfiguration
         silo.Services.AddSingleton<Tenants.TenantStore>();
         silo.Services.AddSingleton<Documents.DocumentStore>();
         silo.Services.AddSingleton<Documents.DocumentQueries>();
+        silo.Services.AddSingleton<Statistics.StatisticsQueries>();
+        silo.Services.AddSingleton<Clinics.ClinicStore>();
         silo.Services.AddSingleton<Documents.SiteExport>();
         silo.Services.AddSingleton<StateSpans.StateSpanStore>();
         silo.Services.AddSingleton<StateSpans.StateSpanQueries>();
