@@ -146,6 +146,7 @@ public sealed partial class PatientGrain
         }
 
         _lastModified[change.Collection] = Math.Max(_lastModified.GetValueOrDefault(change.Collection), change.SrvModified);
+        Push.SiteChangeFeed.Publish(GrainFactory, SiteId, change, now);
     }
 
     private async Task LoadPropertiesStateAsync(DateTimeOffset now, CancellationToken cancellationToken)
