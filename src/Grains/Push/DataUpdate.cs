@@ -41,16 +41,16 @@ public static class DataUpdate
         return any ? delta : null;
     }
 
-    /// <summary>The first <c>dataUpdate</c> a follower gets on authorizing: the site's recent readings (v1 entries, newest first), not a delta.</summary>
+    /// <summary>The first <c>dataUpdate</c> a follower gets on authorizing: the site's recent readings (v1 entries) oldest first, not a delta.</summary>
     public static JsonObject Initial(JsonArray v1Entries, DateTimeOffset now)
     {
         var sgvs = new JsonArray();
-        foreach (var entry in v1Entries.OfType<JsonObject>().Reverse())
+        var readings = v1Entries.OfType<JsonObject>()
+            .Where(e => (string?)e["type"] == "sgv" && Number(e["date"]) is not null)
+            .OrderBy(e => Number(e["date"]));
+        foreach (var entry in readings)
         {
-            if ((string?)entry["type"] == "sgv" && Number(entry["date"]) is { } date)
-            {
-                sgvs.Add(Pick(entry, (long)date, SgvFields));
-            }
+            sgvs.Add(Pick(entry, (long)Number(entry["date"])!.Value, SgvFields));
         }
 
         return new JsonObject { ["lastUpdated"] = now.ToUnixTimeMilliseconds(), ["sgvs"] = sgvs };

@@ -17,7 +17,7 @@ public static class SocketIoEndpoint
         app.MapGet(PushRoutes.SocketIo + "/", HandleAsync).PublicOnSite().ExcludeFromDescription();
     }
 
-    private static async Task HandleAsync(HttpContext context, IGrainFactory grains, SitePushRelay relay, TimeProvider time, ILoggerFactory loggers)
+    private static async Task HandleAsync(HttpContext context, IGrainFactory grains, Nocturne.Grains.Documents.DocumentQueries queries, SitePushRelay relay, TimeProvider time, ILoggerFactory loggers)
     {
         var query = context.Request.Query;
         if (query["EIO"].ToString() != "4")
@@ -34,7 +34,7 @@ public static class SocketIoEndpoint
 
         var site = context.Features.Get<SiteAccess>()!.SiteId;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        using var session = new SocketIoSession(socket, site, grains, relay, time, loggers.CreateLogger<SocketIoSession>());
+        using var session = new SocketIoSession(socket, site, grains, queries, relay, time, loggers.CreateLogger<SocketIoSession>());
         await session.RunAsync(context.RequestAborted);
     }
 

@@ -8,6 +8,8 @@ using Nocturne.Grains.Interfaces.Alarms;
 using Nocturne.Grains.Interfaces.Authorization;
 using Nocturne.Grains.Interfaces.Push;
 using Nocturne.Grains.Interfaces.Tenants;
+using Nocturne.Grains.Documents;
+using Nocturne.Grains.Interfaces.Documents;
 using Nocturne.Grains.Push;
 
 namespace Nocturne.Api.Push.SocketIo;
@@ -19,7 +21,7 @@ namespace Nocturne.Api.Push.SocketIo;
 /// pings; a client that stops answering is dropped. Outgoing messages go through a bounded queue:
 /// a follower that cannot keep up is disconnected rather than allowed to hold memory.
 /// </summary>
-public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFactory grains, SitePushRelay relay, TimeProvider time, ILogger logger) : IPushFollower, IDisposable
+public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFactory grains, DocumentQueries queries, SitePushRelay relay, TimeProvider time, ILogger logger) : IPushFollower, IDisposable
 {
     public const string AlarmNamespace = "/alarm";
     public static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(25);
@@ -234,9 +236,12 @@ public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFacto
         {
             _followsData = true;
             await relay.AttachAsync(this);
-            var hours = DataUpdate.Number(message?["history"]) is { } h && h > 0 ? Math.Min(h, 24) : 24;
-            var recent = await grains.GetGrain<IPatientGrain>(siteId).GetRecentEntriesAsync((int)(hours * 12), "sgv");
-            var entries = recent is null ? [] : JsonNode.Parse(recent.Json) as JsonArray ?? [];
+            // The reference sends 48 hours by default; capped here to keep the first message small.
+            var hours = DataUpdate.Number(message?["history"]) is { } h && h > 0 ? Math.Min(h, 48) : 48;
+            var since = (time.GetUtcNow() - TimeSpan.FromHours(hours)).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var found = await queries.FindAsync(siteId, new DocumentQuery(Collection.Entries,
+                [new FindCondition("date", "gte", [since], FindValueKind.Number), new FindCondition("type", "eq", ["sgv"], FindValueKind.Text)], (int)(hours * 12 * 2), []), _closing.Token);
+            var entries = new JsonArray(found.Select(d => (JsonNode)d.ToV1Json()).ToArray());
             Send(SocketIoPacket.EncodeEvent(SocketIoPacket.MainNamespace, PushEventNames.DataUpdate, DataUpdate.Initial(entries, time.GetUtcNow()).ToJsonString()));
         }
 
