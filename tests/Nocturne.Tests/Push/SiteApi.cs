@@ -7,15 +7,7 @@ namespace Nocturne.Tests.Push;
 /// <summary>The REST calls the push tests make: sites through the operator API, subjects, uploads, acks.</summary>
 public sealed class SiteApi(HttpClient client)
 {
-    public async Task<(string Id, string Secret)> CreateSiteAsync(string prefix, object? settings = null)
-    {
-        var id = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
-        var secret = $"secret-of-{id}";
-        using var request = MultiSiteApi.OperatorRequest(HttpMethod.Post, "/api/admin/tenants", new { id, displayName = id, apiSecret = secret, settings });
-        using var response = await client.SendAsync(request);
-        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
-        return (id, secret);
-    }
+    public Task<(string Id, string Secret)> CreateSiteAsync(string prefix, object? settings = null) => MultiSiteApi.CreateSiteAsync(client, prefix, settings);
 
     public async Task<(string Id, string Token)> SubjectAsync(string site, string secret, string role)
     {

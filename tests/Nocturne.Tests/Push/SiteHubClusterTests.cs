@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Nocturne.Tests.Infrastructure;
-using Orleans.Runtime;
 
 namespace Nocturne.Tests.Push;
 
@@ -28,8 +27,8 @@ public sealed class SiteHubClusterTests
         await using var second = new NocturneApiFactory(postgres, clusterSettings);
         using var firstClient = first.CreateClient();
         using var secondClient = second.CreateClient();
-        await WaitForActiveSilosAsync(first, 2);
-        await WaitForActiveSilosAsync(second, 2);
+        await SiloWaits.ForActiveSilosAsync(first.Services, 2);
+        await SiloWaits.ForActiveSilosAsync(second.Services, 2);
 
         var api = new SiteApi(firstClient);
         var (site, secret) = await api.CreateSiteAsync("hub");
@@ -83,17 +82,5 @@ public sealed class SiteHubClusterTests
         await host.Factory.Services.GetRequiredService<Nocturne.Api.Push.SitePushRelay>().RecheckAsync();
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(HubConnectionState.Connected, admin.Connection.State);
-    }
-
-    private static async Task WaitForActiveSilosAsync(NocturneApiFactory factory, int count)
-    {
-        var membership = factory.Services.GetRequiredService<IClusterMembershipService>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) < count)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the hosts did not see {count} active silos");
-            await membership.Refresh();
-            await Task.Delay(200);
-        }
     }
 }
