@@ -12,6 +12,8 @@ public sealed class TenantCommandTests(MultiSiteApi api) : IClassFixture<MultiSi
         (await api.Client.GetAsync("/health/live")).Dispose();
         var settings = new Dictionary<string, string?>
         {
+            // Explicit, so that a Cluster__Mode left in the shell does not send the CLI to Redis.
+            ["Cluster:Mode"] = "Localhost",
             ["Cluster:GatewayPort"] = api.Factory.GatewayPort,
             ["Cluster:ServiceId"] = api.Factory.ServiceId,
             ["Cluster:ClusterId"] = api.Factory.ServiceId,
