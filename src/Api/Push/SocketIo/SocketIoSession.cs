@@ -304,6 +304,14 @@ public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFacto
             {
                 await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, token);
             }
+
+            // Queue completed by a disconnect: close after what was queued (the client must see its
+            // namespace disconnect), rather than aborting the socket with the read loop.
+            if (socket.State == WebSocketState.Open)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, token);
+                return;
+            }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
