@@ -59,6 +59,14 @@ fi
 export NOCTURNE_PLAYWRIGHT="$BROWSER_TOOLS/node_modules/playwright-core"
 export NOCTURNE_CHROMIUM="$(command -v chromium || true)"
 
+# The Socket.IO endpoint is checked with the real socket.io-client from npm (pinned, installed once).
+SOCKET_IO_CLIENT="$NOCTURNE_ROOT/.data/socket.io-client"
+if [ ! -f "$SOCKET_IO_CLIENT/node_modules/socket.io-client/package.json" ]; then
+  timeout 300 npm install --prefix "$SOCKET_IO_CLIENT" --no-audit --no-fund --loglevel=error socket.io-client@4.8.1 >/dev/null \
+    || log "npm install of socket.io-client failed or timed out"
+fi
+export NOCTURNE_SOCKET_IO_CLIENT="$SOCKET_IO_CLIENT/node_modules/socket.io-client"
+
 passed=0
 failed=0
 

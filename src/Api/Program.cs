@@ -5,6 +5,8 @@ using Nocturne.Api.Errors;
 using Nocturne.Api.Health;
 using Nocturne.Api.Hosting;
 using Nocturne.Api.Observability;
+using Nocturne.Api.Push;
+using Nocturne.Api.Push.SocketIo;
 using Nocturne.Api.Routing;
 using Nocturne.Api.Tenancy;
 using Nocturne.Api.WebApp;
@@ -48,6 +50,10 @@ builder.Services.AddSingleton<WebAppFiles>();
 builder.Services.AddSingleton<ClinicDirectory>();
 builder.Services.AddNocturneHealthChecks();
 builder.Services.AddHostedService<DefaultSiteBootstrapper>();
+builder.Services.Configure<PushOptions>(builder.Configuration.GetSection(PushOptions.Section));
+builder.Services.AddSingleton<SitePushRelay>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<SitePushRelay>());
+builder.Services.AddSignalR();
 builder.Services.AddOpenApi();
 builder.Services.AddRequestDecompression();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
@@ -77,6 +83,7 @@ app.Use(HeadAsGet.AfterRouting);
 app.Use(RequestBodyLimit.ApplyAfterRouting);
 app.UseRequestDecompression();
 app.UseMiddleware<PostgresOutageMiddleware>();
+app.UseWebSockets();
 app.UseMiddleware<NightscoutAuthorizationMiddleware>();
 app.UseMiddleware<ClinicSiteGuardMiddleware>();
 
@@ -105,6 +112,12 @@ app.MapV3Api();
 app.MapTenantAdminApi();
 app.MapExportApi();
 app.MapImportApi();
+app.MapNotificationsApi();
+app.MapSocketIo();
+// WebSockets and server-sent events only: on those the hub sees the very request the authorization
+// middleware checked (long polling hands the hub a copy without it).
+app.MapHub<SiteHub>(PushRoutes.SiteHub, o => o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets
+    | Microsoft.AspNetCore.Http.Connections.HttpTransportType.ServerSentEvents).RequirePermission(FollowerPermission.Read);
 
 await app.RunAsync();
 return 0;
