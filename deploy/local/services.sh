@@ -82,7 +82,7 @@ pg_start() {
     return 0
   fi
   as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=${NOCTURNE_PG_FSYNC:-on}" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=${NOCTURNE_PG_MAX_CONNECTIONS:-200} -c fsync=${NOCTURNE_PG_FSYNC:-on}" start >/dev/null
   log "PostgreSQL up on 127.0.0.1:$port"
 }
 

@@ -21,7 +21,8 @@ ensure_packages browser
 cleanup
 rm -rf "$DATA"
 mkdir -p "$DATA"
-NOCTURNE_PG_FSYNC=off pg_start "$DATA/pg" "$PG_PORT"
+# Test classes run in parallel, each with its own hosts and connection pools.
+NOCTURNE_PG_FSYNC=off NOCTURNE_PG_MAX_CONNECTIONS=1000 pg_start "$DATA/pg" "$PG_PORT"
 pg_create_db "$DATA/pg" "$PG_PORT" nocturne_test
 redis_start "$DATA/redis" "$REDIS_PORT"
 

@@ -62,8 +62,13 @@ function predictionsOf(statuses) {
   return result.filter(p => p.points.every(point => Number.isFinite(point.mills)));
 }
 
+// The chart data (basal, StateSpans, IOB/COB series) costs the server an oref run per 5 minutes of
+// the period, so it is fetched when the period changes and at most every 5 minutes, not per reading.
+let chartDataFetched = { hours: 0, at: 0 };
+
 async function loadChartData(from, to) {
-  // StateSpans and the effective basal come from the v4 chart data when the server has them.
+  if (chartDataFetched.hours === state.hours && Date.now() - chartDataFetched.at < 5 * 60_000) return;
+  chartDataFetched = { hours: state.hours, at: Date.now() };
   try {
     const data = await api.get(`api/v4/chart-data?from=${from}&to=${to}`);
     state.basal = (data.basal ?? data.basalSeries ?? []).map(b => ({ mills: Number(b.mills ?? b.time ?? b.startMills), rate: Number(b.rate ?? b.value) })).filter(b => Number.isFinite(b.mills) && Number.isFinite(b.rate));
