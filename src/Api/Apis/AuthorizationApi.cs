@@ -20,7 +20,7 @@ public static class AuthorizationApi
         // and a client in its penalty window is refused (429) like any other failing credential.
         group.MapGet("/request/{accessToken}", async (string accessToken, HttpContext http, IGrainFactory grains, AuthFailureThrottle throttle) =>
         {
-            if (await grains.GetGrain<IPatientGrain>(http.Site().SiteId).IssueJwtAsync(accessToken) is { } jwt)
+            if (await http.Site().Grains.Access.IssueJwtAsync(accessToken) is { } jwt)
             {
                 return Results.Json(new { token = jwt.Token, sub = jwt.Sub, permissionGroups = jwt.PermissionGroups, iat = jwt.Iat, exp = jwt.Exp });
             }
@@ -40,17 +40,17 @@ public static class AuthorizationApi
 
         group.MapGet("/permissions", async (HttpContext http, IGrainFactory grains) =>
         {
-            var roles = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).GetRolesAsync();
+            var roles = await http.Site().Grains.Access.GetRolesAsync();
             return TypedResults.Json(roles.SelectMany(r => r.Permissions).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
         }).RequirePermission("admin:api:permissions:read");
 
         group.MapGet("/subjects", async (HttpContext http, IGrainFactory grains) =>
-            TypedResults.Json((await grains.GetGrain<IPatientGrain>(http.Site().SiteId).GetSubjectsAsync()).Select(SubjectJson)))
+            TypedResults.Json((await http.Site().Grains.Access.GetSubjectsAsync()).Select(SubjectJson)))
             .RequirePermission("admin:api:subjects:read");
 
         group.MapPost("/subjects", async (SubjectRequest body, HttpContext http, IGrainFactory grains) =>
         {
-            var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).CreateSubjectAsync(body.Name ?? "", body.Roles ?? [], body.Notes);
+            var result = await http.Site().Grains.Access.CreateSubjectAsync(body.Name ?? "", body.Roles ?? [], body.Notes);
             return result.Status == ChangeStatus.Done
                 ? Results.Json(SubjectJson(result.Value!.Subject, result.Value.AccessToken))
                 : Failure(result.Status, result.Message);
@@ -63,18 +63,18 @@ public static class AuthorizationApi
                 return NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", "Missing _id for update");
             }
 
-            var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).UpdateSubjectAsync(body.Id, body.Name ?? "", body.Roles ?? [], body.Notes);
+            var result = await http.Site().Grains.Access.UpdateSubjectAsync(body.Id, body.Name ?? "", body.Roles ?? [], body.Notes);
             return result.Status == ChangeStatus.Done ? Results.Json(SubjectJson(result.Value!)) : Failure(result.Status, result.Message);
         }).RequirePermission("admin:api:subjects:update");
 
         group.MapDelete("/subjects/{id}", async (string id, HttpContext http, IGrainFactory grains) =>
         {
-            var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).DeleteSubjectAsync(id);
+            var result = await http.Site().Grains.Access.DeleteSubjectAsync(id);
             return result.Status == ChangeStatus.Done ? Results.Json(new { }) : Failure(result.Status, result.Message);
         }).RequirePermission("admin:api:subjects:delete");
 
         group.MapGet("/roles", async (HttpContext http, IGrainFactory grains) =>
-            TypedResults.Json((await grains.GetGrain<IPatientGrain>(http.Site().SiteId).GetRolesAsync()).Select(RoleJson)))
+            TypedResults.Json((await http.Site().Grains.Access.GetRolesAsync()).Select(RoleJson)))
             .RequirePermission("admin:api:roles:list");
 
         group.MapPost("/roles", (RoleRequest body, HttpContext http, IGrainFactory grains) => SaveRoleAsync(null, body, http, grains, StatusCodes.Status200OK))
@@ -88,7 +88,7 @@ public static class AuthorizationApi
 
         group.MapDelete("/roles/{id}", async (string id, HttpContext http, IGrainFactory grains) =>
         {
-            var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).DeleteRoleAsync(id);
+            var result = await http.Site().Grains.Access.DeleteRoleAsync(id);
             return result.Status == ChangeStatus.Done ? Results.Json(new { }) : Failure(result.Status, result.Message);
         }).RequirePermission("admin:api:roles:delete");
 
@@ -97,7 +97,7 @@ public static class AuthorizationApi
 
     private static async Task<IResult> SaveRoleAsync(string? id, RoleRequest body, HttpContext http, IGrainFactory grains, int successStatus)
     {
-        var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).SaveRoleAsync(id, body.Name ?? "", body.Permissions ?? [], body.Notes);
+        var result = await http.Site().Grains.Access.SaveRoleAsync(id, body.Name ?? "", body.Permissions ?? [], body.Notes);
         return result.Status == ChangeStatus.Done ? Results.Json(RoleJson(result.Value!), statusCode: successStatus) : Failure(result.Status, result.Message);
     }
 

@@ -27,7 +27,7 @@ public static class LoopApi
                 return NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", "microBolus must be true or false");
             }
 
-            var outcome = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).SuggestAsync(text.Length > 0 && bool.Parse(text));
+            var outcome = await http.Site().Grains.Loop.SuggestAsync(text.Length > 0 && bool.Parse(text));
             if (outcome is null)
             {
                 return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found");

@@ -82,7 +82,7 @@ public static class V3Api
     private static async Task<IResult> LastModifiedAsync(HttpContext http, IGrainFactory grains, TimeProvider time)
     {
         var site = http.Site();
-        var all = await grains.GetGrain<IPatientGrain>(site.SiteId).GetLastModifiedAsync();
+        var all = await grains.Site(site.SiteId).Documents.GetLastModifiedAsync();
         var collections = new JsonObject();
         foreach (var (name, value) in all.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -210,7 +210,7 @@ public static class V3Api
             return bodyError!;
         }
 
-        var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).V3CreateAsync(collection, body, Caller(http, collection));
+        var result = await http.Site().Grains.Documents.V3CreateAsync(collection, body, Caller(http, collection));
         if (result.Message is not null || result.Status >= 400)
         {
             return V3Output.Status(result.Status, result.Message);
@@ -239,7 +239,7 @@ public static class V3Api
             return bodyError!;
         }
 
-        var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId)
+        var result = await http.Site().Grains.Documents
             .V3ReplaceAsync(collection, identifier, body, Caller(http, collection), UnmodifiedSince(http));
         if (result.Message is not null || result.Status >= 400)
         {
@@ -265,7 +265,7 @@ public static class V3Api
             return bodyError!;
         }
 
-        var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId)
+        var result = await http.Site().Grains.Documents
             .V3PatchAsync(collection, identifier, body, Caller(http, collection), UnmodifiedSince(http));
         if (result.Message is not null || result.Status >= 400)
         {
@@ -279,7 +279,7 @@ public static class V3Api
     private static async Task<IResult> DeleteAsync(HttpContext http, IGrainFactory grains, Collection collection, string identifier)
     {
         var permanent = http.Request.Query["permanent"].ToString() == "true";
-        var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).V3DeleteAsync(collection, identifier, permanent, http.Site().Grant.Subject);
+        var result = await http.Site().Grains.Documents.V3DeleteAsync(collection, identifier, permanent, http.Site().Grant.Subject);
         return result.Message is not null || result.Status >= 400 ? V3Output.Status(result.Status, result.Message) : V3Output.Status(200);
     }
 

@@ -6,6 +6,6 @@ namespace Nocturne.Grains.Interfaces.Tenants;
 public partial interface IPatientGrain
 {
     /// <summary>The date (epoch ms) of the newest valid document whose <c>device</c> is this one; null when there is none.</summary>
-    [Alias("GetNewestFromDevice"), ReadOnly]
+    [Alias("GetNewestFromDevice"), AlwaysInterleave]
     Task<long?> GetNewestFromDeviceAsync(Documents.Collection collection, string device);
 }

@@ -58,7 +58,7 @@ public sealed class ConnectorGrain(
             return ChangeResult<ConnectorStatus>.Fail(ChangeStatus.Invalid, $"Connectors are off on this server: the operator must set {CredentialProtector.ConfigurationKey}");
         }
 
-        if (await GrainFactory.GetGrain<IPatientGrain>(Site).GetSettingsAsync() is null)
+        if (await GrainFactory.Site(Site).Access.GetSettingsAsync() is null)
         {
             return ChangeResult<ConnectorStatus>.Fail(ChangeStatus.NotFound, "Site not found");
         }
@@ -205,7 +205,7 @@ public sealed class ConnectorGrain(
             return;
         }
 
-        if (await GrainFactory.GetGrain<IPatientGrain>(Site).GetSummaryAsync() is null)
+        if (await GrainFactory.Site(Site).Access.GetSummaryAsync() is null)
         {
             // The site was deleted: its connector goes with it.
             await RemoveAsync();
@@ -345,7 +345,7 @@ public sealed class ConnectorGrain(
     {
         var lookBack = TimeSpan.FromDays(S.BackfillDays) < source.MaxLookBack ? TimeSpan.FromDays(S.BackfillDays) : source.MaxLookBack;
         var earliest = (now - lookBack).ToUnixTimeMilliseconds();
-        var patient = GrainFactory.GetGrain<IPatientGrain>(Site);
+        var patient = GrainFactory.Site(Site).Documents;
         var since = new Dictionary<Collection, long>();
         foreach (var collection in source.GapCollections)
         {
@@ -360,7 +360,7 @@ public sealed class ConnectorGrain(
     private async Task<Dictionary<string, long>> WriteAsync(SourceBatch batch)
     {
         var written = new Dictionary<string, long>();
-        var patient = GrainFactory.GetGrain<IPatientGrain>(Site);
+        var patient = GrainFactory.Site(Site).Documents;
         foreach (var (collection, documents) in batch.Documents)
         {
             var name = CollectionNames.Of(collection);

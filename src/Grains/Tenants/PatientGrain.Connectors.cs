@@ -7,7 +7,7 @@ namespace Nocturne.Grains.Tenants;
 public sealed partial class PatientGrain
 {
     public async Task<long?> GetNewestFromDeviceAsync(Collection collection, string device) =>
-        _tenant is { Enabled: true } ? await documents.NewestFromDeviceAsync(collection, SiteId, device) : null;
+        await ServingSiteAsync() is not null ? await documents.NewestFromDeviceAsync(collection, SiteId, device) : null;
 
     // WriteMode.InsertMissing: what a connector fetched again (overlap, re-sync) is already here, or was deleted here on purpose.
     private static List<PreparedDocument> NotYetStored(IReadOnlyList<PreparedDocument> prepared, IReadOnlyList<StoredDocument> stored)

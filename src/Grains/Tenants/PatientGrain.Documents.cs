@@ -27,7 +27,7 @@ public sealed partial class PatientGrain
 
     public async Task<WriteOutcome> WriteDocumentsAsync(Collection collection, string documentsJson, WriteMode mode)
     {
-        if (_tenant is not { Enabled: true })
+        if (await ServingSiteAsync() is null)
         {
             return WriteOutcome.Invalid("Not Found");
         }
@@ -86,7 +86,7 @@ public sealed partial class PatientGrain
 
     public async Task<int> DeleteDocumentsAsync(Collection collection, IReadOnlyList<string> objectIds)
     {
-        if (_tenant is not { Enabled: true } || objectIds.Count == 0)
+        if (objectIds.Count == 0 || await ServingSiteAsync() is null)
         {
             return 0;
         }
@@ -103,27 +103,24 @@ public sealed partial class PatientGrain
         return deleted;
     }
 
-    public Task<RecentEntries?> GetRecentEntriesAsync(int count, string? type)
+    public async Task<RecentEntries?> GetRecentEntriesAsync(int count, string? type)
     {
-        if (_tenant is not { Enabled: true } || count <= 0)
-        {
-            return Task.FromResult<RecentEntries?>(null);
-        }
-
-        return Task.FromResult(_entryWindow.Newest(count, type, time.GetUtcNow()));
-    }
-
-    public async Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names)
-    {
-        if (_tenant is not { Enabled: true } tenant)
+        if (count <= 0 || await ServingSiteAsync() is null)
         {
             return null;
         }
 
-        var now = time.GetUtcNow();
-        var properties = Properties.SiteProperties.Compute(names, _entryWindow, _live, tenant.Settings, now);
-        await AddInsulinAndCarbsAsync(properties, names, now);
-        return properties.ToJsonString();
+        return _entryWindow.Newest(count, type, time.GetUtcNow());
+    }
+
+    public async Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names)
+    {
+        if (await ServingSiteAsync() is not { } site)
+        {
+            return null;
+        }
+
+        return Properties.SiteProperties.Compute(names, _entryWindow, _live, site.Settings, time.GetUtcNow()).ToJsonString();
     }
 
     // The one place where a committed change reaches what the grain derives from the documents.
@@ -156,8 +153,8 @@ public sealed partial class PatientGrain
         _live.Load(deviceStatus, ages, profile);
     }
 
-    public Task<IReadOnlyDictionary<string, long>> GetLastModifiedAsync() =>
-        Task.FromResult<IReadOnlyDictionary<string, long>>(_lastModified.ToDictionary(p => CollectionNames.Of(p.Key), p => p.Value));
+    public async Task<IReadOnlyDictionary<string, long>> GetLastModifiedAsync() =>
+        await ServingSiteAsync() is null ? new Dictionary<string, long>() : _lastModified.ToDictionary(p => CollectionNames.Of(p.Key), p => p.Value);
 
     // srvModified strictly increases per site, even within one millisecond or across a clock step back.
     private long NextClock(DateTimeOffset now)

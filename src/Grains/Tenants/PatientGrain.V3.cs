@@ -10,7 +10,7 @@ public sealed partial class PatientGrain
 {
     public async Task<V3WriteResult> V3CreateAsync(Collection collection, string documentJson, V3Caller caller)
     {
-        if (_tenant is not { Enabled: true })
+        if (await ServingSiteAsync() is null)
         {
             return V3WriteResult.Error(404);
         }
@@ -52,7 +52,7 @@ public sealed partial class PatientGrain
 
     public async Task<V3WriteResult> V3ReplaceAsync(Collection collection, string identifier, string documentJson, V3Caller caller, long? ifUnmodifiedSince)
     {
-        if (_tenant is not { Enabled: true })
+        if (await ServingSiteAsync() is null)
         {
             return V3WriteResult.Error(404);
         }
@@ -102,7 +102,7 @@ public sealed partial class PatientGrain
 
     public async Task<V3WriteResult> V3PatchAsync(Collection collection, string identifier, string documentJson, V3Caller caller, long? ifUnmodifiedSince)
     {
-        if (_tenant is not { Enabled: true })
+        if (await ServingSiteAsync() is null)
         {
             return V3WriteResult.Error(404);
         }
@@ -162,7 +162,7 @@ public sealed partial class PatientGrain
 
     public async Task<V3WriteResult> V3DeleteAsync(Collection collection, string identifier, bool permanent, string? subject)
     {
-        if (_tenant is not { Enabled: true })
+        if (await ServingSiteAsync() is null)
         {
             return V3WriteResult.Error(404);
         }

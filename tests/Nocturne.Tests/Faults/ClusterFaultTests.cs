@@ -40,7 +40,7 @@ public sealed class ClusterFaultTests
             var sites = Enumerable.Range(0, 8).Select(i => $"x{i}-{Guid.NewGuid():N}"[..16]).ToList();
             foreach (var site in sites)
             {
-                await siloB.Grains().GetGrain<IPatientGrain>(site).ProvisionAsync(new SiteProvisioning(site, "secret-of-the-site", new SiteSettings()), overwrite: false);
+                await siloB.Grains().GetGrain<ISiteAccessGrain>(site).ProvisionAsync(new SiteProvisioning(site, "secret-of-the-site", new SiteSettings()), overwrite: false);
             }
 
             var onB = await SitesOnAsync(siloA.Grains(), siloB.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress, sites);
