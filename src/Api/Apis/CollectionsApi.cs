@@ -82,15 +82,15 @@ public static class CollectionsApi
         }
 
         var outcome = await http.Site().Grains.Documents.WriteDocumentsAsync(routes.Collection, body.Json!, mode);
-        if (outcome.Error is not null)
+        if (!outcome.IsDone)
         {
-            return V1Responses.WriteFailure(outcome);
+            return outcome.ToV1Error();
         }
 
         // The reference answers a single PUT object with the object, everything else with the array.
-        return mode == WriteMode.Replace && JsonNode.Parse(body.Json!) is JsonObject && JsonNode.Parse(outcome.ResponseJson!) is JsonArray { Count: 1 } written
+        return mode == WriteMode.Replace && JsonNode.Parse(body.Json!) is JsonObject && JsonNode.Parse(outcome.Value!) is JsonArray { Count: 1 } written
             ? V1Responses.Json(written[0]!.ToJsonString())
-            : V1Responses.Json(outcome.ResponseJson!);
+            : V1Responses.Json(outcome.Value!);
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time, CollectionRoutes routes, string? id)

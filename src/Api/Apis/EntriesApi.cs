@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Nocturne.Api.Authorization;
 using Nocturne.Api.Documents;
+using Nocturne.Api.Errors;
 using Nocturne.Api.Routing;
 using Nocturne.Grains.Documents;
 using Nocturne.Grains.Interfaces.Documents;
@@ -143,7 +144,7 @@ public static class EntriesApi
         }
 
         var outcome = await http.Site().Grains.Documents.WriteDocumentsAsync(Collection.Entries, body.Json!, WriteMode.Create);
-        return outcome.Error is null ? V1Responses.Json(outcome.ResponseJson!) : V1Responses.WriteFailure(outcome);
+        return outcome.IsDone ? V1Responses.Json(outcome.Value!) : outcome.ToV1Error();
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time, string? spec)

@@ -13,10 +13,11 @@ public partial interface IPatientGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Validates, deduplicates and stores documents (a JSON array of objects) in one transaction,
-    /// assigning srvModified; returns once they are durable.
+    /// assigning srvModified; returns once they are durable. Its value is the JSON array the v1 API
+    /// answers, in input order; when refused nothing was stored.
     /// </summary>
     [Alias("WriteDocuments")]
-    Task<Documents.WriteOutcome> WriteDocumentsAsync(Documents.Collection collection, string documentsJson, Documents.WriteMode mode);
+    Task<Authorization.ChangeResult<string>> WriteDocumentsAsync(Documents.Collection collection, string documentsJson, Documents.WriteMode mode);
 
     /// <summary>Deletes documents by their v1 _id; returns how many were removed.</summary>
     [Alias("DeleteDocuments")]
@@ -31,19 +32,19 @@ public partial interface IPatientGrain : IGrainWithStringKey
 
     /// <summary>v3 create: parseDate, identifier, dedup (identifier, _id, then the collection's fallback keys).</summary>
     [Alias("V3Create")]
-    Task<Documents.V3WriteResult> V3CreateAsync(Documents.Collection collection, string documentJson, Documents.V3Caller caller);
+    Task<Authorization.ChangeResult<Documents.V3Written>> V3CreateAsync(Documents.Collection collection, string documentJson, Documents.V3Caller caller);
 
     /// <summary>v3 PUT: replace the document with this identifier, or create it.</summary>
     [Alias("V3Replace")]
-    Task<Documents.V3WriteResult> V3ReplaceAsync(Documents.Collection collection, string identifier, string documentJson, Documents.V3Caller caller, long? ifUnmodifiedSince);
+    Task<Authorization.ChangeResult<Documents.V3Written>> V3ReplaceAsync(Documents.Collection collection, string identifier, string documentJson, Documents.V3Caller caller, long? ifUnmodifiedSince);
 
     /// <summary>v3 PATCH: merge fields into the document with this identifier.</summary>
     [Alias("V3Patch")]
-    Task<Documents.V3WriteResult> V3PatchAsync(Documents.Collection collection, string identifier, string documentJson, Documents.V3Caller caller, long? ifUnmodifiedSince);
+    Task<Authorization.ChangeResult<Documents.V3Written>> V3PatchAsync(Documents.Collection collection, string identifier, string documentJson, Documents.V3Caller caller, long? ifUnmodifiedSince);
 
     /// <summary>v3 DELETE: soft delete (isValid=false, srvModified bumped), or remove for good.</summary>
     [Alias("V3Delete")]
-    Task<Documents.V3WriteResult> V3DeleteAsync(Documents.Collection collection, string identifier, bool permanent, string? subject);
+    Task<Authorization.ChangeResult<Documents.V3Written>> V3DeleteAsync(Documents.Collection collection, string identifier, bool permanent, string? subject);
 
     /// <summary>
     /// The /api/v2/properties object (JSON) computed from the live state; all properties when names

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Nocturne.Grains.Documents;
+using Nocturne.Grains.Interfaces.Authorization;
 using Nocturne.Grains.Interfaces.Documents;
 
 namespace Nocturne.Grains.Tenants;
@@ -25,11 +26,11 @@ public sealed partial class PatientGrain
         _clock = _lastModified.Count == 0 ? 0 : _lastModified.Values.Max();
     }
 
-    public async Task<WriteOutcome> WriteDocumentsAsync(Collection collection, string documentsJson, WriteMode mode)
+    public async Task<ChangeResult<string>> WriteDocumentsAsync(Collection collection, string documentsJson, WriteMode mode)
     {
         if (await ServingSiteAsync() is null)
         {
-            return WriteOutcome.Invalid("Not Found");
+            return ChangeResult<string>.Fail(ChangeStatus.NotFound, null);
         }
 
         JsonArray input;
@@ -44,7 +45,7 @@ public sealed partial class PatientGrain
         }
         catch (JsonException ex)
         {
-            return WriteOutcome.Invalid("Bad Request", $"Body must be a JSON object or array of objects ({ex.Message})");
+            return ChangeResult<string>.Fail(ChangeStatus.Invalid, $"Body must be a JSON object or array of objects ({ex.Message})");
         }
 
         if (HtmlPurifier.Applies(collection))
@@ -56,12 +57,12 @@ public sealed partial class PatientGrain
         var prepared = DocumentRules.Prepare(collection, input, now);
         if (prepared.Error is not null)
         {
-            return WriteOutcome.Invalid(prepared.Error, prepared.Description);
+            return ChangeResult<string>.Fail(ChangeStatus.Invalid, prepared.Description, title: prepared.Error);
         }
 
         if (prepared.Documents.Count == 0)
         {
-            return new WriteOutcome("[]", null, null);
+            return ChangeResult<string>.Ok("[]");
         }
 
         var candidates = await documents.FindCandidatesAsync(collection, SiteId,
@@ -73,7 +74,7 @@ public sealed partial class PatientGrain
         var response = writer.Apply(mode == WriteMode.InsertMissing ? NotYetStored(prepared.Documents, candidates) : prepared.Documents);
         if (writer.Inserts.Count + writer.Updates.Count == 0)
         {
-            return new WriteOutcome(response.ToJsonString(), null, null);
+            return ChangeResult<string>.Ok(response.ToJsonString());
         }
 
         await documents.SaveAsync(collection, SiteId, writer.Inserts, writer.Updates);
@@ -81,7 +82,7 @@ public sealed partial class PatientGrain
 
         await ApplyChangeAsync(DocumentChange.Wrote(collection, writer.Written.ToList()), now);
         logger.LogDebug("Site {Site}: {Collection} {Inserted} inserted, {Updated} updated", SiteId, collection, writer.Inserts.Count, writer.Updates.Count);
-        return new WriteOutcome(response.ToJsonString(), null, null);
+        return ChangeResult<string>.Ok(response.ToJsonString());
     }
 
     public async Task<int> DeleteDocumentsAsync(Collection collection, IReadOnlyList<string> objectIds)
