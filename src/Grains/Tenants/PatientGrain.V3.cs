@@ -12,20 +12,10 @@ public sealed partial class PatientGrain
 {
     public async Task<ChangeResult<V3Written>> V3CreateAsync(Collection collection, string documentJson, V3Caller caller)
     {
-        if (await ServingSiteAsync() is null)
-        {
-            return V3WriteRules.NotFound();
-        }
-
-        var (doc, refused) = V3WriteRules.ParseBody(documentJson);
+        var (doc, refused) = await ReadDatedBodyAsync(documentJson);
         if (doc is null)
         {
             return refused!;
-        }
-
-        if (V3WriteRules.RefuseDate(doc) is { } badDate)
-        {
-            return badDate;
         }
 
         var identifier = V3Rules.Identifier(doc);
@@ -47,20 +37,10 @@ public sealed partial class PatientGrain
 
     public async Task<ChangeResult<V3Written>> V3ReplaceAsync(Collection collection, string identifier, string documentJson, V3Caller caller, long? ifUnmodifiedSince)
     {
-        if (await ServingSiteAsync() is null)
-        {
-            return V3WriteRules.NotFound();
-        }
-
-        var (doc, refused) = V3WriteRules.ParseBody(documentJson);
+        var (doc, refused) = await ReadDatedBodyAsync(documentJson);
         if (doc is null)
         {
             return refused!;
-        }
-
-        if (V3WriteRules.RefuseDate(doc) is { } badDate)
-        {
-            return badDate;
         }
 
         // The identifier is the URL's; one in the body is ignored.
@@ -149,6 +129,23 @@ public sealed partial class PatientGrain
         await documents.WriteOneAsync(collection, SiteId, deleted, null);
         await ApplyChangeAsync(DocumentChange.Wrote(collection, [deleted]), now);
         return ChangeResult<V3Written>.Ok(new V3Written(deleted.Identifier, deleted.SrvModified, Created: false));
+    }
+
+    // Create and PUT: a site that serves data, one object as the body, with a date the reference can read.
+    private async Task<(JsonObject? Doc, ChangeResult<V3Written>? Refused)> ReadDatedBodyAsync(string documentJson)
+    {
+        if (await ServingSiteAsync() is null)
+        {
+            return (null, V3WriteRules.NotFound());
+        }
+
+        var (doc, refused) = V3WriteRules.ParseBody(documentJson);
+        if (doc is null)
+        {
+            return (null, refused);
+        }
+
+        return V3WriteRules.RefuseDate(doc) is { } badDate ? (null, badDate) : (doc, null);
     }
 
     private async Task<ChangeResult<V3Written>> InsertV3Async(Collection collection, JsonObject doc, string identifier, V3Caller caller)

@@ -10,8 +10,10 @@ public sealed class TenantCommandTests(MultiSiteApi api) : IClassFixture<MultiSi
     {
         // Make sure the server (and its gateway) is up before the client connects.
         (await api.Client.GetAsync("/health/live")).Dispose();
+        // Said explicitly: the test output holds whichever appsettings.json (API's or headless silo's) was copied last.
         var settings = new Dictionary<string, string?>
         {
+            ["Cluster:Mode"] = "Localhost",
             ["Cluster:GatewayPort"] = api.Factory.GatewayPort,
             ["Cluster:ServiceId"] = api.Factory.ServiceId,
             ["Cluster:ClusterId"] = api.Factory.ServiceId,
