@@ -13,7 +13,8 @@ public sealed record ConnectorRequest(
     string? Token,
     string? PatientId,
     int? IntervalSeconds,
-    int? BackfillDays)
+    int? BackfillDays,
+    string? TimeZone = null)
 {
     public override string ToString() => $"ConnectorRequest(region {Region}, interval {IntervalSeconds})";
 }

@@ -10,8 +10,13 @@ public static class ConnectorKinds
     public const string DexcomShare = "dexcom";
     public const string LibreLinkUp = "librelinkup";
     public const string Nightscout = "nightscout";
+    public const string Tidepool = "tidepool";
+    public const string Glooko = "glooko";
+    public const string CareLink = "carelink";
+    public const string Tandem = "tandem";
+    public const string MyFitnessPal = "myfitnesspal";
 
-    public static IReadOnlyList<string> All { get; } = [DexcomShare, LibreLinkUp, Nightscout];
+    public static IReadOnlyList<string> All { get; } = [DexcomShare, LibreLinkUp, Nightscout, Tidepool, Glooko, CareLink, Tandem, MyFitnessPal];
 
     public static bool IsKnown(string? kind) => kind is not null && All.Contains(kind, StringComparer.Ordinal);
 

@@ -15,4 +15,5 @@ public sealed record ConnectorSettings(
     [property: Id(5)] string? Token,
     [property: Id(6)] string? PatientId,
     [property: Id(7)] int? IntervalSeconds,
-    [property: Id(8)] int? BackfillDays);
+    [property: Id(8)] int? BackfillDays,
+    [property: Id(9)] string? TimeZone = null);

@@ -25,7 +25,10 @@ public sealed record ConnectorStatus(
     [property: Id(16)] IReadOnlyDictionary<string, long> Written,
     [property: Id(17)] long Syncs,
     [property: Id(18)] long VendorRequests,
-    [property: Id(19)] IReadOnlyDictionary<string, long> Cursors);
+    [property: Id(19)] IReadOnlyDictionary<string, long> Cursors,
+    [property: Id(20)] string? TimeZone = null,
+    [property: Id(21)] DateTimeOffset? NewestReadingAt = null,
+    [property: Id(22)] bool Stale = false);
 
 /// <summary>The last failure: what the vendor (or the network) said, when, and whether polling stopped for it.</summary>
 [GenerateSerializer, Immutable, Alias("nocturne.ConnectorError")]

@@ -14,4 +14,11 @@ public enum WriteMode
     /// key, even soft-deleted); existing ones are left untouched, so a re-sync changes nothing.
     /// </summary>
     InsertMissing,
+
+    /// <summary>
+    /// Connectors whose vendor lets the user edit (diaries, pump uploads): as <see cref="InsertMissing"/>,
+    /// except that a stored document with the same identifier whose content differs is replaced; an
+    /// unchanged one is left untouched, so a re-sync still changes nothing.
+    /// </summary>
+    SyncChanges,
 }

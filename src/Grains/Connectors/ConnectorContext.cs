@@ -19,5 +19,8 @@ public sealed class ConnectorContext(HttpClient http, ConnectorSettings settings
 
     public int Requests => _requests;
 
+    /// <summary>The last session's token, even when expired: a vendor whose refresh tokens rotate keeps the newest one there.</summary>
+    public string? PreviousSessionToken { get; set; }
+
     public void CountRequest() => Interlocked.Increment(ref _requests);
 }

@@ -73,6 +73,7 @@ public sealed class ConnectorGrain(
             Region = Trimmed(settings.Region)?.ToLowerInvariant(),
             Url = Trimmed(settings.Url),
             PatientId = Trimmed(settings.PatientId),
+            TimeZone = Trimmed(settings.TimeZone),
         };
         var source = Source;
         var maxBackfill = (int)Math.Ceiling(source.MaxLookBack.TotalDays);
@@ -101,6 +102,7 @@ public sealed class ConnectorGrain(
         S.Region = merged.Region;
         S.Url = merged.Url;
         S.PatientId = merged.PatientId;
+        S.TimeZone = merged.TimeZone;
         S.IntervalSeconds = interval;
         S.BackfillDays = backfill;
         S.ConfiguredAt = now;
@@ -249,6 +251,7 @@ public sealed class ConnectorGrain(
         SourceBatch? batch = null;
         Dictionary<string, long> written = [];
         Exception? failure = null;
+        long? newestReading = null;
         try
         {
             var session = CurrentSession(now) ?? await LoginAsync(context);
@@ -264,6 +267,10 @@ public sealed class ConnectorGrain(
             }
 
             written = await WriteAsync(batch);
+            if (source.StaleAfter is not null)
+            {
+                newestReading = await GrainFactory.Site(Site).Documents.GetNewestFromDeviceAsync(Collection.Entries, source.Device);
+            }
         }
         catch (Exception ex) when (IsVendorFailure(ex))
         {
@@ -292,6 +299,7 @@ public sealed class ConnectorGrain(
             }
 
             S.LastSuccessAt = finished;
+            S.NewestReadingAt = newestReading is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : S.NewestReadingAt;
             S.ConsecutiveFailures = 0;
             S.BackoffUntil = null;
             S.Health = ConnectorHealth.Healthy;
@@ -367,6 +375,15 @@ public sealed class ConnectorGrain(
             written[name] = written.GetValueOrDefault(name) + await SourceWrites.WriteAsync(patient, collection, documents, batch.Mode);
         }
 
+        foreach (var (collection, from, to) in batch.Complete)
+        {
+            var fetched = batch.Documents.GetValueOrDefault(collection, []).Select(d => (string?)d["identifier"]).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in (await patient.GetIdentifiersFromDeviceAsync(collection, Source.Device, from, to)).Where(i => !fetched.Contains(i)))
+            {
+                batch.Delete(collection, gone);
+            }
+        }
+
         foreach (var (collection, identifiers) in batch.Deleted)
         {
             foreach (var identifier in identifiers)
@@ -382,6 +399,7 @@ public sealed class ConnectorGrain(
     {
         var session = await Source.LoginAsync(context, CancellationToken.None);
         await KeepSessionAsync(session);
+        context.PreviousSessionToken = session.Token;
         return session;
     }
 
@@ -401,8 +419,8 @@ public sealed class ConnectorGrain(
     private ConnectorContext NewContext()
     {
         var secrets = StoredSecrets();
-        var settings = new ConnectorSettings(S.Enabled, secrets.Username, secrets.Password, S.Region, S.Url, secrets.Token, S.PatientId, S.IntervalSeconds, S.BackfillDays);
-        return new ConnectorContext(httpClients.CreateClient(ConnectorHttp.ClientName), settings, time);
+        var settings = new ConnectorSettings(S.Enabled, secrets.Username, secrets.Password, S.Region, S.Url, secrets.Token, S.PatientId, S.IntervalSeconds, S.BackfillDays, S.TimeZone);
+        return new ConnectorContext(httpClients.CreateClient(ConnectorHttp.ClientName), settings, time) { PreviousSessionToken = Unprotect(S.ProtectedSession, "session") };
     }
 
     private (string? Username, string? Password, string? Token) StoredSecrets() =>
@@ -451,8 +469,14 @@ public sealed class ConnectorGrain(
             S.IntervalSeconds, S.BackfillDays, S.LastSyncAt, S.LastSuccessAt,
             S.LastErrorMessage is null ? null : new ConnectorError(S.LastErrorMessage, S.LastErrorAt!.Value, S.LastErrorPermanent),
             NextPoll(), S.BackoffUntil, S.ConsecutiveFailures,
-            new Dictionary<string, long>(S.Written), S.Syncs, S.VendorRequests, new Dictionary<string, long>(S.Cursors));
+            new Dictionary<string, long>(S.Written), S.Syncs, S.VendorRequests, new Dictionary<string, long>(S.Cursors),
+            S.TimeZone, S.NewestReadingAt, IsStale());
     }
+
+    // A source that should deliver readings every few minutes and has not, although its syncs succeed (sensor off, phone out of range).
+    private bool IsStale() =>
+        S.Configured && S.LastSuccessAt is not null && sources.FirstOrDefault(s => s.Kind == Kind)?.StaleAfter is { } after
+        && (S.NewestReadingAt is not { } newest || time.GetUtcNow() - newest > after);
 
     private DateTimeOffset? NextPoll()
     {

@@ -18,4 +18,11 @@ public sealed class ConnectorOptions
 
     public string? Server(string kind, string region) =>
         Servers.TryGetValue(kind, out var byRegion) && byRegion.TryGetValue(region, out var url) ? url : null;
+
+    /// <summary>A vendor host's base address for a region: the configured override, else the vendor's own; always ending in '/'.</summary>
+    public Uri BaseUri(string kind, string region, string vendorUrl)
+    {
+        var url = Server(kind, region) ?? vendorUrl;
+        return new Uri(url.EndsWith('/') ? url : url + "/");
+    }
 }

@@ -24,6 +24,11 @@ public static class ConnectorServices
         services.AddSingleton<IConnectorSource, DexcomShareSource>();
         services.AddSingleton<IConnectorSource, LibreLinkUpSource>();
         services.AddSingleton<IConnectorSource, NightscoutSource>();
+        services.AddSingleton<IConnectorSource, TidepoolSource>();
+        services.AddSingleton<IConnectorSource, GlookoSource>();
+        services.AddSingleton<IConnectorSource, CareLinkSource>();
+        services.AddSingleton<IConnectorSource, TandemSource>();
+        services.AddSingleton<IConnectorSource, MyFitnessPalSource>();
         services.AddSingleton<ConnectorOverviewQuery>();
         services.AddSingleton<NightscoutImport>();
         services.AddConnectorHttp();

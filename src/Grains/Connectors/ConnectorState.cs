@@ -32,6 +32,12 @@ public sealed class ConnectorState
 
     public string? PatientId { get; set; }
 
+    /// <summary>The IANA zone of the user's devices, for vendors whose times are local wall-clock times.</summary>
+    public string? TimeZone { get; set; }
+
+    /// <summary>The newest stored reading of this source, for sources that report staleness.</summary>
+    public DateTimeOffset? NewestReadingAt { get; set; }
+
     public int IntervalSeconds { get; set; }
 
     public int BackfillDays { get; set; }

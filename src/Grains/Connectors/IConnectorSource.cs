@@ -25,6 +25,9 @@ public interface IConnectorSource
     /// <summary>Collections whose gap is measured from the newest stored document of <see cref="Device"/>.</summary>
     IReadOnlyList<Collection> GapCollections { get; }
 
+    /// <summary>No new reading for this long makes the status say <c>stale</c> (null: the source does not report it).</summary>
+    TimeSpan? StaleAfter => null;
+
     /// <summary>Why these settings cannot work (missing field, unknown region), or null.</summary>
     string? Validate(ConnectorSettings settings);
 

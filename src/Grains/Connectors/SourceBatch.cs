@@ -18,6 +18,13 @@ public sealed class SourceBatch
 
     public Dictionary<string, long> Cursors { get; } = [];
 
+    /// <summary>
+    /// Time ranges (epoch ms, inclusive) that this batch holds completely for a collection: a
+    /// document of this source stored in such a range but absent from the batch was deleted at the
+    /// vendor, and is deleted here too (through the patient grain, so v3 history shows it).
+    /// </summary>
+    public List<(Collection Collection, long From, long To)> Complete { get; } = [];
+
     public void Add(Collection collection, JsonObject document)
     {
         if (!Documents.TryGetValue(collection, out var list))
@@ -27,6 +34,8 @@ public sealed class SourceBatch
 
         list.Add(document);
     }
+
+    public void CompleteBetween(Collection collection, long from, long to) => Complete.Add((collection, from, to));
 
     public void Delete(Collection collection, string identifier)
     {

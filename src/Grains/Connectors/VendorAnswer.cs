@@ -18,10 +18,11 @@ public sealed record VendorAnswer(HttpStatusCode Status, JsonNode? Body, string 
     /// absorb becomes <see cref="VendorRateLimitedException"/>; transport failures, timeouts and an
     /// open circuit propagate as they are (transient to the grain).
     /// </summary>
-    public static async Task<VendorAnswer> SendAsync(ConnectorContext context, HttpRequestMessage request, CancellationToken cancellationToken)
+    public static async Task<VendorAnswer> SendAsync(ConnectorContext context, HttpRequestMessage request, CancellationToken cancellationToken, Action<HttpResponseMessage>? headers = null)
     {
         context.CountRequest();
         using var response = await context.Http.SendAsync(request, cancellationToken);
+        headers?.Invoke(response);
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
             throw new VendorRateLimitedException(ConnectorHttp.RetryAfter(response, context.Time.GetUtcNow()) ?? TimeSpan.FromMinutes(5));

@@ -242,4 +242,24 @@ public sealed class DocumentStore(PostgresConnection postgres)
         command.Parameters.AddWithValue("d", device);
         return await command.ExecuteScalarAsync(cancellationToken) is long ms ? ms : null;
     }
+
+    public async Task<IReadOnlyList<string>> IdentifiersFromDeviceAsync(Collection collection, string tenant, string device, long from, long to, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand($"""
+            SELECT identifier FROM {CollectionNames.Of(collection)}
+            WHERE tenant_id = @t AND is_valid AND doc->>'device' = @d AND date_ms BETWEEN @from AND @to
+            """);
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("d", device);
+        command.Parameters.AddWithValue("from", from);
+        command.Parameters.AddWithValue("to", to);
+        var identifiers = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            identifiers.Add(reader.GetString(0));
+        }
+
+        return identifiers;
+    }
 }

@@ -71,7 +71,7 @@ public sealed partial class PatientGrain
             collection is Collection.Entries or Collection.Treatments ? prepared.Documents.Select(d => d.DateMs) : []);
         var writer = new DocumentWriter(collection, mode, () => NextClock(now), () => ObjectIds.New(now));
         writer.Know(candidates);
-        var response = writer.Apply(mode == WriteMode.InsertMissing ? NotYetStored(prepared.Documents, candidates) : prepared.Documents);
+        var response = writer.Apply(ConnectorWrites(mode, prepared.Documents, candidates));
         if (writer.Inserts.Count + writer.Updates.Count == 0)
         {
             return ChangeResult<string>.Ok(response.ToJsonString());

@@ -72,6 +72,9 @@ public sealed class DexcomShareConnectorTests(ConnectorHost host) : IClassFixtur
         Assert.Equal(backfilled + 1, status.GetProperty("written").GetProperty("entries").GetInt64());
         Assert.NotEqual(JsonValueKind.Null, status.GetProperty("lastSuccessAt").ValueKind);
         Assert.NotEqual(JsonValueKind.Undefined, status.GetProperty("nextPollAt").ValueKind);
+
+        // Its short period must not go on polling the shared fake (and take another test's queued faults).
+        await host.RemoveAsync(site, secret, "dexcom");
     }
 
     [Fact]
@@ -181,6 +184,9 @@ public sealed class DexcomShareConnectorTests(ConnectorHost host) : IClassFixtur
         await ConfigureAsync(site, secret, user, account.Password, intervalSeconds: 1);
         Assert.True(await ConnectorHost.EventuallyAsync(async () => (await host.EntriesAsync(site, secret)).Count > 0));
         AssertHealth("healthy", (await host.StatusAsync(site, secret, "dexcom")));
+
+        // Its short period must not go on polling the shared fake (and take another test's queued faults).
+        await host.RemoveAsync(site, secret, "dexcom");
     }
 
     [Fact]
@@ -331,6 +337,9 @@ public sealed class DexcomShareConnectorTests(ConnectorHost host) : IClassFixtur
         (status, body) = await host.ConfigureAsync(site, secret, "dexcom", new { enabled = true, username = user, intervalSeconds = 1 });
         Assert.True(status == 200, body.ToString());
         Assert.True(await ConnectorHost.EventuallyAsync(async () => (await host.EntriesAsync(site, secret)).Count > 0));
+
+        // Its short period must not go on polling the shared fake (and take another test's queued faults).
+        await host.RemoveAsync(site, secret, "dexcom");
     }
 
     private static void AssertHealth(string expected, JsonElement status) =>

@@ -53,6 +53,9 @@ public sealed class LibreLinkUpConnectorTests(ConnectorHost host) : IClassFixtur
         Assert.True(await ConnectorHost.EventuallyAsync(async () => (await host.StatusAsync(site, secret, "librelinkup")).GetProperty("syncs").GetInt64() >= syncs + 2));
         Assert.Equal(logins, host.Libre.Logins.GetValueOrDefault(email));
         Assert.Equal(readings.Count, (await host.EntriesAsync(site, secret)).Count);
+
+        // Its short period must not go on polling the shared fake (and take another test's queued faults).
+        await host.RemoveAsync(site, secret, "librelinkup");
     }
 
     [Fact]
@@ -76,6 +79,9 @@ public sealed class LibreLinkUpConnectorTests(ConnectorHost host) : IClassFixtur
         var (again, _) = await host.ConfigureAsync(site, secret, "librelinkup", new { username = email, intervalSeconds = 1 });
         Assert.Equal(200, again);
         Assert.True(await ConnectorHost.EventuallyAsync(async () => (await host.EntriesAsync(site, secret)).Count == readings.Count));
+
+        // Its short period must not go on polling the shared fake (and take another test's queued faults).
+        await host.RemoveAsync(site, secret, "librelinkup");
     }
 
     [Fact]

@@ -10,9 +10,9 @@ public sealed class TenantCommandTests(MultiSiteApi api) : IClassFixture<MultiSi
     {
         // Make sure the server (and its gateway) is up before the client connects.
         (await api.Client.GetAsync("/health/live")).Dispose();
-        // Said explicitly: the test output holds whichever appsettings.json (API's or headless silo's) was copied last.
         var settings = new Dictionary<string, string?>
         {
+            // Explicit, so that a Cluster__Mode left in the shell does not send the CLI to Redis.
             ["Cluster:Mode"] = "Localhost",
             ["Cluster:GatewayPort"] = api.Factory.GatewayPort,
             ["Cluster:ServiceId"] = api.Factory.ServiceId,

@@ -160,8 +160,7 @@ public sealed partial class DexcomShareSource(IOptions<ConnectorOptions> options
     private Uri Base(ConnectorSettings settings)
     {
         var region = Region(settings);
-        var url = options.Value.Server(Kind, region) ?? Servers[region];
-        return new Uri(url.EndsWith('/') ? url : url + "/");
+        return options.Value.BaseUri(Kind, region, Servers[region]);
     }
 
     [GeneratedRegex(@"Date\((-?\d+)(?:[+-]\d{4})?\)", RegexOptions.CultureInvariant)]

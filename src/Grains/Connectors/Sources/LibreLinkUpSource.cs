@@ -206,7 +206,6 @@ public sealed class LibreLinkUpSource(IOptions<ConnectorOptions> options) : ICon
 
     private Uri Base(string region)
     {
-        var url = options.Value.Server(Kind, region) ?? (region == GlobalRegion ? "https://api.libreview.io/" : $"https://api-{region}.libreview.io/");
-        return new Uri(url.EndsWith('/') ? url : url + "/");
+        return options.Value.BaseUri(Kind, region, region == GlobalRegion ? "https://api.libreview.io/" : $"https://api-{region}.libreview.io/");
     }
 }
