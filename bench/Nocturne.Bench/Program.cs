@@ -31,6 +31,15 @@ Console.WriteLine($"Nocturne bench: {sites} sites, {concurrency} concurrent clie
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 
 var run = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+if (phases.Contains("clinic", StringComparison.Ordinal))
+{
+    await ClinicBench.RunAsync(http, run, int.Parse(options.GetValueOrDefault("patients", "500")), seconds, Math.Min(concurrency, 8));
+    if (!phases.Contains("load", StringComparison.Ordinal))
+    {
+        return 0;
+    }
+}
+
 if (!phases.Contains("load", StringComparison.Ordinal))
 {
     await HistoryAsync();

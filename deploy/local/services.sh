@@ -11,8 +11,10 @@ if [ -d "$HOME/.cargo/bin" ]; then PATH="$HOME/.cargo/bin:$PATH"; fi
 log() { echo "[nocturne] $*" >&2; }
 
 # Installs what the project needs from Debian if it is missing (fresh machine or CI).
+# "ensure_packages browser" adds chromium, which only the web app's browser tests need.
 ensure_packages() {
   local missing=()
+  if [ "${1:-}" = "browser" ]; then command -v chromium >/dev/null 2>&1 || missing+=(chromium); fi
   pg_bin_dir >/dev/null 2>&1 || missing+=(postgresql)
   # As root the server runs as the postgres user, which the Debian package creates.
   if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then missing+=(postgresql); fi
@@ -34,6 +36,17 @@ ensure_packages() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
+}
+
+# Builds the web app (web/ -> web/dist, served by the API) from the pinned npm packages; bounded,
+# so that a registry that does not answer cannot hold a run. A failed build leaves the API without
+# its pages (it says so on "/"), never without its API.
+build_web() {
+  local web="$NOCTURNE_ROOT/web"
+  if [ ! -d "$web/node_modules/uplot" ] || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+    (cd "$web" && timeout 300 npm ci --no-audit --no-fund --loglevel=error >/dev/null) || { log "npm ci in web/ failed or timed out"; return 1; }
+  fi
+  (cd "$web" && timeout 120 node build.mjs >/dev/null) || { log "building the web app failed"; return 1; }
 }
 
 pg_bin_dir() {

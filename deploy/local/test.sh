@@ -17,7 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ensure_packages
+ensure_packages browser
 cleanup
 rm -rf "$DATA"
 mkdir -p "$DATA"
@@ -38,6 +38,34 @@ if [ ! -f "$BRIDGE/node_modules/share2nightscout-bridge/index.js" ]; then
     || log "npm install of share2nightscout-bridge failed or timed out"
 fi
 export NOCTURNE_SHARE_BRIDGE="$BRIDGE/node_modules/share2nightscout-bridge"
+
+# The MongoDB import is tested against a real MongoDB-wire server: jongodb's in-memory server (pinned,
+# a native binary inside the npm package), started by the tests on loopback.
+JONGODB="$NOCTURNE_ROOT/.data/jongodb"
+JONGODB_BIN="$JONGODB/node_modules/@jongodb/memory-server-bin-linux-x64-gnu/bin/jongodb"
+if [ ! -x "$JONGODB_BIN" ]; then
+  timeout 300 npm install --prefix "$JONGODB" --no-audit --no-fund --loglevel=error @jongodb/memory-server-bin-linux-x64-gnu@0.1.6 >/dev/null \
+    || log "npm install of @jongodb/memory-server-bin-linux-x64-gnu failed or timed out"
+fi
+export NOCTURNE_TEST_MONGO_SERVER="$JONGODB_BIN"
+
+# The browser tests drive the built web app with Debian's chromium through playwright-core (pinned).
+build_web || true
+BROWSER_TOOLS="$NOCTURNE_ROOT/.data/browser-tools"
+if [ ! -f "$BROWSER_TOOLS/node_modules/playwright-core/package.json" ]; then
+  timeout 300 npm install --prefix "$BROWSER_TOOLS" --no-audit --no-fund --loglevel=error playwright-core@1.65.1 >/dev/null \
+    || log "npm install of playwright-core failed or timed out"
+fi
+export NOCTURNE_PLAYWRIGHT="$BROWSER_TOOLS/node_modules/playwright-core"
+export NOCTURNE_CHROMIUM="$(command -v chromium || true)"
+
+# The Socket.IO endpoint is checked with the real socket.io-client from npm (pinned, installed once).
+SOCKET_IO_CLIENT="$NOCTURNE_ROOT/.data/socket.io-client"
+if [ ! -f "$SOCKET_IO_CLIENT/node_modules/socket.io-client/package.json" ]; then
+  timeout 300 npm install --prefix "$SOCKET_IO_CLIENT" --no-audit --no-fund --loglevel=error socket.io-client@4.8.1 >/dev/null \
+    || log "npm install of socket.io-client failed or timed out"
+fi
+export NOCTURNE_SOCKET_IO_CLIENT="$SOCKET_IO_CLIENT/node_modules/socket.io-client"
 
 passed=0
 failed=0

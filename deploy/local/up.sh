@@ -49,6 +49,7 @@ if [ -z "${Connectors__CredentialKey:-}" ]; then
   log "connector credential key is in $DATA/connector_key"
 fi
 
+build_web || true
 dotnet build src/Api -c Release -v quiet -nologo
 cd src/Api/bin/Release/net10.0
 dotnet Nocturne.Api.dll migrate

@@ -1,11 +1,15 @@
 using Nocturne.Api.Apis;
 using Nocturne.Api.Authorization;
+using Nocturne.Api.Clinics;
 using Nocturne.Api.Errors;
 using Nocturne.Api.Health;
 using Nocturne.Api.Hosting;
 using Nocturne.Api.Observability;
+using Nocturne.Api.Push;
+using Nocturne.Api.Push.SocketIo;
 using Nocturne.Api.Routing;
 using Nocturne.Api.Tenancy;
+using Nocturne.Api.WebApp;
 using Nocturne.Grains.Hosting;
 using Nocturne.Grains.Telemetry;
 using OpenTelemetry.Metrics;
@@ -42,8 +46,14 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.Configure<TenancyOptions>(builder.Configuration.GetSection(TenancyOptions.Section));
 builder.Services.AddSingleton<AuthFailureThrottle>();
 builder.Services.AddSingleton<OperatorKey>();
+builder.Services.AddSingleton<WebAppFiles>();
+builder.Services.AddSingleton<ClinicDirectory>();
 builder.Services.AddNocturneHealthChecks();
 builder.Services.AddHostedService<DefaultSiteBootstrapper>();
+builder.Services.Configure<PushOptions>(builder.Configuration.GetSection(PushOptions.Section));
+builder.Services.AddSingleton<SitePushRelay>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<SitePushRelay>());
+builder.Services.AddSignalR();
 builder.Services.AddOpenApi();
 builder.Services.AddRequestDecompression();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
@@ -73,7 +83,9 @@ app.Use(HeadAsGet.AfterRouting);
 app.Use(RequestBodyLimit.ApplyAfterRouting);
 app.UseRequestDecompression();
 app.UseMiddleware<PostgresOutageMiddleware>();
+app.UseWebSockets();
 app.UseMiddleware<NightscoutAuthorizationMiddleware>();
+app.UseMiddleware<ClinicSiteGuardMiddleware>();
 
 app.MapOpenApi("/openapi/{documentName}.json").Infrastructure();
 app.MapNocturneHealth();
@@ -87,12 +99,25 @@ app.MapEntriesToolsApi();
 app.MapV2Api();
 app.MapPebbleApi();
 app.MapLoopApi();
+app.MapStatisticsApi();
+app.MapWebApp();
+app.MapClinicAdminApi();
+app.MapClinicSharesApi();
+app.MapClinicApi();
 app.MapConnectorsApi();
+app.MapStateSpansApi();
+app.MapChartDataApi();
 app.MapV3VersionApi();
 app.MapV3Api();
 app.MapTenantAdminApi();
 app.MapExportApi();
 app.MapImportApi();
+app.MapNotificationsApi();
+app.MapSocketIo();
+// WebSockets and server-sent events only: on those the hub sees the very request the authorization
+// middleware checked (long polling hands the hub a copy without it).
+app.MapHub<SiteHub>(PushRoutes.SiteHub, o => o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets
+    | Microsoft.AspNetCore.Http.Connections.HttpTransportType.ServerSentEvents).RequirePermission(FollowerPermission.Read);
 
 await app.RunAsync();
 return 0;

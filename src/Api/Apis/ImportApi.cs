@@ -1,6 +1,7 @@
 using Nocturne.Api.Authorization;
 using Nocturne.Api.Errors;
 using Nocturne.Grains.Connectors;
+using Nocturne.Grains.Import;
 using Nocturne.Grains.Interfaces.Connectors;
 using Nocturne.Grains.Interfaces.Tenants;
 
@@ -45,6 +46,38 @@ public static class ImportApi
                     "The source Nightscout could not be reached; what was imported is kept and a repeat resumes");
             }
         }).WithTags("Operator").OperatorOnly();
+
+        // A whole site from its MongoDB, in the background: 202 now, progress from the GET below.
+        app.MapPost("/api/admin/tenants/{id}/imports", async (string id, SiteImportRequest body, IGrainFactory grains, SiteImportJobs jobs, ImportProgressStore store, TimeProvider time) =>
+        {
+            if (await grains.GetGrain<ITenantRegistryGrain>(ITenantRegistryGrain.Key).GetAsync(id) is null)
+            {
+                return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found");
+            }
+
+            if (MongoSources.Open(body.MongoUrl, body.Database, out var problem) is not { } source)
+            {
+                return NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", problem);
+            }
+
+            if (jobs.IsRunning(id))
+            {
+                await source.DisposeAsync();
+                return NightscoutError.Result(StatusCodes.Status409Conflict, "Conflict", "An import into this site is running already");
+            }
+
+            // Recorded before the answer, so that the progress route knows the import from the first poll on.
+            await store.BeginAsync(id, source.Description, body.Restart, time.GetUtcNow());
+            return jobs.TryStart(id, source, new SiteImportOptions(body.SourceApiSecret, body.Restart))
+                ? Results.Accepted($"/api/admin/tenants/{id}/imports", new { site = id, source = source.Description, state = ImportState.Running })
+                : NightscoutError.Result(StatusCodes.Status409Conflict, "Conflict", "An import into this site is running already");
+        }).WithTags("Operator").OperatorOnly();
+
+        app.MapGet("/api/admin/tenants/{id}/imports", async (string id, ImportProgressStore store, SiteImportJobs jobs, HttpContext http) =>
+            await store.LoadAsync(id, http.RequestAborted) is { } progress
+                ? Results.Json(progress)
+                : NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found", "No import into this site"))
+            .WithTags("Operator").OperatorOnly();
         return app;
     }
 }

@@ -76,6 +76,11 @@ public static class StatusApi
 
         var authFailDelay = http.RequestServices.GetRequiredService<IConfiguration>().GetValue("AUTH_FAIL_DELAY", 5000);
         var status = StatusDocument.From(settings, time.GetUtcNow(), Authorized(site.Grant), authFailDelay);
+        if (format is "json" or "js" && site.Can(Push.FollowerPermission.Read))
+        {
+            status = status with { Alarms = await Push.AlarmStatusSource.ViewAsync(grains, site.SiteId, time) };
+        }
+
         return format switch
         {
             "html" => TypedResults.Content("<h1>STATUS OK</h1>", "text/html"),

@@ -20,6 +20,9 @@ public sealed record StatusDocument(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] object? Authorized,
     string RuntimeState)
 {
+    /// <summary>The site's alarm state (Nocturne's addition), for callers that may read its data.</summary>
+    public System.Text.Json.Nodes.JsonObject? Alarms { get; init; }
+
     public static StatusDocument From(SiteSettings settings, DateTimeOffset now, object? authorized, int authFailDelayMs) => new(
         Status: "ok",
         Name: NightscoutCompatibility.ServerName,

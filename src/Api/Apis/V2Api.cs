@@ -73,6 +73,11 @@ public static class V2Api
             return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found");
         }
 
+        if (wanted is null || wanted.Contains("alarms"))
+        {
+            json = await Push.AlarmStatusSource.AddToAsync(json, grains, http.Site().SiteId, http.RequestServices.GetRequiredService<TimeProvider>());
+        }
+
         // ?pretty asks for indentation, as the reference allows.
         return http.Request.Query.ContainsKey("pretty")
             ? V1Responses.Json(properties.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }))

@@ -134,7 +134,7 @@ public sealed class NightscoutAuthorizationMiddleware(
             return;
         }
 
-        if (permission?.All.FirstOrDefault(p => !access.Can(p)) is { } missing)
+        if (permission?.All.FirstOrDefault(p => !access.Can(p)) is { } missing && !(permission.OrInstead is { } instead && access.Can(instead)))
         {
             if (isV3 && grant.Outcome == AccessOutcome.Anonymous)
             {

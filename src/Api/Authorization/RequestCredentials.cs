@@ -16,6 +16,15 @@ public static class RequestCredentials
 
         var apiSecret = NonEmpty(request.Headers["api-secret"].ToString()) ?? NonEmpty(request.Query["secret"].ToString());
         var token = NonEmpty(request.Query["token"].ToString());
+        if (request.Path.StartsWithSegments(Push.PushRoutes.SiteHub))
+        {
+            // SignalR clients send their token as a bearer header, and for WebSockets (where browsers
+            // cannot set headers) as access_token in the query; a follower's token may be an access
+            // token as well as a JWT, which the token path tells apart.
+            var hubToken = NonEmpty(bearer) ?? NonEmpty(request.Query["access_token"].ToString());
+            return new Credentials(null, apiSecret, token ?? hubToken);
+        }
+
         return new Credentials(NonEmpty(bearer), apiSecret, token);
     }
 

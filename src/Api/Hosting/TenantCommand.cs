@@ -26,7 +26,7 @@ public static class TenantCommand
                tenant disable <id> | tenant enable <id>
                tenant delete <id> --confirm <id>
                tenant export <id> --out <file.zip>
-        """;
+        """ + "\n" + ImportCommand.Usage;
 
     public static async Task<int> RunAsync(string[] args, IEnumerable<KeyValuePair<string, string?>>? settings = null, TextWriter? output = null, TextWriter? errors = null)
     {
@@ -74,6 +74,18 @@ public static class TenantCommand
         {
             await stderr.WriteLineAsync($"Cannot reach the Nocturne cluster (gateway port {cluster.GatewayPort}): start the server first. {ex.GetBaseException().Message}");
             return 1;
+        }
+
+        if (args[0] == "import")
+        {
+            try
+            {
+                return await ImportCommand.RunAsync(args, host.Services.GetRequiredService<IGrainFactory>(), NocturneSiloConfiguration.PostgresConnectionString(builder.Configuration), stdout, stderr);
+            }
+            finally
+            {
+                await host.StopAsync();
+            }
         }
 
         var registry = host.Services.GetRequiredService<IGrainFactory>().GetGrain<ITenantRegistryGrain>(ITenantRegistryGrain.Key);
@@ -186,7 +198,7 @@ public static class TenantCommand
     private static string Describe(SiteSummary site) =>
         string.Create(CultureInfo.InvariantCulture, $"{site.Id}\t{(site.Enabled ? "enabled" : "disabled")}\t{site.DisplayName}\tcreated {site.CreatedAt:yyyy-MM-dd}");
 
-    private static string? Option(string[] args, string name)
+    internal static string? Option(string[] args, string name)
     {
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;

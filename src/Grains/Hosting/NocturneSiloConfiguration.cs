@@ -74,9 +74,18 @@ public static class NocturneSiloConfiguration
         silo.Services.AddSingleton<Tenants.TenantStore>();
         silo.Services.AddSingleton<Documents.DocumentStore>();
         silo.Services.AddSingleton<Documents.DocumentQueries>();
+        silo.Services.AddSingleton<Statistics.StatisticsQueries>();
+        silo.Services.AddSingleton<Clinics.ClinicStore>();
         silo.Services.AddSingleton<Documents.SiteExport>();
+        silo.Services.AddSingleton<StateSpans.StateSpanStore>();
+        silo.Services.AddSingleton<StateSpans.StateSpanQueries>();
+        silo.Services.AddSingleton<StateSpans.SpanHistory>();
+        silo.Services.AddSingleton<StateSpans.ChartDataSource>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaVersionGate>();
         silo.Services.AddConnectors(configuration);
+        silo.Services.AddSingleton<Import.ImportProgressStore>();
+        silo.Services.AddSingleton<Import.SiteImporter>();
+        silo.Services.AddSingleton<Import.SiteImportJobs>();
         return silo;
     }
 }

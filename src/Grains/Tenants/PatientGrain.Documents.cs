@@ -12,6 +12,7 @@ public sealed partial class PatientGrain
 {
     private readonly EntryWindow _entryWindow = new();
     private readonly Properties.LiveState _live = new();
+    private readonly StateSpans.StateSpanFeed _spanFeed = new();
     private Dictionary<Collection, long> _lastModified = [];
     private long _clock;
 
@@ -144,6 +145,8 @@ public sealed partial class PatientGrain
         }
 
         _lastModified[change.Collection] = Math.Max(_lastModified.GetValueOrDefault(change.Collection), change.SrvModified);
+        await _spanFeed.ForwardAsync(GrainFactory, SiteId, change, logger);
+        Push.SiteChangeFeed.Publish(GrainFactory, SiteId, change, now);
     }
 
     private async Task LoadPropertiesStateAsync(DateTimeOffset now, CancellationToken cancellationToken)

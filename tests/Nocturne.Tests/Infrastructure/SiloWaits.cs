@@ -27,9 +27,12 @@ public static class SiloWaits
     }
 
     /// <summary>Waits until the silo sees <paramref name="count"/> active members (within 30 s).</summary>
-    public static async Task ForActiveSilosAsync(IHost silo, int count)
+    public static Task ForActiveSilosAsync(IHost silo, int count) => ForActiveSilosAsync(silo.Services, count);
+
+    /// <summary>The same for a host given by its services (e.g. an API host's co-hosted silo).</summary>
+    public static async Task ForActiveSilosAsync(IServiceProvider services, int count)
     {
-        var membership = silo.Services.GetRequiredService<IClusterMembershipService>();
+        var membership = services.GetRequiredService<IClusterMembershipService>();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) < count)
         {

@@ -36,7 +36,11 @@ public sealed class TenantIsolationMatrixTests(MultiSiteApi api) : IClassFixture
         .Replace("{permission}", "api:entries:read", StringComparison.Ordinal)
         .Replace("{documentName}", "v1", StringComparison.Ordinal)
         .Replace("{kind}", "dexcom", StringComparison.Ordinal)
-        .Replace("{id}", "0123456789abcdef01234567", StringComparison.Ordinal);
+        .Replace("{patient}", "some-patient", StringComparison.Ordinal)
+        .Replace("{clinic}", "some-clinic", StringComparison.Ordinal)
+        .Replace("{file}", "app.js", StringComparison.Ordinal)
+        .Replace("{id}", "0123456789abcdef01234567", StringComparison.Ordinal)
+        .Replace("{time}", "1700000000000", StringComparison.Ordinal);
 
     [Fact]
     public void EveryRouteDeclaresHowItIsAuthorised()

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Push benchmark: a private PostgreSQL in .data/bench, the API built in Release in multi-site
+# mode, then bench/Nocturne.PushBench (SignalR followers) against it on loopback.
+# Arguments go to the bench tool, e.g. bench/push.sh --sites 100 --followers 1000 --rounds 5
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/services.sh"
+cd "$NOCTURNE_ROOT"
+
+DATA="$NOCTURNE_ROOT/.data/bench"
+PG_PORT="${NOCTURNE_BENCH_PG_PORT:-55634}"
+ensure_packages
+pg_start "$DATA/pg-push" "$PG_PORT"
+pg_create_db "$DATA/pg-push" "$PG_PORT" nocturne_bench
+export ConnectionStrings__Postgres="$(pg_connection "$DATA/pg-push" "$PG_PORT" nocturne_bench);Maximum Pool Size=64"
+OPERATOR_KEY="bench-operator-key-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export Operator__KeySha256="$(echo -n "$OPERATOR_KEY" | sha256sum | cut -d' ' -f1)"
+export Tenancy__BaseDomain=bench.invalid PORT=1438 Cluster__SiloPort=11412 Cluster__GatewayPort=30401
+export Logging__LogLevel__Default=Warning
+
+dotnet build src/Api -c Release -v quiet -nologo
+dotnet build bench/Nocturne.PushBench -c Release -v quiet -nologo
+(cd src/Api/bin/Release/net10.0 && dotnet Nocturne.Api.dll migrate >/dev/null)
+(cd src/Api/bin/Release/net10.0 && exec dotnet Nocturne.Api.dll) > "$DATA/api-push.log" 2>&1 &
+API_PID=$!
+trap 'kill $API_PID 2>/dev/null || true; wait $API_PID 2>/dev/null || true; pg_stop "$DATA/pg-push"' EXIT
+for _ in $(seq 1 120); do curl -sf http://127.0.0.1:1438/health/ready >/dev/null && break; sleep 0.5; done
+
+dotnet bench/Nocturne.PushBench/bin/Release/net10.0/Nocturne.PushBench.dll --url http://127.0.0.1:1438 --operator-key "$OPERATOR_KEY" --pid "$API_PID" "$@"

@@ -1,0 +1,19 @@
+using System.Text.Json.Nodes;
+using Nocturne.Grains.Interfaces.Alarms;
+using Nocturne.Grains.Interfaces.Tenants;
+
+namespace Nocturne.Api.Push;
+
+/// <summary>Reads a site's alarm state for the REST views (properties, status).</summary>
+public static class AlarmStatusSource
+{
+    public static async Task<JsonObject> ViewAsync(IGrainFactory grains, string siteId, TimeProvider time) =>
+        AlarmView.Of(await grains.GetGrain<ISiteAlarmGrain>(SiteGrainKeys.For(siteId, "alarms")).GetStatusAsync(), time.GetUtcNow().ToUnixTimeMilliseconds());
+
+    public static async Task<string> AddToAsync(string propertiesJson, IGrainFactory grains, string siteId, TimeProvider time)
+    {
+        var properties = JsonNode.Parse(propertiesJson)!.AsObject();
+        properties["alarms"] = await ViewAsync(grains, siteId, time);
+        return properties.ToJsonString();
+    }
+}

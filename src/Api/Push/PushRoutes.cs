@@ -1,0 +1,8 @@
+namespace Nocturne.Api.Push;
+
+/// <summary>Where followers connect.</summary>
+public static class PushRoutes
+{
+    public const string SiteHub = "/hubs/site";
+    public const string SocketIo = "/socket.io";
+}

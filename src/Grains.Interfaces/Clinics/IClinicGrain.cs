@@ -1,0 +1,14 @@
+namespace Nocturne.Grains.Interfaces.Clinics;
+
+/// <summary>
+/// A clinic (keyed by its site id): the live board over the patients who share with it. The
+/// shares themselves live in PostgreSQL and are read on every call, so a revocation is in force
+/// at once; the grain keeps only what is expensive to recompute (time in range per patient).
+/// </summary>
+[Alias("nocturne.IClinicGrain")]
+public interface IClinicGrain : IGrainWithStringKey
+{
+    /// <summary>The board; <paramref name="subject"/> is the staff member, for the patients' audit logs.</summary>
+    [Alias("GetBoard")]
+    Task<ClinicBoard> GetBoardAsync(string? subject);
+}

@@ -1,0 +1,22 @@
+using Orleans.Concurrency;
+
+namespace Nocturne.Grains.Interfaces.Push;
+
+/// <summary>
+/// A site's fan-out point (key <c>{site}/push</c>): the patient and alarm grains publish to it and it
+/// forwards each event once to every silo relay that has a follower of the site. Subscriptions are
+/// leases: a relay renews them, so a relay that died is forgotten and a push grain that moved is refilled.
+/// </summary>
+[Alias("nocturne.ISitePushGrain")]
+public interface ISitePushGrain : IGrainWithStringKey
+{
+    [Alias("Subscribe")]
+    Task SubscribeAsync(ISitePushObserver relay);
+
+    [Alias("Unsubscribe")]
+    Task UnsubscribeAsync(ISitePushObserver relay);
+
+    /// <summary>Fire and forget: a slow or missing follower never holds the writer.</summary>
+    [Alias("Publish"), OneWay]
+    Task PublishAsync(SitePushEvent pushEvent);
+}

@@ -1,0 +1,199 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Nocturne.Grains.Interfaces.Alarms;
+using Nocturne.Grains.Interfaces.Push;
+using Nocturne.Grains.Interfaces.Tenants;
+
+namespace Nocturne.Grains.Alarms;
+
+/// <summary>
+/// A site's alarms, as the reference's notifications module: per group the highest alarm sounds
+/// unless its level was acknowledged within its silence time; a group with nothing left is cleared
+/// ("auto ack") with a 1 ms silence so that it re-alarms at once. A reminder re-evaluates every minute
+/// once readings arrive, so stale data alarms with no upload at all. State (acks included) is in
+/// grain storage, so a restart changes nothing a follower hears.
+/// </summary>
+[GrainType("sitealarms")]
+public sealed class SiteAlarmGrain(
+    [PersistentState("sitealarms", NocturneStorage.ProviderName)] IPersistentState<SiteAlarmState> state,
+    TimeProvider time,
+    ILogger<SiteAlarmGrain> logger) : Grain, ISiteAlarmGrain, IRemindable
+{
+    private const string StaleReminder = "stale";
+    private static readonly TimeSpan CheckPeriod = TimeSpan.FromMinutes(1);
+    // After a day without readings the site is not "active": stop ticking until the next reading.
+    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromDays(1);
+
+    private string SiteId => SiteGrainKeys.SiteOf(this.GetPrimaryKeyString());
+
+    public async Task OnDataAsync(AlarmInput input)
+    {
+        var newest = input.Readings.MaxBy(r => r.Mills);
+        var now = time.GetUtcNow();
+        if (newest is null || newest.Mills <= (state.State.Last?.Mills ?? long.MinValue))
+        {
+            return;
+        }
+
+        state.State.Previous = input.Readings.Where(r => r.Mills < newest.Mills).MaxBy(r => r.Mills) is { } before
+            && before.Mills > (state.State.Last?.Mills ?? long.MinValue) ? before : state.State.Last;
+        state.State.Last = newest;
+        await EvaluateAsync(now, persist: true);
+
+        // The first tick comes as the reading turns stale, then every minute.
+        var settings = await SettingsAsync();
+        var staleAt = newest.Mills + ((settings?.AlarmTimeagoWarnMins ?? 15) * 60_000L) + 1000 - now.ToUnixTimeMilliseconds();
+        await this.RegisterOrUpdateReminder(StaleReminder, TimeSpan.FromMilliseconds(Math.Clamp(staleAt, 1000, CheckPeriod.TotalMilliseconds * 60)), CheckPeriod);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != StaleReminder)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        if (state.State.Last is not { } last || now.ToUnixTimeMilliseconds() - last.Mills > GiveUpAfter.TotalMilliseconds)
+        {
+            if (await this.GetReminder(StaleReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            return;
+        }
+
+        await EvaluateAsync(now, persist: false);
+    }
+
+    public async Task AckAsync(int level, string group, long? silenceMs)
+    {
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        group = string.IsNullOrWhiteSpace(group) ? AlarmLevels.DefaultGroup : group;
+        if (!Ack(level, group, silenceMs, nowMs))
+        {
+            return;
+        }
+
+        Publish(PushEventNames.ClearAlarm, Clear(group, $"{group} - {AlarmLevels.Display(level)} was ack'd"));
+        await state.WriteStateAsync();
+        logger.LogInformation("Site {Site}: {Group} level {Level} acknowledged", SiteId, group, level);
+    }
+
+    public Task<AlarmStatus> GetStatusAsync()
+    {
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var snoozes = state.State.Slots.Where(s => s.LastAckMs > 0 && s.SilencedAt(nowMs) && s.SilenceMs > 1)
+            .Select(s => new AlarmSnooze(s.Level, s.Group, s.LastAckMs, s.LastAckMs + s.SilenceMs)).ToList();
+        return Task.FromResult(new AlarmStatus(state.State.Active.ToList(), snoozes, state.State.Last?.Mills));
+    }
+
+    private async Task EvaluateAsync(DateTimeOffset now, bool persist)
+    {
+        if (await SettingsAsync() is not { } settings)
+        {
+            return;
+        }
+
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var before = JsonSerializer.Serialize(state.State);
+        var notices = SiteAlarmRules.Evaluate(settings, state.State, nowMs);
+        state.State.Active = notices;
+        var groups = notices.Select(n => n.Group).Concat(state.State.Slots.Select(s => s.Group)).Append(AlarmLevels.DefaultGroup).Distinct();
+        foreach (var group in groups)
+        {
+            var highest = notices.Where(n => n.Group == group).OrderByDescending(n => n.Level).FirstOrDefault();
+            if (highest is not null)
+            {
+                var slot = Slot(highest.Level, group);
+                if (!slot.SilencedAt(nowMs))
+                {
+                    slot.LastEmitMs = nowMs;
+                    Publish(highest.Level == AlarmLevels.Urgent ? PushEventNames.UrgentAlarm : PushEventNames.Alarm, Notify(highest));
+                }
+
+                continue;
+            }
+
+            // Nothing alarms in this group any more: the reference's auto-ack, so a new alarm sounds at once.
+            var cleared = false;
+            foreach (var level in new[] { AlarmLevels.Warn, AlarmLevels.Urgent })
+            {
+                if (state.State.Slots.FirstOrDefault(s => s.Level == level && s.Group == group) is { LastEmitMs: not null })
+                {
+                    Ack(level, group, 1, nowMs);
+                    cleared = true;
+                }
+            }
+
+            if (cleared)
+            {
+                Publish(PushEventNames.ClearAlarm, Clear(group, "Auto ack'd alarm(s)"));
+            }
+        }
+
+        if (persist || JsonSerializer.Serialize(state.State) != before)
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    // The reference's ack: ignored while that level is already silenced; urgent also silences warning.
+    private bool Ack(int level, string group, long? silenceMs, long nowMs)
+    {
+        var slot = Slot(level, group);
+        if (slot.SilencedAt(nowMs))
+        {
+            return false;
+        }
+
+        slot.LastAckMs = nowMs;
+        slot.SilenceMs = silenceMs is > 0 ? silenceMs.Value : SiteAlarmRules.DefaultSilenceMs;
+        slot.LastEmitMs = null;
+        if (level == AlarmLevels.Urgent)
+        {
+            Ack(AlarmLevels.Warn, group, silenceMs, nowMs);
+        }
+
+        return true;
+    }
+
+    private AlarmSlot Slot(int level, string group)
+    {
+        if (state.State.Slots.FirstOrDefault(s => s.Level == level && s.Group == group) is { } slot)
+        {
+            return slot;
+        }
+
+        slot = new AlarmSlot { Level = level, Group = group, SilenceMs = SiteAlarmRules.DefaultSilenceMs };
+        state.State.Slots.Add(slot);
+        return slot;
+    }
+
+    private Task<Interfaces.SiteSettings?> SettingsAsync() => GrainFactory.GetGrain<IPatientGrain>(SiteId).GetSettingsAsync();
+
+    private void Publish(string name, JsonObject payload) =>
+        _ = GrainFactory.GetGrain<ISitePushGrain>(SiteGrainKeys.For(SiteId, "push"))
+            .PublishAsync(new SitePushEvent(SiteId, name, payload.ToJsonString(), time.GetUtcNow().ToUnixTimeMilliseconds()));
+
+    private static JsonObject Notify(AlarmNotice notice) => new()
+    {
+        ["level"] = notice.Level,
+        ["title"] = notice.Title,
+        ["message"] = notice.Message,
+        ["eventName"] = notice.EventName,
+        ["group"] = notice.Group,
+        ["plugin"] = new JsonObject { ["name"] = notice.Plugin },
+        ["mills"] = notice.Mills,
+    };
+
+    private static JsonObject Clear(string group, string message) => new()
+    {
+        ["clear"] = true,
+        ["title"] = "All Clear",
+        ["message"] = message,
+        ["group"] = group,
+    };
+}

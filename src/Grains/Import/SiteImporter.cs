@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Nocturne.Grains.Connectors;
+using Nocturne.Grains.Interfaces.Authorization;
+using Nocturne.Grains.Interfaces.Documents;
+using Nocturne.Grains.Interfaces.Tenants;
+
+namespace Nocturne.Grains.Import;
+
+/// <summary>
+/// Copies a whole Nightscout site into one of ours: roles and subjects first (tokens kept when the
+/// source's API secret is given), then each collection page by page through the patient grain, the
+/// single writer, with <see cref="WriteMode.InsertMissing"/>. A page's cursor is saved only after the
+/// grain committed it: an interruption loses nothing and a resume repeats at most that page, which
+/// InsertMissing turns into nothing. Documents the site's rules refuse are counted by reason, never
+/// stamped with the import's time. At the end each collection's stored count is read back.
+/// </summary>
+public sealed class SiteImporter(IGrainFactory grains, ImportProgressStore store, TimeProvider time, ILogger<SiteImporter> logger)
+{
+    public const string AlreadyHere = "already here, or a duplicate within the source (same _id, identifier, or date and type)";
+
+    /// <summary>Runs the import; <paramref name="progress"/>, when given, is updated live (the CLI draws it).</summary>
+    public async Task<SiteImportProgress> RunAsync(string site, IImportSource source, SiteImportOptions options, SiteImportProgress? progress = null, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        await store.BeginAsync(site, source.Description, options.Restart, now, cancellationToken);
+        var saved = await store.LoadAsync(site, cancellationToken);
+        progress ??= new SiteImportProgress { Site = site, Source = source.Description, StartedAt = now };
+        foreach (var collection in source.Collections)
+        {
+            var live = progress.Of(CollectionNames.Of(collection));
+            if (saved?.Collections.FirstOrDefault(c => c.Collection == live.Collection) is { } before)
+            {
+                (live.Cursor, live.Read, live.Imported) = (before.Cursor, before.Read, before.Imported);
+                foreach (var (reason, count) in before.Skipped)
+                {
+                    live.Skip(reason, count);
+                }
+            }
+        }
+
+        var patient = grains.GetGrain<IPatientGrain>(site);
+        try
+        {
+            await ImportAccessAsync(patient, source, options, progress, cancellationToken);
+            foreach (var collection in source.Collections)
+            {
+                await ImportCollectionAsync(site, patient, source, collection, progress.Of(CollectionNames.Of(collection)), cancellationToken);
+            }
+
+            progress.Message = Summary(progress);
+            progress.State = ImportState.Finished;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            progress.State = ImportState.Failed;
+            progress.Message = ex is OperationCanceledException ? "interrupted; run it again to resume" : $"{ex.GetType().Name}: {ex.Message}";
+            logger.LogWarning("Import into site {Site} from {Source} stopped: {Reason}", site, source.Description, progress.Message);
+        }
+
+        progress.UpdatedAt = time.GetUtcNow();
+        await store.EndAsync(site, progress.State, progress.Message, progress.UpdatedAt, CancellationToken.None);
+        return progress;
+    }
+
+    private async Task ImportCollectionAsync(string site, IPatientGrain patient, IImportSource source, Collection collection, CollectionProgress progress, CancellationToken cancellationToken)
+    {
+        progress.Done = false;
+        progress.SourceCount = await source.CountAsync(collection, cancellationToken);
+        await foreach (var page in source.ReadAsync(collection, progress.Cursor, cancellationToken))
+        {
+            var now = time.GetUtcNow();
+            var accepted = new List<JsonObject>(page.Documents.Count);
+            // The site keeps one entry per date and type (treatments: created_at and eventType); within a page that is ours to see.
+            var keys = new HashSet<(long, string?)>();
+            foreach (var reason in page.Unreadable)
+            {
+                progress.Skip(reason);
+            }
+
+            foreach (var document in page.Documents)
+            {
+                if (ImportNormalizer.Normalize(collection, document, now, out var key) is { } problem)
+                {
+                    progress.Skip(problem);
+                }
+                else if (collection is Collection.Entries or Collection.Treatments && !keys.Add(key))
+                {
+                    progress.Skip(AlreadyHere);
+                }
+                else
+                {
+                    accepted.Add(document);
+                }
+            }
+
+            var written = accepted.Count == 0 ? 0 : await WriteAsync(patient, collection, accepted);
+            if (accepted.Count > written)
+            {
+                progress.Skip(AlreadyHere, accepted.Count - written);
+            }
+
+            progress.Read += page.Documents.Count + page.Unreadable.Count;
+            progress.Imported += written;
+            progress.Cursor = page.Cursor;
+            await store.SaveAsync(site, progress, time.GetUtcNow(), cancellationToken);
+        }
+
+        progress.Stored = await store.CountStoredAsync(site, collection, cancellationToken);
+        progress.Done = true;
+        await store.SaveAsync(site, progress, time.GetUtcNow(), cancellationToken);
+    }
+
+    private static async Task<int> WriteAsync(IPatientGrain patient, Collection collection, List<JsonObject> documents)
+    {
+        var json = new StringBuilder(documents.Count * 256).Append('[');
+        for (var i = 0; i < documents.Count; i++)
+        {
+            json.Append(i == 0 ? "" : ",").Append(documents[i].ToJsonString());
+        }
+
+        var outcome = await patient.WriteDocumentsAsync(collection, json.Append(']').ToString(), WriteMode.InsertMissing);
+        if (outcome.Error is not null)
+        {
+            // Each document passed the same rules alone; a refusal here is a fault, and the page is not marked done.
+            throw new VendorProtocolException($"The site refused {CollectionNames.Of(collection)}: {outcome.Error} {outcome.ErrorDescription}".Trim());
+        }
+
+        return (JsonNode.Parse(outcome.ResponseJson!) as JsonArray)!.Count;
+    }
+
+    private static async Task ImportAccessAsync(IPatientGrain patient, IImportSource source, SiteImportOptions options, SiteImportProgress progress, CancellationToken cancellationToken)
+    {
+        if (await source.ReadAccessAsync(cancellationToken) is not { } access)
+        {
+            return;
+        }
+
+        var roles = new List<AuthRole>();
+        foreach (var role in access.Roles)
+        {
+            if ((string?)role["name"] is not { } name)
+            {
+                progress.AccessSkipped.Add("a role without a name");
+                continue;
+            }
+
+            var permissions = (role["permissions"] as JsonArray)?.Select(p => p?.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string?)p : null).OfType<string>().ToList() ?? [];
+            roles.Add(new AuthRole((string?)role["_id"] ?? name, name, permissions, (string?)role["notes"], BuiltIn: false));
+        }
+
+        var secretSha1 = options.SourceApiSecret is { Length: > 0 } secret ? SourceSubjectTokens.SecretSha1(secret) : null;
+        var subjects = new List<ImportedSubject>();
+        foreach (var subject in access.Subjects)
+        {
+            var (id, name) = ((string?)subject["_id"], (string?)subject["name"]);
+            if (id is null || name is null)
+            {
+                progress.AccessSkipped.Add("a subject without _id or name");
+                continue;
+            }
+
+            if (secretSha1 is null)
+            {
+                progress.AccessSkipped.Add($"subject '{name}': the source's API secret was not given, so its access token cannot be derived");
+                continue;
+            }
+
+            var subjectRoles = (subject["roles"] as JsonArray)?.Select(r => r?.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string?)r : null).OfType<string>().ToList() ?? [];
+            var created = (string?)subject["created_at"] is { } at && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed
+                : Documents.ObjectIds.IsValid(id) ? DateTimeOffset.FromUnixTimeSeconds(Convert.ToInt64(id[..8], 16)) : DateTimeOffset.UnixEpoch;
+            subjects.Add(new ImportedSubject(id, name, subjectRoles, (string?)subject["notes"], SourceSubjectTokens.For(secretSha1, id, name), created));
+        }
+
+        var result = await patient.ImportAccessAsync(roles, subjects);
+        progress.RolesImported += result.Roles;
+        progress.SubjectsImported += result.Subjects;
+        progress.AccessSkipped.AddRange(result.Skipped);
+    }
+
+    private static string Summary(SiteImportProgress progress)
+    {
+        var notes = progress.Collections
+            .Where(c => c.SourceCount is { } count && c.Stored is { } stored && stored < count - c.SkippedTotal)
+            .Select(c => $"{c.Collection}: source {c.SourceCount}, stored {c.Stored}, skipped {c.SkippedTotal}")
+            .ToList();
+        return notes.Count == 0 ? "every document accounted for" : $"fewer stored than the source holds less what was skipped: {string.Join("; ", notes)}";
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.Json.Nodes;
+using Nocturne.Grains.Documents;
+using Nocturne.Grains.Interfaces.Alarms;
+using Nocturne.Grains.Interfaces.Documents;
+using Nocturne.Grains.Interfaces.Push;
+using Nocturne.Grains.Interfaces.Tenants;
+
+namespace Nocturne.Grains.Push;
+
+/// <summary>
+/// What follows a committed change outside the patient grain: the <c>dataUpdate</c> delta for the
+/// site's followers and the new readings and device statuses for its alarms. Both calls are one-way,
+/// so the writer never waits for a follower or an alarm evaluation.
+/// </summary>
+public static class SiteChangeFeed
+{
+    public static void Publish(IGrainFactory grains, string siteId, DocumentChange change, DateTimeOffset now)
+    {
+        if (DataUpdate.From(change, now) is { } delta)
+        {
+            _ = grains.GetGrain<ISitePushGrain>(SiteGrainKeys.For(siteId, "push"))
+                .PublishAsync(new SitePushEvent(siteId, PushEventNames.DataUpdate, delta.ToJsonString(), now.ToUnixTimeMilliseconds()));
+        }
+
+        if (AlarmInputOf(change) is { } input)
+        {
+            _ = grains.GetGrain<ISiteAlarmGrain>(SiteGrainKeys.For(siteId, "alarms")).OnDataAsync(input);
+        }
+    }
+
+    private static AlarmInput? AlarmInputOf(DocumentChange change)
+    {
+        var valid = change.Written.Where(d => d.IsValid);
+        switch (change.Collection)
+        {
+            case Collection.Entries:
+                var readings = valid.Where(d => d.Type == "sgv" && DataUpdate.Number(d.Doc["sgv"]) is not null)
+                    .Select(d => new AlarmReading(d.DateMs, DataUpdate.Number(d.Doc["sgv"])!.Value)).ToList();
+                return readings.Count == 0 ? null : new AlarmInput(readings, []);
+            case Collection.DeviceStatus:
+                var statuses = valid.Select(d => d.ToV1Json().ToJsonString()).ToList();
+                return statuses.Count == 0 ? null : new AlarmInput([], statuses);
+            default:
+                return null;
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace Nocturne.Grains.Statistics;
+
+public enum GlucoseRange
+{
+    VeryLow,
+    Low,
+    InRange,
+    High,
+    VeryHigh,
+}

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using Nocturne.Tests.Infrastructure;
+using Npgsql;
+
+namespace Nocturne.Tests.Clinics;
+
+/// <summary>
+/// Clinics through the HTTP API: an operator creates a clinic, patients invite it with share codes,
+/// its staff follow them on the board (most urgent first), read charts and reports, and lose access
+/// the moment a patient revokes; every access is in the patient's audit log.
+/// </summary>
+public sealed class ClinicSharingTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
+{
+    private sealed record Site(string Id, string Secret);
+
+    [Fact]
+    public async Task AClinicFollowsPatientsWhoShareMostUrgentFirstUntilTheyRevoke()
+    {
+        var clinic = await CreateClinicAsync("clinic-x");
+        var nurse = await api.CreateSubjectAsync(clinic.Id, clinic.Secret, "nurse", "readable");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var low = await PatientWithReadingsAsync("low", now, 50);
+        var steady = await PatientWithReadingsAsync("steady", now, 120);
+        var stale = await PatientWithReadingsAsync("stale", now - 40 * 60_000, 140);
+        foreach (var patient in new[] { low, steady, stale })
+        {
+            var (status, body) = await AcceptAsync(clinic, await InviteAsync(patient));
+            Assert.Equal(200, status);
+            Assert.Equal(patient.Id, body.GetProperty("patient").GetString());
+        }
+
+        var board = await BoardAsync(clinic, nurse);
+        Assert.Equal([low.Id, stale.Id, steady.Id], board.Select(p => p.GetProperty("site").GetString()));
+        Assert.Equal(["UrgentLow", "Stale", "InRange"], board.Select(p => p.GetProperty("urgency").GetString()));
+        var steadyRow = board[2];
+        Assert.Equal(120, steadyRow.GetProperty("mgdl").GetDouble());
+        Assert.Equal(100.0, steadyRow.GetProperty("inRange24Hours").GetDouble(), 6);
+        Assert.Equal(100.0, steadyRow.GetProperty("inRange14Days").GetDouble(), 6);
+        Assert.Equal(0.0, board[0].GetProperty("inRange24Hours").GetDouble(), 6);
+
+        // Staff read one patient's report and chart.
+        var (reportStatus, report) = await api.SendAsync(MultiSiteApi.SiteRequest(clinic.Id, HttpMethod.Get, $"/api/v4/clinic/patients/{steady.Id}/statistics?token={nurse}"));
+        Assert.Equal(200, reportStatus);
+        Assert.Equal(12, report.GetProperty("readings").GetInt32());
+        var (chartStatus, chart) = await api.SendAsync(MultiSiteApi.SiteRequest(clinic.Id, HttpMethod.Get, $"/api/v4/clinic/patients/{steady.Id}/chart?hours=3&token={nurse}"));
+        Assert.Equal(200, chartStatus);
+        Assert.Equal(12, chart.GetProperty("readings").GetArrayLength());
+
+        // Revocation is in force at the next request.
+        Assert.Equal(200, (await api.SendAsAdminAsync(low.Id, low.Secret, HttpMethod.Delete, $"/api/v4/clinic-shares/{clinic.Id}")).Status);
+        Assert.DoesNotContain(low.Id, (await BoardAsync(clinic, nurse)).Select(p => p.GetProperty("site").GetString()));
+        Assert.Equal(404, (await api.SendAsync(MultiSiteApi.SiteRequest(clinic.Id, HttpMethod.Get, $"/api/v4/clinic/patients/{low.Id}/statistics?token={nurse}"))).Status);
+
+        // The patients' audit logs: who shared, looked and revoked.
+        var steadyAudit = await AuditAsync(steady);
+        Assert.Contains(steadyAudit, e => e.Action == "shared" && e.Clinic == clinic.Id);
+        Assert.Contains(steadyAudit, e => e.Action == "board" && e.Subject == "nurse");
+        Assert.Contains(steadyAudit, e => e.Action == "report" && e.Subject == "nurse");
+        Assert.Contains(steadyAudit, e => e.Action == "chart" && e.Subject == "nurse");
+        Assert.Contains(await AuditAsync(low), e => e.Action == "revoked" && e.Clinic == clinic.Id);
+        var shares = await api.GetOkAsync(low.Id, low.Secret, "/api/v4/clinic-shares");
+        Assert.Equal(0, shares.GetProperty("clinics").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task AnotherClinicSeesNothingOfAPatientWhoSharedOnlyWithTheFirst()
+    {
+        var x = await CreateClinicAsync("clinic-x");
+        var y = await CreateClinicAsync("clinic-y");
+        var staffX = await api.CreateSubjectAsync(x.Id, x.Secret, "doctor", "readable");
+        var staffY = await api.CreateSubjectAsync(y.Id, y.Secret, "doctor", "readable");
+        var patient = await PatientWithReadingsAsync("shares-x", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 110);
+        var code = await InviteAsync(patient);
+        Assert.Equal(200, (await AcceptAsync(x, code)).Status);
+
+        Assert.Empty(await BoardAsync(y, staffY));
+        Assert.Equal(404, (await api.SendAsync(MultiSiteApi.SiteRequest(y.Id, HttpMethod.Get, $"/api/v4/clinic/patients/{patient.Id}/statistics?token={staffY}"))).Status);
+        Assert.Equal(404, (await api.SendAsync(MultiSiteApi.SiteRequest(y.Id, HttpMethod.Get, $"/api/v4/clinic/patients/{patient.Id}/chart?token={staffY}"))).Status);
+        // A code works once.
+        Assert.Equal(410, (await AcceptAsync(y, code)).Status);
+        // Clinic staff credentials open nothing on the patient's own site.
+        Assert.Equal(401, (await api.SendAsync(MultiSiteApi.SiteRequest(patient.Id, HttpMethod.Get, $"/api/v1/entries.json?token={staffX}"))).Status);
+        Assert.Single(await BoardAsync(x, staffX));
+    }
+
+    [Fact]
+    public async Task CodesPermissionsAndClinicSitesAreChecked()
+    {
+        var clinic = await CreateClinicAsync("clinic-z");
+        var patient = await PatientWithReadingsAsync("checks", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 100);
+
+        Assert.Equal(404, (await AcceptAsync(clinic, "AAAA-BBBB-CCCC-DDDD")).Status);
+        Assert.Equal(400, (await AcceptAsync(clinic, "")).Status);
+        foreach (var hours in new[] { 0, 721, -5 })
+        {
+            Assert.Equal(400, (await api.SendAsAdminAsync(patient.Id, patient.Secret, HttpMethod.Post, "/api/v4/clinic-shares/invitations", new { expiresInHours = hours })).Status);
+        }
+
+        // An expired code is refused (its expiry moved into the past in the database).
+        var code = await InviteAsync(patient);
+        await using (var connection = new NpgsqlConnection(api.Factory.Postgres))
+        {
+            await connection.OpenAsync();
+            await using var expire = new NpgsqlCommand("UPDATE clinic_invitations SET expires_at = now() - interval '1 minute' WHERE patient_id = @p", connection);
+            expire.Parameters.AddWithValue("p", patient.Id);
+            Assert.Equal(1, await expire.ExecuteNonQueryAsync());
+        }
+
+        Assert.Equal(410, (await AcceptAsync(clinic, code)).Status);
+
+        // Read-only staff cannot accept codes; a patient's follower cannot invite clinics (401, as Nightscout
+        // answers a credential without the permission).
+        var staff = await api.CreateSubjectAsync(clinic.Id, clinic.Secret, "reception", "readable");
+        var fresh = await InviteAsync(patient);
+        Assert.Equal(401, (await api.SendAsync(MultiSiteApi.SiteRequest(clinic.Id, HttpMethod.Post, $"/api/v4/clinic/invitations/accept?token={staff}", body: new { code = fresh }))).Status);
+        var follower = await api.CreateSubjectAsync(patient.Id, patient.Secret, "mum", "readable");
+        Assert.Equal(401, (await api.SendAsync(MultiSiteApi.SiteRequest(patient.Id, HttpMethod.Post, $"/api/v4/clinic-shares/invitations?token={follower}", body: new { }))).Status);
+
+        // A clinic holds no glucose data; clinic routes do not exist on a patient's site.
+        var (uploadStatus, upload) = await api.SendAsAdminAsync(clinic.Id, clinic.Secret, HttpMethod.Post, "/api/v1/entries", new[] { new { type = "sgv", sgv = 100, date = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() } });
+        Assert.Equal(403, uploadStatus);
+        Assert.Equal(403, upload.GetProperty("status").GetInt32());
+        Assert.Equal(0, (await api.GetOkAsync(clinic.Id, clinic.Secret, "/api/v1/entries.json")).GetArrayLength());
+        Assert.Equal(404, (await api.SendAsAdminAsync(patient.Id, patient.Secret, HttpMethod.Get, "/api/v4/clinic/board")).Status);
+        Assert.Equal(400, (await api.SendAsAdminAsync(clinic.Id, clinic.Secret, HttpMethod.Post, "/api/v4/clinic-shares/invitations", new { })).Status);
+    }
+
+    private async Task<Site> CreateClinicAsync(string prefix)
+    {
+        var id = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
+        var secret = $"secret-of-{id}";
+        var (status, body) = await api.SendAsync(MultiSiteApi.OperatorRequest(HttpMethod.Post, "/api/admin/clinics", new { id, displayName = id, apiSecret = secret }));
+        Assert.Equal(201, status);
+        Assert.Equal("clinic", body.GetProperty("kind").GetString());
+        return new Site(id, secret);
+    }
+
+    // Twelve readings five minutes apart ending at `newest`, all at one value.
+    private async Task<Site> PatientWithReadingsAsync(string prefix, long newest, int sgv)
+    {
+        var (id, secret) = await api.CreateSiteAsync(prefix);
+        var entries = Enumerable.Range(0, 12).Select(i => new { type = "sgv", sgv, direction = "Flat", date = newest - i * 300_000L }).ToArray();
+        Assert.Equal(200, (await api.SendAsAdminAsync(id, secret, HttpMethod.Post, "/api/v1/entries", entries)).Status);
+        return new Site(id, secret);
+    }
+
+    private async Task<string> InviteAsync(Site patient)
+    {
+        var (status, body) = await api.SendAsAdminAsync(patient.Id, patient.Secret, HttpMethod.Post, "/api/v4/clinic-shares/invitations", new { expiresInHours = 24 });
+        Assert.Equal(201, status);
+        return body.GetProperty("code").GetString()!;
+    }
+
+    private Task<(int Status, JsonElement Body)> AcceptAsync(Site clinic, string code) =>
+        api.SendAsAdminAsync(clinic.Id, clinic.Secret, HttpMethod.Post, "/api/v4/clinic/invitations/accept", new { code });
+
+    private async Task<List<JsonElement>> BoardAsync(Site clinic, string staffToken)
+    {
+        var (status, body) = await api.SendAsync(MultiSiteApi.SiteRequest(clinic.Id, HttpMethod.Get, $"/api/v4/clinic/board?token={staffToken}"));
+        Assert.Equal(200, status);
+        return body.GetProperty("patients").EnumerateArray().ToList();
+    }
+
+    private async Task<List<(string Action, string Clinic, string? Subject)>> AuditAsync(Site patient) =>
+        (await api.GetOkAsync(patient.Id, patient.Secret, "/api/v4/clinic-shares/audit")).EnumerateArray()
+            .Select(e => (e.GetProperty("action").GetString()!, e.GetProperty("clinic").GetString()!, e.TryGetProperty("subject", out var s) ? s.GetString() : null))
+            .ToList();
+}

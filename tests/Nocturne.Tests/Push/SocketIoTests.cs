@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Nocturne.Tests.Infrastructure;
+
+namespace Nocturne.Tests.Push;
+
+/// <summary>
+/// The Socket.IO endpoint checked with the real npm socket.io-client over WebSocket, against the API
+/// on Kestrel: the reference's authorize/dataUpdate on the main namespace and subscribe/alarms/ack
+/// on <c>/alarm</c>, per site.
+/// </summary>
+public sealed class SocketIoTests
+{
+    [Fact]
+    public async Task TheRealClientAuthorizesReceivesUpdatesAndAlarmsAcksAndSeesOnlyItsSite()
+    {
+        var port = FreePorts.Next();
+        var settings = MultiSiteApi.Settings();
+        settings["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var host = new NocturneApiFactory(await TestServices.MigratedPostgresAsync(), settings);
+        host.UseKestrel();
+        host.StartServer();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        var api = new SiteApi(http);
+        var (siteA, secretA) = await api.CreateSiteAsync("sioa", new
+        {
+            authDefaultRoles = new[] { "denied" },
+            alarmTypes = new[] { "simple" },
+            thresholds = new { bgHigh = 260, bgTargetTop = 180, bgTargetBottom = 80, bgLow = 55 },
+        });
+        var (siteB, secretB) = await api.CreateSiteAsync("siob", new { authDefaultRoles = new[] { "denied" } });
+        var tokenA = await api.TokenAsync(siteA, secretA, "readable");
+        var tokenB = await api.TokenAsync(siteB, secretB, "readable");
+        var earlier = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 120_000;
+        await api.PostEntryAsync(siteA, secretA, 100, earlier);
+
+        await using var node = SocketIoNodeClient.Start(http.BaseAddress!.ToString());
+        await node.OpenAsync("a", siteA);
+        await node.NextAsync("a", "connect");
+        await node.EmitAsync("a", "authorize", new { client = "web", token = tokenA, history = 1 });
+        var granted = await node.NextAsync("a", "callback:authorize");
+        Assert.True(granted.GetProperty("read").GetBoolean());
+        Assert.False(granted.GetProperty("write").GetBoolean());
+        // As the reference: "connected" and the first (full) dataUpdate come before the callback.
+        Assert.Equal(["connect", "connected", "dataUpdate", "callback:authorize"], node.Seen("a").Select(e => e.Event));
+        var initial = node.Seen("a").Single(e => e.Event == "dataUpdate").Data;
+        Assert.Contains(initial.GetProperty("sgvs").EnumerateArray(), s => s.GetProperty("mgdl").GetInt32() == 100 && s.GetProperty("mills").GetInt64() == earlier);
+
+        await node.OpenAsync("b", siteB);
+        await node.NextAsync("b", "connect");
+        await node.EmitAsync("b", "authorize", new { client = "web", token = tokenB });
+        Assert.True((await node.NextAsync("b", "callback:authorize")).GetProperty("read").GetBoolean());
+
+        // A wrong token is refused: the server disconnects the socket.
+        await node.OpenAsync("wrong", siteA);
+        await node.NextAsync("wrong", "connect");
+        await node.EmitAsync("wrong", "authorize", new { client = "web", token = "wrong-0123456789abcdef" });
+        Assert.Equal("io server disconnect", (await node.NextAsync("wrong", "disconnect")).GetString());
+        Assert.DoesNotContain(node.Seen("wrong"), e => e.Event is "dataUpdate" or "callback:authorize");
+
+        // Alarms come on the reference's /alarm namespace; the admin secret may acknowledge them.
+        await node.OpenAsync("alarms", siteA, "/alarm");
+        await node.NextAsync("alarms", "connect");
+        await node.EmitAsync("alarms", "subscribe", new { secret = MultiSiteApi.Sha1(secretA) });
+        var subscribed = await node.NextAsync("alarms", "callback:subscribe");
+        Assert.True(subscribed.GetProperty("success").GetBoolean());
+        Assert.True(subscribed.GetProperty("ack").GetBoolean());
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await api.PostEntryAsync(siteA, secretA, 45, now);
+        var delta = await node.NextAsync("a", "dataUpdate", d => d.TryGetProperty("delta", out _));
+        var sgv = delta.GetProperty("sgvs").EnumerateArray().Single();
+        Assert.Equal(45, sgv.GetProperty("mgdl").GetInt32());
+        Assert.Equal(now, sgv.GetProperty("mills").GetInt64());
+        var urgent = await node.NextAsync("alarms", "urgent_alarm");
+        Assert.Equal("Urgent LOW", urgent.GetProperty("title").GetString());
+
+        // ack(level, group, silenceTime) as the reference's clients send it.
+        await node.SendAsync("alarms", "ack", 2, "default", 600_000);
+        var clear = await node.NextAsync("alarms", "clear_alarm");
+        Assert.Equal("All Clear", clear.GetProperty("title").GetString());
+        await api.PostEntryAsync(siteA, secretA, 44, now + 1000);
+        await node.NextAsync("a", "dataUpdate", d => d.TryGetProperty("sgvs", out var s) && s[0].GetProperty("mgdl").GetInt32() == 44);
+        var alarms = await AlarmsWhenAsync(api, siteA, secretA, now + 1000);
+        Assert.True(alarms.GetProperty("active")[0].GetProperty("snoozed").GetBoolean());
+
+        // Site B's follower got nothing of site A: its next update is its own upload.
+        await api.PostEntryAsync(siteB, secretB, 150, now);
+        await node.NextAsync("b", "dataUpdate", d => d.TryGetProperty("delta", out _));
+        var seenByB = node.Seen("b").Where(e => e.Event != "connect" && e.Event != "callback:authorize").Select(e => e.Data.ToString()).ToList();
+        Assert.Contains(seenByB, d => d.Contains("150", StringComparison.Ordinal));
+        Assert.DoesNotContain(seenByB, d => d.Contains(":45,", StringComparison.Ordinal) || d.Contains(":44,", StringComparison.Ordinal) || d.Contains("Urgent", StringComparison.Ordinal));
+        Assert.DoesNotContain(node.Seen("b"), e => e.Event is "urgent_alarm" or "alarm");
+    }
+
+    [Fact]
+    public async Task PollingAndOlderProtocolsAreRefusedWithEngineIoErrors()
+    {
+        await using var host = new MultiSiteApi();
+        await host.InitializeAsync();
+        var (site, _) = await host.CreateSiteAsync("siopoll");
+        using var polling = await host.Client.GetAsync($"/t/{site}/socket.io/?EIO=4&transport=polling");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, polling.StatusCode);
+        Assert.Equal("Transport unknown", JsonDocument.Parse(await polling.Content.ReadAsStringAsync()).RootElement.GetProperty("message").GetString());
+        using var v3 = await host.Client.GetAsync($"/t/{site}/socket.io/?EIO=3&transport=websocket");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, v3.StatusCode);
+    }
+
+    private static async Task<JsonElement> AlarmsWhenAsync(SiteApi api, string site, string secret, long lastReading)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var alarms = (await api.SendOkAsync(site, secret, HttpMethod.Get, "/api/v2/properties/alarms")).GetProperty("alarms");
+            if (alarms.GetProperty("lastReading").GetInt64() == lastReading || DateTime.UtcNow > deadline)
+            {
+                return alarms;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
