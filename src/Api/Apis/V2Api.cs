@@ -75,7 +75,7 @@ public static class V2Api
 
         if (wanted is null || wanted.Contains("alarms"))
         {
-            json = await Push.AlarmStatusSource.AddToAsync(json, grains, http.Site().SiteId, http.RequestServices.GetRequiredService<TimeProvider>());
+            properties["alarms"] = await Push.AlarmStatusSource.ViewAsync(grains, http.Site().SiteId, http.RequestServices.GetRequiredService<TimeProvider>());
         }
 
         // ?pretty asks for indentation, as the reference allows.

@@ -10,7 +10,7 @@ namespace Nocturne.Grains.Interfaces.Tenants;
 /// (<see cref="IPatientGrain"/>), so authentication never waits for an upload that awaits PostgreSQL.
 /// </summary>
 [Alias("nocturne.ISiteAccessGrain")]
-public interface ISiteAccessGrain : IGrainWithStringKey
+public partial interface ISiteAccessGrain : IGrainWithStringKey
 {
     /// <summary>Creates the site. With <paramref name="overwrite"/> an existing site gets the new settings and secret.</summary>
     [Alias("Provision")]

@@ -18,7 +18,7 @@ namespace Nocturne.Grains.Tenants;
 /// JWT keys keep working.
 /// </summary>
 [GrainType("site-access")]
-public sealed class SiteAccessGrain(TenantStore store, TimeProvider time, AccessTokenCipher tokenCipher, ILogger<SiteAccessGrain> logger) : Grain, ISiteAccessGrain
+public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time, AccessTokenCipher tokenCipher, ILogger<SiteAccessGrain> logger) : Grain, ISiteAccessGrain
 {
     private TenantRecord? _tenant;
     private List<SubjectRecord> _subjects = [];
