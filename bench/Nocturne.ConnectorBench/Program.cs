@@ -40,7 +40,7 @@ await host.StartAsync();
 var grains = host.Services.GetRequiredService<IGrainFactory>();
 
 var sites = Enumerable.Range(0, connectors).Select(i => $"cb{i}-{serviceId[7..15]}").ToList();
-await ForEachAsync(sites, site => grains.GetGrain<IPatientGrain>(site).ProvisionAsync(new SiteProvisioning(site, null, new SiteSettings()), overwrite: false));
+await ForEachAsync(sites, site => grains.GetGrain<ISiteAccessGrain>(site).ProvisionAsync(new SiteProvisioning(site, null, new SiteSettings()), overwrite: false));
 var before = Heap();
 // An hour's period, so that reminders stay out of the measured rounds.
 await ForEachAsync(sites, site => grains.GetGrain<IConnectorGrain>(ConnectorKinds.Key(site, ConnectorKinds.DexcomShare))

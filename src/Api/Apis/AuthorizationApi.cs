@@ -1,8 +1,8 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Nocturne.Api.Authorization;
 using Nocturne.Api.Errors;
 using Nocturne.Grains.Authorization;
 using Nocturne.Grains.Interfaces.Authorization;
-using Nocturne.Grains.Interfaces.Tenants;
 
 namespace Nocturne.Api.Apis;
 
@@ -15,98 +15,96 @@ public static class AuthorizationApi
     public static IEndpointRouteBuilder MapAuthorizationApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v2/authorization").WithTags("Authorization");
-
-        // The access token in the path is the credential here: a miss counts as a failed attempt,
-        // and a client in its penalty window is refused (429) like any other failing credential.
-        group.MapGet("/request/{accessToken}", async (string accessToken, HttpContext http, IGrainFactory grains, AuthFailureThrottle throttle) =>
-        {
-            if (await grains.GetGrain<IPatientGrain>(http.Site().SiteId).IssueJwtAsync(accessToken) is { } jwt)
-            {
-                return Results.Json(new { token = jwt.Token, sub = jwt.Sub, permissionGroups = jwt.PermissionGroups, iat = jwt.Iat, exp = jwt.Exp });
-            }
-
-            var wait = throttle.RecordFailure(http.Site().SiteId, ClientAddress.Of(http));
-            if (wait > TimeSpan.Zero)
-            {
-                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return NightscoutError.Result(StatusCodes.Status429TooManyRequests, "Too Many Requests", "Too many failed authentication attempts from this address; retry later.");
-            }
-
-            return NightscoutError.Result(StatusCodes.Status401Unauthorized, "Unauthorized", "Invalid/Missing");
-        }).PublicOnSite();
-
-        group.MapGet("/debug/check/{permission}", (string permission, HttpContext http) =>
-            TypedResults.Json(new { check = http.Site().Can(permission) })).PublicOnSite();
-
-        group.MapGet("/permissions", async (HttpContext http, IGrainFactory grains) =>
-        {
-            var roles = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).GetRolesAsync();
-            return TypedResults.Json(roles.SelectMany(r => r.Permissions).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
-        }).RequirePermission("admin:api:permissions:read");
-
-        group.MapGet("/subjects", async (HttpContext http, IGrainFactory grains) =>
-            TypedResults.Json((await grains.GetGrain<IPatientGrain>(http.Site().SiteId).GetSubjectsAsync()).Select(SubjectJson)))
-            .RequirePermission("admin:api:subjects:read");
-
-        group.MapPost("/subjects", async (SubjectRequest body, HttpContext http, IGrainFactory grains) =>
-        {
-            var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).CreateSubjectAsync(body.Name ?? "", body.Roles ?? [], body.Notes);
-            return result.Status == ChangeStatus.Done
-                ? Results.Json(SubjectJson(result.Value!.Subject, result.Value.AccessToken))
-                : Failure(result.Status, result.Message);
-        }).RequirePermission("admin:api:subjects:create");
-
-        group.MapPut("/subjects", async (SubjectRequest body, HttpContext http, IGrainFactory grains) =>
-        {
-            if (string.IsNullOrEmpty(body.Id))
-            {
-                return NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", "Missing _id for update");
-            }
-
-            var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).UpdateSubjectAsync(body.Id, body.Name ?? "", body.Roles ?? [], body.Notes);
-            return result.Status == ChangeStatus.Done ? Results.Json(SubjectJson(result.Value!)) : Failure(result.Status, result.Message);
-        }).RequirePermission("admin:api:subjects:update");
-
-        group.MapDelete("/subjects/{id}", async (string id, HttpContext http, IGrainFactory grains) =>
-        {
-            var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).DeleteSubjectAsync(id);
-            return result.Status == ChangeStatus.Done ? Results.Json(new { }) : Failure(result.Status, result.Message);
-        }).RequirePermission("admin:api:subjects:delete");
-
-        group.MapGet("/roles", async (HttpContext http, IGrainFactory grains) =>
-            TypedResults.Json((await grains.GetGrain<IPatientGrain>(http.Site().SiteId).GetRolesAsync()).Select(RoleJson)))
-            .RequirePermission("admin:api:roles:list");
-
-        group.MapPost("/roles", (RoleRequest body, HttpContext http, IGrainFactory grains) => SaveRoleAsync(null, body, http, grains, StatusCodes.Status200OK))
-            .RequirePermission("admin:api:roles:create");
-
-        group.MapPut("/roles", (RoleRequest body, HttpContext http, IGrainFactory grains) =>
-            string.IsNullOrEmpty(body.Id)
-                ? Task.FromResult(NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", "Missing _id for update"))
-                : SaveRoleAsync(body.Id, body, http, grains, StatusCodes.Status200OK))
-            .RequirePermission("admin:api:roles:update");
-
-        group.MapDelete("/roles/{id}", async (string id, HttpContext http, IGrainFactory grains) =>
-        {
-            var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).DeleteRoleAsync(id);
-            return result.Status == ChangeStatus.Done ? Results.Json(new { }) : Failure(result.Status, result.Message);
-        }).RequirePermission("admin:api:roles:delete");
-
+        group.MapGet("/request/{accessToken}", RequestJwtAsync).PublicOnSite();
+        group.MapGet("/debug/check/{permission}", CheckPermission).PublicOnSite();
+        group.MapGet("/permissions", (Delegate)ListPermissionsAsync).RequirePermission("admin:api:permissions:read");
+        group.MapGet("/subjects", (Delegate)ListSubjectsAsync).RequirePermission("admin:api:subjects:read");
+        group.MapPost("/subjects", CreateSubjectAsync).RequirePermission("admin:api:subjects:create");
+        group.MapPut("/subjects", UpdateSubjectAsync).RequirePermission("admin:api:subjects:update");
+        group.MapDelete("/subjects/{id}", DeleteSubjectAsync).RequirePermission("admin:api:subjects:delete");
+        group.MapGet("/roles", (Delegate)ListRolesAsync).RequirePermission("admin:api:roles:list");
+        group.MapPost("/roles", CreateRoleAsync).RequirePermission("admin:api:roles:create");
+        group.MapPut("/roles", UpdateRoleAsync).RequirePermission("admin:api:roles:update");
+        group.MapDelete("/roles/{id}", DeleteRoleAsync).RequirePermission("admin:api:roles:delete");
         return app;
     }
 
-    private static async Task<IResult> SaveRoleAsync(string? id, RoleRequest body, HttpContext http, IGrainFactory grains, int successStatus)
+    // The access token in the path is the credential here: a miss counts as a failed attempt,
+    // and a client in its penalty window is refused (429) like any other failing credential.
+    private static async Task<IResult> RequestJwtAsync(string accessToken, HttpContext http, AuthFailureThrottle throttle)
     {
-        var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).SaveRoleAsync(id, body.Name ?? "", body.Permissions ?? [], body.Notes);
-        return result.Status == ChangeStatus.Done ? Results.Json(RoleJson(result.Value!), statusCode: successStatus) : Failure(result.Status, result.Message);
+        if (await http.Site().Grains.Access.IssueJwtAsync(accessToken) is { } jwt)
+        {
+            return TypedResults.Json(new { token = jwt.Token, sub = jwt.Sub, permissionGroups = jwt.PermissionGroups, iat = jwt.Iat, exp = jwt.Exp });
+        }
+
+        var wait = throttle.RecordFailure(http.Site().SiteId, ClientAddress.Of(http));
+        if (wait > TimeSpan.Zero)
+        {
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return NightscoutError.Result(StatusCodes.Status429TooManyRequests, "Too Many Requests", "Too many failed authentication attempts from this address; retry later.");
+        }
+
+        return NightscoutError.Result(StatusCodes.Status401Unauthorized, "Unauthorized", "Invalid/Missing");
     }
 
-    internal static IResult Failure(ChangeStatus status, string? message) => status switch
+    private static JsonHttpResult<PermissionCheck> CheckPermission(string permission, HttpContext http) => TypedResults.Json(new PermissionCheck(http.Site().Can(permission)));
+
+    private sealed record PermissionCheck(bool Check);
+
+    private static async Task<IResult> ListPermissionsAsync(HttpContext http)
     {
-        ChangeStatus.NotFound => NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found", message),
-        ChangeStatus.Conflict => NightscoutError.Result(StatusCodes.Status409Conflict, "Conflict", message),
-        _ => NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", message),
-    };
+        var roles = await http.Site().Grains.Access.GetRolesAsync();
+        return TypedResults.Json(roles.SelectMany(r => r.Permissions).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+    }
+
+    private static async Task<IResult> ListSubjectsAsync(HttpContext http) =>
+        TypedResults.Json((await http.Site().Grains.Access.GetSubjectsAsync()).Select(SubjectJson));
+
+    private static async Task<IResult> CreateSubjectAsync(SubjectRequest body, HttpContext http)
+    {
+        var result = await http.Site().Grains.Access.CreateSubjectAsync(body.Name ?? "", body.Roles ?? [], body.Notes);
+        return result.Value is { } created ? TypedResults.Json(SubjectJson(created.Subject, created.AccessToken)) : result.ToV1Error();
+    }
+
+    private static async Task<IResult> UpdateSubjectAsync(SubjectRequest body, HttpContext http)
+    {
+        if (string.IsNullOrEmpty(body.Id))
+        {
+            return NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", "Missing _id for update");
+        }
+
+        var result = await http.Site().Grains.Access.UpdateSubjectAsync(body.Id, body.Name ?? "", body.Roles ?? [], body.Notes);
+        return result.Value is { } subject ? TypedResults.Json(SubjectJson(subject)) : result.ToV1Error();
+    }
+
+    private static async Task<IResult> DeleteSubjectAsync(string id, HttpContext http)
+    {
+        var result = await http.Site().Grains.Access.DeleteSubjectAsync(id);
+        return result.IsDone ? TypedResults.Json(new { }) : result.ToV1Error();
+    }
+
+    private static async Task<IResult> ListRolesAsync(HttpContext http) =>
+        TypedResults.Json((await http.Site().Grains.Access.GetRolesAsync()).Select(RoleJson));
+
+    private static Task<IResult> CreateRoleAsync(RoleRequest body, HttpContext http) => SaveRoleAsync(null, body, http);
+
+    private static Task<IResult> UpdateRoleAsync(RoleRequest body, HttpContext http) =>
+        string.IsNullOrEmpty(body.Id)
+            ? Task.FromResult(NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", "Missing _id for update"))
+            : SaveRoleAsync(body.Id, body, http);
+
+    private static async Task<IResult> DeleteRoleAsync(string id, HttpContext http)
+    {
+        var result = await http.Site().Grains.Access.DeleteRoleAsync(id);
+        return result.IsDone ? TypedResults.Json(new { }) : result.ToV1Error();
+    }
+
+    private static async Task<IResult> SaveRoleAsync(string? id, RoleRequest body, HttpContext http)
+    {
+        var result = await http.Site().Grains.Access.SaveRoleAsync(id, body.Name ?? "", body.Permissions ?? [], body.Notes);
+        return result.Value is { } role ? TypedResults.Json(RoleJson(role)) : result.ToV1Error();
+    }
 
     private static object SubjectJson(AuthSubject s) => SubjectJson(s, s.AccessToken);
 

@@ -47,7 +47,7 @@ public static class ChartDataApi
             }
 
             var site = http.Site().SiteId;
-            var settings = await grains.GetGrain<IPatientGrain>(site).GetSettingsAsync();
+            var settings = await grains.Site(site).Access.GetSettingsAsync();
             if (settings is null)
             {
                 return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found");

@@ -29,9 +29,9 @@ public static class ClinicAdminApi
             }
 
             var result = await grains.GetGrain<ITenantRegistryGrain>(ITenantRegistryGrain.Key).CreateAsync(body.Id ?? "", body.DisplayName, body.ApiSecret, body.Settings);
-            if (result.Status != ChangeStatus.Done)
+            if (!result.IsDone)
             {
-                return AuthorizationApi.Failure(result.Status, result.Message);
+                return result.ToV1Error();
             }
 
             var created = result.Value!;

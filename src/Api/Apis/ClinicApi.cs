@@ -88,7 +88,7 @@ public static class ClinicApi
             await store.AuditAsync(patient, access.SiteId, access.Grant.Subject, "chart", cancellationToken);
             var to = time.GetUtcNow().ToUnixTimeMilliseconds();
             var from = to - hours * 3_600_000L;
-            var settings = await grains.GetGrain<IPatientGrain>(patient).GetSettingsAsync() ?? new SiteSettings();
+            var settings = await grains.Site(patient).Access.GetSettingsAsync() ?? new SiteSettings();
             return TypedResults.Json(new
             {
                 patient,

@@ -81,16 +81,16 @@ public static class CollectionsApi
             return NightscoutError.Result(StatusCodes.Status400BadRequest, "Invalid _id format", "PUT /profile needs the profile's 24-character hex _id");
         }
 
-        var outcome = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).WriteDocumentsAsync(routes.Collection, body.Json!, mode);
-        if (outcome.Error is not null)
+        var outcome = await http.Site().Grains.Documents.WriteDocumentsAsync(routes.Collection, body.Json!, mode);
+        if (!outcome.IsDone)
         {
-            return V1Responses.WriteFailure(outcome);
+            return outcome.ToV1Error();
         }
 
         // The reference answers a single PUT object with the object, everything else with the array.
-        return mode == WriteMode.Replace && JsonNode.Parse(body.Json!) is JsonObject && JsonNode.Parse(outcome.ResponseJson!) is JsonArray { Count: 1 } written
+        return mode == WriteMode.Replace && JsonNode.Parse(body.Json!) is JsonObject && JsonNode.Parse(outcome.Value!) is JsonArray { Count: 1 } written
             ? V1Responses.Json(written[0]!.ToJsonString())
-            : V1Responses.Json(outcome.ResponseJson!);
+            : V1Responses.Json(outcome.Value!);
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time, CollectionRoutes routes, string? id)
@@ -105,7 +105,7 @@ public static class CollectionsApi
         var window = routes.ImplicitWindow && id is null or "*";
         var query = V1Query.Parse(routes.Collection, http.Request.Query, DocumentQueries.MaxLimit, time.GetUtcNow(), window, extra);
         var ids = await queries.FindIdsAsync(site, query, http.RequestAborted);
-        var deleted = await grains.GetGrain<IPatientGrain>(site).DeleteDocumentsAsync(routes.Collection, ids);
+        var deleted = await grains.Site(site).Documents.DeleteDocumentsAsync(routes.Collection, ids);
         return routes.DeleteReturnsResult ? Results.Json(new { acknowledged = true, deletedCount = deleted }) : Results.Json(new { });
     }
 

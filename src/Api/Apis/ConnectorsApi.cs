@@ -45,7 +45,7 @@ public static class ConnectorsApi
             var settings = new ConnectorSettings(body.Enabled ?? true, body.Username, body.Password, body.Region, body.Url, body.Token, body.PatientId,
                 body.IntervalSeconds, body.BackfillDays, body.TimeZone);
             var result = await Grain(grains, http, kind).ConfigureAsync(settings);
-            return result.Status == ChangeStatus.Done ? TypedResults.Json(result.Value!) : AuthorizationApi.Failure(result.Status, result.Message);
+            return result.Status == ChangeStatus.Done ? TypedResults.Json(result.Value!) : result.ToV1Error();
         }).RequirePermission(AdminPermission);
 
         group.MapDelete("/{kind}", async (string kind, HttpContext http, IGrainFactory grains) =>

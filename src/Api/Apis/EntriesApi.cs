@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Nocturne.Api.Authorization;
 using Nocturne.Api.Documents;
+using Nocturne.Api.Errors;
 using Nocturne.Api.Routing;
 using Nocturne.Grains.Documents;
 using Nocturne.Grains.Interfaces.Documents;
@@ -66,7 +67,7 @@ public static class EntriesApi
         var query = V1Query.Parse(Collection.Entries, http.Request.Query, DefaultCount, time.GetUtcNow(), extra: typeCondition);
         List<JsonObject> items;
         if (!V1Query.HasFind(http.Request.Query) && query.Sort.Count == 0
-            && await grains.GetGrain<IPatientGrain>(site).GetRecentEntriesAsync(query.Limit, type is null or "*" ? null : type) is { } recent)
+            && await grains.Site(site).Documents.GetRecentEntriesAsync(query.Limit, type is null or "*" ? null : type) is { } recent)
         {
             return RespondRecent(http, recent);
         }
@@ -82,7 +83,7 @@ public static class EntriesApi
     {
         var site = http.Site().SiteId;
         List<JsonObject> items;
-        if (await grains.GetGrain<IPatientGrain>(site).GetRecentEntriesAsync(1, null) is { } recent)
+        if (await grains.Site(site).Documents.GetRecentEntriesAsync(1, null) is { } recent)
         {
             return RespondRecent(http, recent);
         }
@@ -142,8 +143,8 @@ public static class EntriesApi
             return body.Error;
         }
 
-        var outcome = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).WriteDocumentsAsync(Collection.Entries, body.Json!, WriteMode.Create);
-        return outcome.Error is null ? V1Responses.Json(outcome.ResponseJson!) : V1Responses.WriteFailure(outcome);
+        var outcome = await http.Site().Grains.Documents.WriteDocumentsAsync(Collection.Entries, body.Json!, WriteMode.Create);
+        return outcome.IsDone ? V1Responses.Json(outcome.Value!) : outcome.ToV1Error();
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time, string? spec)
@@ -157,7 +158,7 @@ public static class EntriesApi
         };
         var query = V1Query.Parse(Collection.Entries, http.Request.Query, DocumentQueries.MaxLimit, time.GetUtcNow(), extra: extra);
         var ids = await queries.FindIdsAsync(site, query, http.RequestAborted);
-        var deleted = await grains.GetGrain<IPatientGrain>(site).DeleteDocumentsAsync(Collection.Entries, ids);
+        var deleted = await grains.Site(site).Documents.DeleteDocumentsAsync(Collection.Entries, ids);
         return Results.Json(new { acknowledged = true, deletedCount = deleted });
     }
 }

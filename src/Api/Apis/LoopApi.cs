@@ -4,7 +4,6 @@ using Nocturne.Api.Authorization;
 using Nocturne.Api.Documents;
 using Nocturne.Api.Errors;
 using Nocturne.Grains.Interfaces.Oref;
-using Nocturne.Grains.Interfaces.Tenants;
 
 namespace Nocturne.Api.Apis;
 
@@ -19,29 +18,30 @@ public static class LoopApi
     {
         var group = app.MapGroup("/api/v4/loop").WithTags("API v4 loop");
 
-        group.MapGet("/suggestion", async (HttpContext http, IGrainFactory grains) =>
-        {
-            var text = http.Request.Query["microBolus"].ToString();
-            if (text.Length > 0 && !bool.TryParse(text, out _))
-            {
-                return NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", "microBolus must be true or false");
-            }
-
-            var outcome = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).SuggestAsync(text.Length > 0 && bool.Parse(text));
-            if (outcome is null)
-            {
-                return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found");
-            }
-
-            if (outcome.Result is not { } result)
-            {
-                return NightscoutError.Result(StatusCodes.Status422UnprocessableEntity, "Unprocessable Entity", outcome.Problem);
-            }
-
-            return V1Responses.Json(Shape(result).ToJsonString());
-        }).RequirePermission("api:entries:read", "api:treatments:read", "api:profile:read");
-
+        group.MapGet("/suggestion", (Delegate)SuggestionAsync).RequirePermission("api:entries:read", "api:treatments:read", "api:profile:read");
         return app;
+    }
+
+    private static async Task<IResult> SuggestionAsync(HttpContext http)
+    {
+        var text = http.Request.Query["microBolus"].ToString();
+        if (text.Length > 0 && !bool.TryParse(text, out _))
+        {
+            return NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", "microBolus must be true or false");
+        }
+
+        var outcome = await http.Site().Grains.Loop.SuggestAsync(text.Length > 0 && bool.Parse(text));
+        if (outcome is null)
+        {
+            return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found");
+        }
+
+        if (outcome.Result is not { } result)
+        {
+            return NightscoutError.Result(StatusCodes.Status422UnprocessableEntity, "Unprocessable Entity", outcome.Problem);
+        }
+
+        return V1Responses.Json(Shape(result).ToJsonString());
     }
 
     // oref0's own field names throughout, so that OpenAPS tooling reads it as it reads a rig's files.

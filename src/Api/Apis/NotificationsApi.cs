@@ -56,7 +56,7 @@ public static class NotificationsApi
     private static async Task<IResult> AdminNotifiesAsync(HttpContext http, IGrainFactory grains)
     {
         var site = http.Site();
-        var settings = await grains.GetGrain<IPatientGrain>(site.SiteId).GetSettingsAsync();
+        var settings = await grains.Site(site.SiteId).Access.GetSettingsAsync();
         var notifies = new JsonArray();
         if (settings?.AuthDefaultRoles.Contains("readable") == true)
         {

@@ -33,8 +33,7 @@ public static class PebbleApi
     private static async Task<IResult> PebbleAsync(HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time)
     {
         var site = http.Site().SiteId;
-        var patient = grains.GetGrain<IPatientGrain>(site);
-        if (await patient.GetSettingsAsync() is not { } settings)
+        if (await http.Site().Grains.Access.GetSettingsAsync() is not { } settings)
         {
             return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found");
         }
@@ -77,7 +76,7 @@ public static class PebbleApi
             List<string> wanted = ["delta", "upbat"];
             wanted.AddRange(iob ? ["iob"] : []);
             wanted.AddRange(cob ? ["cob"] : []);
-            var properties = JsonNode.Parse(await patient.GetPropertiesAsync(wanted) ?? "{}") as JsonObject ?? [];
+            var properties = await LiveProperties.ReadAsync(http.Site().Grains, wanted) ?? [];
             AddExtras((JsonObject)bgs[0]!, properties, mmol, iob, cob);
         }
 

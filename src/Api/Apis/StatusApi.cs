@@ -67,7 +67,7 @@ public static class StatusApi
         }
 
         var site = http.Site();
-        var settings = await grains.GetGrain<IPatientGrain>(site.SiteId).GetSettingsAsync();
+        var settings = await grains.Site(site.SiteId).Access.GetSettingsAsync();
         if (settings is null)
         {
             // Disabled or deleted between authorisation and now.

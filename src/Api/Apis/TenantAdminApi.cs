@@ -30,7 +30,7 @@ public static class TenantAdminApi
             var result = await Registry(grains).CreateAsync(body.Id ?? "", body.DisplayName, body.ApiSecret, body.Settings);
             if (result.Status != ChangeStatus.Done)
             {
-                return AuthorizationApi.Failure(result.Status, result.Message);
+                return result.ToV1Error();
             }
 
             var created = result.Value!;

@@ -68,21 +68,20 @@ public static class V2Api
     private static async Task<IResult> PropertiesAsync(HttpContext http, IGrainFactory grains, string? names)
     {
         var wanted = names?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        var json = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).GetPropertiesAsync(wanted);
-        if (json is null)
+        if (await LiveProperties.ReadAsync(http.Site().Grains, wanted) is not { } properties)
         {
             return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found");
         }
 
         if (wanted is null || wanted.Contains("alarms"))
         {
-            json = await Push.AlarmStatusSource.AddToAsync(json, grains, http.Site().SiteId, http.RequestServices.GetRequiredService<TimeProvider>());
+            properties["alarms"] = await Push.AlarmStatusSource.ViewAsync(grains, http.Site().SiteId, http.RequestServices.GetRequiredService<TimeProvider>());
         }
 
         // ?pretty asks for indentation, as the reference allows.
         return http.Request.Query.ContainsKey("pretty")
-            ? V1Responses.Json(JsonNode.Parse(json)!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }))
-            : V1Responses.Json(json);
+            ? V1Responses.Json(properties.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }))
+            : V1Responses.Json(properties.ToJsonString());
     }
 
     private static async Task<JsonObject> DdataAsync(string site, DocumentQueries queries, DateTimeOffset at, CancellationToken cancellationToken)
@@ -142,7 +141,7 @@ public static class V2Api
         var entries = await queries.FindAsync(site, Between(Collection.Entries, "date", from, to, DocumentQueries.MaxLimit), cancellationToken);
         var treatments = await queries.FindAsync(site, Between(Collection.Treatments, "created_at", from, to, DocumentQueries.MaxLimit), cancellationToken);
         var profile = (await queries.FindAsync(site, new DocumentQuery(Collection.Profile, [], 1, [("startDate", true)]), cancellationToken)).FirstOrDefault();
-        var properties = JsonNode.Parse(await grains.GetGrain<IPatientGrain>(site).GetPropertiesAsync(["cage", "sage", "iage", "bage", "upbat", "iob", "cob"]) ?? "{}")!.AsObject();
+        var properties = await LiveProperties.ReadAsync(grains.Site(site), ["cage", "sage", "iage", "bage", "upbat", "iob", "cob"]) ?? [];
 
         var sgvs = new JsonArray(entries.Where(e => e.Type == "sgv").OrderBy(e => e.DateMs).Select(e =>
         {

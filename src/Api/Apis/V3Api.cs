@@ -4,6 +4,7 @@ using Microsoft.Net.Http.Headers;
 using Nocturne.Api.Authorization;
 using Nocturne.Api.Configuration;
 using Nocturne.Api.Documents;
+using Nocturne.Api.Errors;
 using Nocturne.Api.Routing;
 using Nocturne.Grains.Documents;
 using Nocturne.Grains.Interfaces.Documents;
@@ -37,17 +38,17 @@ public static class V3Api
 
             group.MapGet($"/{name}", (HttpContext http, DocumentQueries queries) => SearchAsync(http, queries, collection, null)).RequirePermission(Permission("read"));
             group.MapGet($"/{name}.{{format}}", (string format, HttpContext http, DocumentQueries queries) => SearchAsync(http, queries, collection, format)).RequirePermission(Permission("read"));
-            group.MapPost($"/{name}", (HttpContext http, IGrainFactory grains) => CreateAsync(http, grains, collection)).RequirePermission(Permission("create"));
+            group.MapPost($"/{name}", (Delegate)((HttpContext http) => CreateAsync(http, collection))).RequirePermission(Permission("create"));
             group.MapGet($"/{name}/history", (HttpContext http, DocumentQueries queries) => HistoryAsync(http, queries, collection, null)).RequirePermission(Permission("read"));
             group.MapGet($"/{name}/history/{{lastModified}}", (string lastModified, HttpContext http, DocumentQueries queries) =>
                 HistoryAsync(http, queries, collection, lastModified)).RequirePermission(Permission("read"));
             group.MapGet($"/{name}/{{identifier}}", (string identifier, HttpContext http, DocumentStore store) => ReadAsync(http, store, collection, identifier))
                 .RequirePermission(Permission("read"));
-            group.MapPut($"/{name}/{{identifier}}", (string identifier, HttpContext http, IGrainFactory grains) => ReplaceAsync(http, grains, collection, identifier))
+            group.MapPut($"/{name}/{{identifier}}", (string identifier, HttpContext http) => ReplaceAsync(http, collection, identifier))
                 .RequirePermission(Permission("update"));
-            group.MapPatch($"/{name}/{{identifier}}", (string identifier, HttpContext http, IGrainFactory grains) => PatchAsync(http, grains, collection, identifier))
+            group.MapPatch($"/{name}/{{identifier}}", (string identifier, HttpContext http) => PatchAsync(http, collection, identifier))
                 .RequirePermission(Permission("update"));
-            group.MapDelete($"/{name}/{{identifier}}", (string identifier, HttpContext http, IGrainFactory grains) => DeleteAsync(http, grains, collection, identifier))
+            group.MapDelete($"/{name}/{{identifier}}", (string identifier, HttpContext http) => DeleteAsync(http, collection, identifier))
                 .RequirePermission(Permission("delete"));
         }
 
@@ -79,10 +80,10 @@ public static class V3Api
         }, "json");
     }
 
-    private static async Task<IResult> LastModifiedAsync(HttpContext http, IGrainFactory grains, TimeProvider time)
+    private static async Task<IResult> LastModifiedAsync(HttpContext http, TimeProvider time)
     {
         var site = http.Site();
-        var all = await grains.GetGrain<IPatientGrain>(site.SiteId).GetLastModifiedAsync();
+        var all = await site.Grains.Documents.GetLastModifiedAsync();
         var collections = new JsonObject();
         foreach (var (name, value) in all.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -202,7 +203,7 @@ public static class V3Api
         return V3Output.Envelope(V3Output.Project(V3Rules.V3Json(document), http.Request.Query["fields"].ToString()), format);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, IGrainFactory grains, Collection collection)
+    private static async Task<IResult> CreateAsync(HttpContext http, Collection collection)
     {
         var (body, bodyError) = await ReadBodyAsync(http);
         if (body is null)
@@ -210,28 +211,29 @@ public static class V3Api
             return bodyError!;
         }
 
-        var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).V3CreateAsync(collection, body, Caller(http, collection));
-        if (result.Message is not null || result.Status >= 400)
+        var result = await http.Site().Grains.Documents.V3CreateAsync(collection, body, Caller(http, collection));
+        if (result.Value is not { } written)
         {
-            return V3Output.Status(result.Status, result.Message);
+            return result.ToV3Error();
         }
 
-        http.Response.Headers[HeaderNames.Location] = $"{http.Request.PathBase}/api/v3/{CollectionNames.Of(collection)}/{result.Identifier}";
-        http.Response.Headers[HeaderNames.LastModified] = V3Output.HttpDate(result.LastModified!.Value);
-        var reply = new JsonObject { ["status"] = result.Status, ["identifier"] = result.Identifier, ["lastModified"] = result.LastModified };
-        if (result.IsDeduplication)
+        http.Response.Headers[HeaderNames.Location] = $"{http.Request.PathBase}/api/v3/{CollectionNames.Of(collection)}/{written.Identifier}";
+        http.Response.Headers[HeaderNames.LastModified] = V3Output.HttpDate(written.LastModified!.Value);
+        var status = written.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
+        var reply = new JsonObject { ["status"] = status, ["identifier"] = written.Identifier, ["lastModified"] = written.LastModified };
+        if (written.IsDeduplication)
         {
             reply["isDeduplication"] = true;
-            if (result.DeduplicatedIdentifier is not null)
+            if (written.DeduplicatedIdentifier is not null)
             {
-                reply["deduplicatedIdentifier"] = result.DeduplicatedIdentifier;
+                reply["deduplicatedIdentifier"] = written.DeduplicatedIdentifier;
             }
         }
 
-        return Results.Content(reply.ToJsonString(), "application/json", System.Text.Encoding.UTF8, result.Status);
+        return V3Output.Reply(reply, status);
     }
 
-    private static async Task<IResult> ReplaceAsync(HttpContext http, IGrainFactory grains, Collection collection, string identifier)
+    private static async Task<IResult> ReplaceAsync(HttpContext http, Collection collection, string identifier)
     {
         var (body, bodyError) = await ReadBodyAsync(http);
         if (body is null)
@@ -239,25 +241,24 @@ public static class V3Api
             return bodyError!;
         }
 
-        var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId)
-            .V3ReplaceAsync(collection, identifier, body, Caller(http, collection), UnmodifiedSince(http));
-        if (result.Message is not null || result.Status >= 400)
+        var result = await http.Site().Grains.Documents.V3ReplaceAsync(collection, identifier, body, Caller(http, collection), UnmodifiedSince(http));
+        if (result.Value is not { } written)
         {
-            return V3Output.Status(result.Status, result.Message);
+            return result.ToV3Error();
         }
 
-        http.Response.Headers[HeaderNames.LastModified] = V3Output.HttpDate(result.LastModified!.Value);
-        if (result.Status == 201)
+        http.Response.Headers[HeaderNames.LastModified] = V3Output.HttpDate(written.LastModified!.Value);
+        if (written.Created)
         {
             // The reference doubles the id here; the right Location names the document once.
-            http.Response.Headers[HeaderNames.Location] = $"{http.Request.PathBase}/api/v3/{CollectionNames.Of(collection)}/{result.Identifier}";
+            http.Response.Headers[HeaderNames.Location] = $"{http.Request.PathBase}/api/v3/{CollectionNames.Of(collection)}/{written.Identifier}";
         }
 
-        return Results.Content(new JsonObject { ["status"] = result.Status, ["identifier"] = result.Identifier, ["lastModified"] = result.LastModified }.ToJsonString(),
-            "application/json", System.Text.Encoding.UTF8, result.Status);
+        var status = written.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
+        return V3Output.Reply(new JsonObject { ["status"] = status, ["identifier"] = written.Identifier, ["lastModified"] = written.LastModified }, status);
     }
 
-    private static async Task<IResult> PatchAsync(HttpContext http, IGrainFactory grains, Collection collection, string identifier)
+    private static async Task<IResult> PatchAsync(HttpContext http, Collection collection, string identifier)
     {
         var (body, bodyError) = await ReadBodyAsync(http);
         if (body is null)
@@ -265,22 +266,21 @@ public static class V3Api
             return bodyError!;
         }
 
-        var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId)
-            .V3PatchAsync(collection, identifier, body, Caller(http, collection), UnmodifiedSince(http));
-        if (result.Message is not null || result.Status >= 400)
+        var result = await http.Site().Grains.Documents.V3PatchAsync(collection, identifier, body, Caller(http, collection), UnmodifiedSince(http));
+        if (result.Value is not { } written)
         {
-            return V3Output.Status(result.Status, result.Message);
+            return result.ToV3Error();
         }
 
-        http.Response.Headers[HeaderNames.LastModified] = V3Output.HttpDate(result.LastModified!.Value);
+        http.Response.Headers[HeaderNames.LastModified] = V3Output.HttpDate(written.LastModified!.Value);
         return V3Output.Status(200);
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext http, IGrainFactory grains, Collection collection, string identifier)
+    private static async Task<IResult> DeleteAsync(HttpContext http, Collection collection, string identifier)
     {
         var permanent = http.Request.Query["permanent"].ToString() == "true";
-        var result = await grains.GetGrain<IPatientGrain>(http.Site().SiteId).V3DeleteAsync(collection, identifier, permanent, http.Site().Grant.Subject);
-        return result.Message is not null || result.Status >= 400 ? V3Output.Status(result.Status, result.Message) : V3Output.Status(200);
+        var result = await http.Site().Grains.Documents.V3DeleteAsync(collection, identifier, permanent, http.Site().Grant.Subject);
+        return result.IsDone ? V3Output.Status(200) : result.ToV3Error();
     }
 
     private static V3Caller Caller(HttpContext http, Collection collection)

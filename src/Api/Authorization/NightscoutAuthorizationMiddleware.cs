@@ -8,7 +8,7 @@ namespace Nocturne.Api.Authorization;
 
 /// <summary>
 /// Authorises every routed request from its endpoint's <see cref="EndpointAccess"/>: resolves
-/// the site's grant from the patient grain and checks the endpoint's permission. Fails closed:
+/// the site's grant from its access grain and checks the endpoint's permission. Fails closed:
 /// an endpoint without access metadata is refused.
 /// </summary>
 public sealed class NightscoutAuthorizationMiddleware(
@@ -97,7 +97,8 @@ public sealed class NightscoutAuthorizationMiddleware(
         }
 
         var client = ClientAddress.Of(context);
-        var grant = await grains.GetGrain<IPatientGrain>(site).AuthenticateAsync(credentials);
+        var siteGrains = grains.Site(site);
+        var grant = await siteGrains.Access.AuthenticateAsync(credentials);
         if (grant.Outcome == AccessOutcome.UnknownSite)
         {
             // An unknown or disabled site answers as a known site that admits nobody anonymously:
@@ -106,7 +107,7 @@ public sealed class NightscoutAuthorizationMiddleware(
             grant = new AccessGrant { Outcome = credentials.IsEmpty ? AccessOutcome.Anonymous : AccessOutcome.InvalidCredentials };
         }
 
-        var access = new SiteAccess(site, grant);
+        var access = new SiteAccess(site, grant, siteGrains);
         context.Features.Set(access);
         if (grant.Outcome == AccessOutcome.InvalidCredentials)
         {

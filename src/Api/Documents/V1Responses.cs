@@ -22,13 +22,6 @@ public static class V1Responses
         return collection == Collection.Entries ? EntryShape.FillType(json) : json;
     }
 
-    public static IResult WriteFailure(WriteOutcome outcome) =>
-        outcome.Error == "Not Found"
-            ? NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found")
-            : outcome.Error == "Bad Request"
-                ? NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", outcome.ErrorDescription)
-                : NightscoutError.Result(StatusCodes.Status400BadRequest, outcome.Error!, outcome.ErrorDescription);
-
     /// <summary>csv/tsv/txt as the reference writes entries: dateString,date,sgv,direction,device; CRLF between lines; no header.</summary>
     public static IResult Text(IEnumerable<JsonObject> entries, string format)
     {

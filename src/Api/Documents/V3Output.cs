@@ -97,6 +97,9 @@ public static class V3Output
         return Results.Content(body.ToJsonString(), "application/json", Encoding.UTF8, status);
     }
 
+    /// <summary>A write's reply object with its status.</summary>
+    public static IResult Reply(JsonObject reply, int status) => Results.Content(reply.ToJsonString(), "application/json", Encoding.UTF8, status);
+
     public static string HttpDate(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("R", CultureInfo.InvariantCulture);
 
     public static void SetLastModified(HttpResponse response, long srvModified)

@@ -32,7 +32,7 @@ public sealed class DefaultSiteBootstrapper(
 
         var settings = SiteSettingsConfiguration.FromConfiguration(configuration);
         var title = configuration["CUSTOM_TITLE"] is { Length: > 0 } t ? t : "Nightscout";
-        var result = await grains.GetGrain<IPatientGrain>(SiteIds.Default)
+        var result = await grains.Site(SiteIds.Default).Access
             .ProvisionAsync(new SiteProvisioning(title, secret, settings), overwrite: true);
         if (result.Status != ChangeStatus.Done)
         {

@@ -9,11 +9,4 @@ public static class AlarmStatusSource
 {
     public static async Task<JsonObject> ViewAsync(IGrainFactory grains, string siteId, TimeProvider time) =>
         AlarmView.Of(await grains.GetGrain<ISiteAlarmGrain>(SiteGrainKeys.For(siteId, "alarms")).GetStatusAsync(), time.GetUtcNow().ToUnixTimeMilliseconds());
-
-    public static async Task<string> AddToAsync(string propertiesJson, IGrainFactory grains, string siteId, TimeProvider time)
-    {
-        var properties = JsonNode.Parse(propertiesJson)!.AsObject();
-        properties["alarms"] = await ViewAsync(grains, siteId, time);
-        return properties.ToJsonString();
-    }
 }

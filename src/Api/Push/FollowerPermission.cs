@@ -1,4 +1,5 @@
 using Nocturne.Api.Authorization;
+using Nocturne.Grains.Authorization;
 using Nocturne.Grains.Interfaces.Authorization;
 
 namespace Nocturne.Api.Push;
@@ -10,5 +11,5 @@ public static class FollowerPermission
     public const string Ack = "notifications:*:ack";
 
     public static bool MayFollow(string siteId, AccessGrant grant) =>
-        grant.Outcome is AccessOutcome.Authenticated or AccessOutcome.Anonymous && new SiteAccess(siteId, grant).Can(Read);
+        grant.Outcome is AccessOutcome.Authenticated or AccessOutcome.Anonymous && ShiroPermission.AnyImplies(grant.Permissions, Read);
 }

@@ -101,10 +101,10 @@ public sealed class SitePushRelay(IGrainFactory grains, IOptions<PushOptions> op
     {
         foreach (var (site, followers) in _sites)
         {
-            var patient = grains.GetGrain<IPatientGrain>(site);
+            var access = grains.Site(site).Access;
             foreach (var follower in followers.Keys)
             {
-                var grant = await patient.AuthenticateAsync(follower.Credentials);
+                var grant = await access.AuthenticateAsync(follower.Credentials);
                 if (!FollowerPermission.MayFollow(site, grant))
                 {
                     logger.LogInformation("Site {Site}: a follower lost its access and is disconnected", site);

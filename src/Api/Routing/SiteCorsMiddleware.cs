@@ -20,7 +20,7 @@ public sealed class SiteCorsMiddleware(RequestDelegate next, IGrainFactory grain
     public async Task InvokeAsync(HttpContext context)
     {
         if (context.Features.Get<SiteFeature>()?.SiteId is not { } site
-            || await grains.GetGrain<IPatientGrain>(site).GetSettingsAsync() is not { } settings
+            || await grains.Site(site).Access.GetSettingsAsync() is not { } settings
             || !settings.Enable.Contains(Feature))
         {
             await next(context);

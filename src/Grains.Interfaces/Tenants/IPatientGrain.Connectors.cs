@@ -6,10 +6,10 @@ namespace Nocturne.Grains.Interfaces.Tenants;
 public partial interface IPatientGrain
 {
     /// <summary>The date (epoch ms) of the newest valid document whose <c>device</c> is this one; null when there is none.</summary>
-    [Alias("GetNewestFromDevice"), ReadOnly]
+    [Alias("GetNewestFromDevice"), AlwaysInterleave]
     Task<long?> GetNewestFromDeviceAsync(Documents.Collection collection, string device);
 
     /// <summary>The identifiers of the valid documents whose <c>device</c> is this one, dated within [from, to] (epoch ms).</summary>
-    [Alias("GetIdentifiersFromDevice"), ReadOnly]
+    [Alias("GetIdentifiersFromDevice"), AlwaysInterleave]
     Task<IReadOnlyList<string>> GetIdentifiersFromDeviceAsync(Documents.Collection collection, string device, long from, long to);
 }

@@ -1,73 +1,23 @@
-using Nocturne.Grains.Interfaces.Authorization;
 using Orleans.Concurrency;
 
 namespace Nocturne.Grains.Interfaces.Tenants;
 
 /// <summary>
-/// One patient: one Nightscout site, one tenant, keyed by the site id. It holds the site's
-/// live state (settings, credentials, subjects, roles) and is the only writer of its rows.
-/// Reads are <see cref="ReadOnlyAttribute"/> so that they never queue behind a write.
+/// One patient's documents, keyed by the site id: their single writer and the live window
+/// derived from them. Writes run one at a time; reads are <see cref="AlwaysInterleaveAttribute"/>
+/// so that they never queue behind a write awaiting PostgreSQL (they see the state of the last
+/// committed change). Site lifecycle and authentication live in <see cref="ISiteAccessGrain"/>.
 /// </summary>
 [Alias("nocturne.IPatientGrain")]
 public partial interface IPatientGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the site. With <paramref name="overwrite"/> an existing site gets the new settings and secret.</summary>
-    [Alias("Provision")]
-    Task<ChangeResult<SiteSummary>> ProvisionAsync(SiteProvisioning provisioning, bool overwrite);
-
-    [Alias("GetSummary"), ReadOnly]
-    Task<SiteSummary?> GetSummaryAsync();
-
-    /// <summary>The site's settings; null when the site does not exist or is disabled.</summary>
-    [Alias("GetSettings"), ReadOnly]
-    Task<SiteSettings?> GetSettingsAsync();
-
-    /// <summary>Replaces the settings; false when they were identical or the site does not exist.</summary>
-    [Alias("ConfigureSettings")]
-    Task<bool> ConfigureSettingsAsync(SiteSettings settings);
-
-    [Alias("SetEnabled")]
-    Task<bool> SetEnabledAsync(bool enabled);
-
-    /// <summary>Deletes the site and all of its data in every table, then deactivates.</summary>
-    [Alias("DeleteAllData")]
-    Task<bool> DeleteAllDataAsync();
-
-    [Alias("Authenticate"), ReadOnly]
-    Task<AccessGrant> AuthenticateAsync(Credentials credentials);
-
-    /// <summary>Exchanges an access token for a JWT; null when the token is unknown.</summary>
-    [Alias("IssueJwt"), ReadOnly]
-    Task<IssuedJwt?> IssueJwtAsync(string accessToken);
-
-    [Alias("GetSubjects"), ReadOnly]
-    Task<IReadOnlyList<AuthSubject>> GetSubjectsAsync();
-
-    [Alias("CreateSubject")]
-    Task<ChangeResult<SubjectCreated>> CreateSubjectAsync(string name, IReadOnlyList<string> roles, string? notes);
-
-    [Alias("UpdateSubject")]
-    Task<ChangeResult<AuthSubject>> UpdateSubjectAsync(string id, string name, IReadOnlyList<string> roles, string? notes);
-
-    [Alias("DeleteSubject")]
-    Task<ChangeResult<AuthSubject>> DeleteSubjectAsync(string id);
-
-    [Alias("GetRoles"), ReadOnly]
-    Task<IReadOnlyList<AuthRole>> GetRolesAsync();
-
-    /// <summary>Creates a role (no id) or updates one; built-in roles are overridden by a stored role of the same name.</summary>
-    [Alias("SaveRole")]
-    Task<ChangeResult<AuthRole>> SaveRoleAsync(string? id, string name, IReadOnlyList<string> permissions, string? notes);
-
-    [Alias("DeleteRole")]
-    Task<ChangeResult<AuthRole>> DeleteRoleAsync(string id);
-
     /// <summary>
     /// Validates, deduplicates and stores documents (a JSON array of objects) in one transaction,
-    /// assigning srvModified; returns once they are durable.
+    /// assigning srvModified; returns once they are durable. Its value is the JSON array the v1 API
+    /// answers, in input order; when refused nothing was stored.
     /// </summary>
     [Alias("WriteDocuments")]
-    Task<Documents.WriteOutcome> WriteDocumentsAsync(Documents.Collection collection, string documentsJson, Documents.WriteMode mode);
+    Task<Authorization.ChangeResult<string>> WriteDocumentsAsync(Documents.Collection collection, string documentsJson, Documents.WriteMode mode);
 
     /// <summary>Deletes documents by their v1 _id; returns how many were removed.</summary>
     [Alias("DeleteDocuments")]
@@ -77,37 +27,37 @@ public partial interface IPatientGrain : IGrainWithStringKey
     /// The newest entries from the live window (newest first), or null when the window
     /// cannot answer (more asked than it holds, or it is not complete for that span).
     /// </summary>
-    [Alias("GetRecentEntries"), ReadOnly]
+    [Alias("GetRecentEntries"), AlwaysInterleave]
     Task<Documents.RecentEntries?> GetRecentEntriesAsync(int count, string? type);
 
     /// <summary>v3 create: parseDate, identifier, dedup (identifier, _id, then the collection's fallback keys).</summary>
     [Alias("V3Create")]
-    Task<Documents.V3WriteResult> V3CreateAsync(Documents.Collection collection, string documentJson, Documents.V3Caller caller);
+    Task<Authorization.ChangeResult<Documents.V3Written>> V3CreateAsync(Documents.Collection collection, string documentJson, Documents.V3Caller caller);
 
     /// <summary>v3 PUT: replace the document with this identifier, or create it.</summary>
     [Alias("V3Replace")]
-    Task<Documents.V3WriteResult> V3ReplaceAsync(Documents.Collection collection, string identifier, string documentJson, Documents.V3Caller caller, long? ifUnmodifiedSince);
+    Task<Authorization.ChangeResult<Documents.V3Written>> V3ReplaceAsync(Documents.Collection collection, string identifier, string documentJson, Documents.V3Caller caller, long? ifUnmodifiedSince);
 
     /// <summary>v3 PATCH: merge fields into the document with this identifier.</summary>
     [Alias("V3Patch")]
-    Task<Documents.V3WriteResult> V3PatchAsync(Documents.Collection collection, string identifier, string documentJson, Documents.V3Caller caller, long? ifUnmodifiedSince);
+    Task<Authorization.ChangeResult<Documents.V3Written>> V3PatchAsync(Documents.Collection collection, string identifier, string documentJson, Documents.V3Caller caller, long? ifUnmodifiedSince);
 
     /// <summary>v3 DELETE: soft delete (isValid=false, srvModified bumped), or remove for good.</summary>
     [Alias("V3Delete")]
-    Task<Documents.V3WriteResult> V3DeleteAsync(Documents.Collection collection, string identifier, bool permanent, string? subject);
-
-    /// <summary>The /api/v2/properties object (JSON) computed from the live state; all properties when names is null.</summary>
-    [Alias("GetProperties"), ReadOnly]
-    Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names);
+    Task<Authorization.ChangeResult<Documents.V3Written>> V3DeleteAsync(Documents.Collection collection, string identifier, bool permanent, string? subject);
 
     /// <summary>
-    /// Runs the OpenAPS loop (oref: autosens, IOB, COB, determine-basal) over the site's last 24
-    /// hours of treatments and readings and its current profile. Null for an unknown or disabled site.
+    /// The /api/v2/properties object (JSON) computed from the live state; all properties when names
+    /// is null. <c>iob</c> and <c>cob</c> come from the loop (<see cref="Oref.ILoopGrain"/>).
     /// </summary>
-    [Alias("SuggestTemp"), ReadOnly]
-    Task<Oref.OrefLoopOutcome?> SuggestAsync(bool microBolusAllowed);
+    [Alias("GetProperties"), AlwaysInterleave]
+    Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names);
+
+    /// <summary>What the loop reads from the live window; null for an unknown or disabled site.</summary>
+    [Alias("GetLoopSnapshot"), AlwaysInterleave]
+    Task<Oref.LoopSnapshot?> GetLoopSnapshotAsync();
 
     /// <summary>Newest srvModified per collection name (only collections with documents).</summary>
-    [Alias("GetLastModified"), ReadOnly]
+    [Alias("GetLastModified"), AlwaysInterleave]
     Task<IReadOnlyDictionary<string, long>> GetLastModifiedAsync();
 }

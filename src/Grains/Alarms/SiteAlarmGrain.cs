@@ -172,7 +172,7 @@ public sealed class SiteAlarmGrain(
         return slot;
     }
 
-    private Task<Interfaces.SiteSettings?> SettingsAsync() => GrainFactory.GetGrain<IPatientGrain>(SiteId).GetSettingsAsync();
+    private Task<Interfaces.SiteSettings?> SettingsAsync() => GrainFactory.Site(SiteId).Access.GetSettingsAsync();
 
     private void Publish(string name, JsonObject payload) =>
         _ = GrainFactory.GetGrain<ISitePushGrain>(SiteGrainKeys.For(SiteId, "push"))

@@ -45,9 +45,9 @@ public sealed class ClinicGrain(ClinicStore store, TimeProvider time) : Grain, I
 
     private async Task<ClinicBoardPatient> RowAsync(string patient, DateTimeOffset now)
     {
-        var grain = GrainFactory.GetGrain<IPatientGrain>(patient);
-        var (name, settings) = await ProfileAsync(grain, patient, now);
-        var json = await grain.GetPropertiesAsync(CurrentProperties);
+        var site = GrainFactory.Site(patient);
+        var (name, settings) = await ProfileAsync(site.Access, patient, now);
+        var json = await site.Documents.GetPropertiesAsync(CurrentProperties);
         var properties = json is null ? null : JsonNode.Parse(json) as JsonObject;
         var mgdl = Number(properties?["bgnow"]?["last"]);
         var mills = Number(properties?["bgnow"]?["mills"]) is { } m ? (long)m : (long?)null;
@@ -82,7 +82,7 @@ public sealed class ClinicGrain(ClinicStore store, TimeProvider time) : Grain, I
             : ClinicUrgency.InRange;
     }
 
-    private async Task<(string Name, SiteSettings Settings)> ProfileAsync(IPatientGrain grain, string patient, DateTimeOffset now)
+    private async Task<(string Name, SiteSettings Settings)> ProfileAsync(ISiteAccessGrain grain, string patient, DateTimeOffset now)
     {
         if (_profiles.TryGetValue(patient, out var cached) && now - cached.At < ProfileRefresh)
         {

@@ -58,7 +58,7 @@ public sealed class ConnectorGrain(
             return ChangeResult<ConnectorStatus>.Fail(ChangeStatus.Invalid, $"Connectors are off on this server: the operator must set {CredentialProtector.ConfigurationKey}");
         }
 
-        if (await GrainFactory.GetGrain<IPatientGrain>(Site).GetSettingsAsync() is null)
+        if (await GrainFactory.Site(Site).Access.GetSettingsAsync() is null)
         {
             return ChangeResult<ConnectorStatus>.Fail(ChangeStatus.NotFound, "Site not found");
         }
@@ -207,7 +207,7 @@ public sealed class ConnectorGrain(
             return;
         }
 
-        if (await GrainFactory.GetGrain<IPatientGrain>(Site).GetSummaryAsync() is null)
+        if (await GrainFactory.Site(Site).Access.GetSummaryAsync() is null)
         {
             // The site was deleted: its connector goes with it.
             await RemoveAsync();
@@ -269,7 +269,7 @@ public sealed class ConnectorGrain(
             written = await WriteAsync(batch);
             if (source.StaleAfter is not null)
             {
-                newestReading = await GrainFactory.GetGrain<IPatientGrain>(Site).GetNewestFromDeviceAsync(Collection.Entries, source.Device);
+                newestReading = await GrainFactory.Site(Site).Documents.GetNewestFromDeviceAsync(Collection.Entries, source.Device);
             }
         }
         catch (Exception ex) when (IsVendorFailure(ex))
@@ -353,7 +353,7 @@ public sealed class ConnectorGrain(
     {
         var lookBack = TimeSpan.FromDays(S.BackfillDays) < source.MaxLookBack ? TimeSpan.FromDays(S.BackfillDays) : source.MaxLookBack;
         var earliest = (now - lookBack).ToUnixTimeMilliseconds();
-        var patient = GrainFactory.GetGrain<IPatientGrain>(Site);
+        var patient = GrainFactory.Site(Site).Documents;
         var since = new Dictionary<Collection, long>();
         foreach (var collection in source.GapCollections)
         {
@@ -368,7 +368,7 @@ public sealed class ConnectorGrain(
     private async Task<Dictionary<string, long>> WriteAsync(SourceBatch batch)
     {
         var written = new Dictionary<string, long>();
-        var patient = GrainFactory.GetGrain<IPatientGrain>(Site);
+        var patient = GrainFactory.Site(Site).Documents;
         foreach (var (collection, documents) in batch.Documents)
         {
             var name = CollectionNames.Of(collection);

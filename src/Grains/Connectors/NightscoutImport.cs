@@ -26,7 +26,7 @@ public sealed class NightscoutImport(IGrainFactory grains, IHttpClientFactory ht
     {
         var context = new ConnectorContext(httpClients.CreateClient(ConnectorHttp.ClientName), settings, time);
         var session = await _source.LoginAsync(context, cancellationToken);
-        var patient = grains.GetGrain<IPatientGrain>(site);
+        var patient = grains.Site(site).Documents;
         var seen = new Dictionary<string, HashSet<string>>();
         var imported = new Dictionary<string, int>();
         var cursors = new Dictionary<string, long>();

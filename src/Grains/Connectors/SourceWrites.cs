@@ -16,12 +16,12 @@ public static class SourceWrites
         foreach (var chunk in documents.Chunk(ChunkSize))
         {
             var outcome = await patient.WriteDocumentsAsync(collection, new JsonArray([.. chunk.Select(d => (JsonNode)d.DeepClone())]).ToJsonString(), mode);
-            if (outcome.Error is not null)
+            if (!outcome.IsDone)
             {
-                throw new VendorProtocolException($"The site refused {CollectionNames.Of(collection)} from the source: {outcome.Error} {outcome.ErrorDescription}".Trim());
+                throw new VendorProtocolException($"The site refused {CollectionNames.Of(collection)} from the source: {outcome.Title ?? outcome.Status.ToString()} {outcome.Message}".Trim());
             }
 
-            written += (JsonNode.Parse(outcome.ResponseJson!) as JsonArray)!.Count;
+            written += (JsonNode.Parse(outcome.Value!) as JsonArray)!.Count;
         }
 
         return written;

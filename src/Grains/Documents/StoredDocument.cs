@@ -24,4 +24,11 @@ public sealed record StoredDocument(
 
         return json;
     }
+
+    /// <summary>The document as it travels to another grain.</summary>
+    public Interfaces.Documents.DocumentSnapshot ToSnapshot() => new(Identifier, ObjectId, DateMs, Type, SrvCreated, SrvModified, IsValid, Doc.ToJsonString());
+
+    public static StoredDocument FromSnapshot(Interfaces.Documents.DocumentSnapshot snapshot) =>
+        new(snapshot.Identifier, snapshot.ObjectId, snapshot.DateMs, snapshot.Type, snapshot.SrvCreated, snapshot.SrvModified, snapshot.IsValid,
+            (JsonObject)JsonNode.Parse(snapshot.Json)!);
 }

@@ -41,10 +41,10 @@ public sealed class SiteImporter(IGrainFactory grains, ImportProgressStore store
             }
         }
 
-        var patient = grains.GetGrain<IPatientGrain>(site);
+        var patient = grains.Site(site).Documents;
         try
         {
-            await ImportAccessAsync(patient, source, options, progress, cancellationToken);
+            await ImportAccessAsync(grains.Site(site).Access, source, options, progress, cancellationToken);
             foreach (var collection in source.Collections)
             {
                 await ImportCollectionAsync(site, patient, source, collection, progress.Of(CollectionNames.Of(collection)), cancellationToken);
@@ -122,16 +122,16 @@ public sealed class SiteImporter(IGrainFactory grains, ImportProgressStore store
         }
 
         var outcome = await patient.WriteDocumentsAsync(collection, json.Append(']').ToString(), WriteMode.InsertMissing);
-        if (outcome.Error is not null)
+        if (!outcome.IsDone)
         {
             // Each document passed the same rules alone; a refusal here is a fault, and the page is not marked done.
-            throw new VendorProtocolException($"The site refused {CollectionNames.Of(collection)}: {outcome.Error} {outcome.ErrorDescription}".Trim());
+            throw new VendorProtocolException($"The site refused {CollectionNames.Of(collection)}: {outcome.Title ?? outcome.Status.ToString()} {outcome.Message}".Trim());
         }
 
-        return (JsonNode.Parse(outcome.ResponseJson!) as JsonArray)!.Count;
+        return (JsonNode.Parse(outcome.Value!) as JsonArray)!.Count;
     }
 
-    private static async Task ImportAccessAsync(IPatientGrain patient, IImportSource source, SiteImportOptions options, SiteImportProgress progress, CancellationToken cancellationToken)
+    private static async Task ImportAccessAsync(ISiteAccessGrain siteAccess, IImportSource source, SiteImportOptions options, SiteImportProgress progress, CancellationToken cancellationToken)
     {
         if (await source.ReadAccessAsync(cancellationToken) is not { } access)
         {
@@ -174,7 +174,7 @@ public sealed class SiteImporter(IGrainFactory grains, ImportProgressStore store
             subjects.Add(new ImportedSubject(id, name, subjectRoles, (string?)subject["notes"], SourceSubjectTokens.For(secretSha1, id, name), created));
         }
 
-        var result = await patient.ImportAccessAsync(roles, subjects);
+        var result = await siteAccess.ImportAccessAsync(roles, subjects);
         progress.RolesImported += result.Roles;
         progress.SubjectsImported += result.Subjects;
         progress.AccessSkipped.AddRange(result.Skipped);

@@ -21,7 +21,7 @@ public static class OrefProfileMapper
     private static readonly TimeSpan ZoneTableAfter = TimeSpan.FromDays(1);
 
     /// <summary>The mapped profile, or a reason why the document cannot drive oref.</summary>
-    public static (Mapped? Mapped, string? Problem) Map(StoredDocument? document, DateTimeOffset now, OrefTempTarget? activeTempTarget)
+    public static (Mapped? Mapped, string? Problem) Map(StoredDocument? document, DateTimeOffset now, OrefTempTarget? activeTempTarget, OrefPreferences? preferences = null)
     {
         if (document?.Doc is not { } doc || doc["store"] is not JsonObject { Count: > 0 })
         {
@@ -33,15 +33,12 @@ public static class OrefProfileMapper
             return (null, $"the profile's default '{(string?)(doc["defaultProfile"] as JsonValue)}' is not in its store");
         }
 
-        var zone = ProfileSchedule.Zone(active);
-        var offset = zone is not null ? (int)zone.GetUtcOffset(now).TotalMinutes : 0;
+        var clock = PatientClock.Of(active);
+        var zone = clock.Zone;
+        var offset = clock.UtcOffsetMinutes(now);
         var units = (string?)(active["units"] as JsonValue) ?? (string?)(doc["units"] as JsonValue) ?? "mg/dl";
         var toMgdl = Properties.GlucoseUnits.OrefToMgdlFactor(units);
-        var minuteOfDay = (now.ToUnixTimeMilliseconds() / 60_000 + offset) % 1440;
-        if (minuteOfDay < 0)
-        {
-            minuteOfDay += 1440;
-        }
+        var minuteOfDay = clock.MinuteOfDay(now);
 
         var basal = Sorted(active["basal"]);
         var sens = Sorted(active["sens"]);
@@ -71,7 +68,7 @@ public static class OrefProfileMapper
         var currentBasal = At(basal, minuteOfDay);
         // A store may carry the pump's maximum temp rate; without one, the daily and current
         // safety multipliers decide (Nightscout has no such setting of its own).
-        var maxBasal = 3 * maxDaily;
+        var maxBasal = (preferences ?? OrefPreferences.Defaults).MaxDailySafetyMultiplier * maxDaily;
         if (active["max_basal"] is { } storedMax)
         {
             if (!DocumentTime.TryNumber(storedMax, out maxBasal) || maxBasal < 0)
@@ -87,54 +84,20 @@ public static class OrefProfileMapper
             }
         }
 
-        var profile = new OrefProfile
+        var profile = (preferences ?? OrefPreferences.Defaults).ToProfile() with
         {
             Dia = dia,
-            Curve = "rapid-acting",
             CurrentBasal = currentBasal,
             BasalProfile = basal.Select((b, i) => new OrefBasalEntry(i, b.StartSeconds / 60, b.Value)).ToList(),
             MaxDailyBasal = maxDaily,
             MaxBasal = maxBasal,
-            MaxDailySafetyMultiplier = 3,
-            CurrentBasalSafetyMultiplier = 4,
             MinBg = double.IsNaN(minBg) ? null : Math.Round(minBg),
             MaxBg = double.IsNaN(maxBg) ? null : Math.Round(maxBg),
             TempTargetSet = activeTempTarget is not null,
-            HalfBasalExerciseTarget = 160,
-            ExerciseMode = false,
-            HighTempTargetRaisesSensitivity = false,
-            LowTempTargetLowersSensitivity = false,
-            SensitivityRaisesTarget = true,
-            ResistanceLowersTarget = false,
             Sens = At(sens, minuteOfDay) * toMgdl,
             IsfProfile = new OrefIsfProfile(sens.Select(s => new OrefIsfEntry(s.StartSeconds / 60, s.Value * toMgdl)).ToList()),
             CarbRatio = At(carbRatio, minuteOfDay),
-            Min5mCarbImpact = 8,
-            MaxCob = 120,
-            AutosensMin = 0.7,
-            AutosensMax = 1.2,
-            RewindResetsAutosens = true,
-            MaxIob = 0,
             OutUnits = toMgdl > 1 ? "mmol/L" : "mg/dL",
-            NoisyCgmTargetMultiplier = 1.3,
-            SkipNeutralTemps = false,
-            CarbsReqThreshold = 1,
-            RemainingCarbsCap = 90,
-            RemainingCarbsFraction = 1,
-            MaxDeltaBgThreshold = 0.2,
-            EnableUam = true,
-            EnableSmbAlways = false,
-            EnableSmbWithCob = false,
-            EnableSmbAfterCarbs = false,
-            EnableSmbWithTempTarget = false,
-            EnableSmbHighBg = false,
-            EnableSmbHighBgTarget = 110,
-            AllowSmbWithHighTempTarget = false,
-            A52RiskEnable = false,
-            MaxSmbBasalMinutes = 30,
-            MaxUamSmbBasalMinutes = 30,
-            SmbInterval = 3,
-            BolusIncrement = 0.1,
         };
         var offsets = zone is null ? null : OrefZoneTable.For(zone, now - ZoneTableBefore, now + ZoneTableAfter);
         return (new Mapped(profile, offset, offsets), null);

@@ -323,8 +323,7 @@ public static class SiteProperties
             return null;
         }
 
-        var local = ProfileSchedule.Zone(active) is { } zone ? TimeZoneInfo.ConvertTime(now, zone) : now;
-        if (ProfileSchedule.At(ProfileSchedule.Read(active["basal"]), local.TimeOfDay.TotalSeconds) is not { } basal)
+        if (PatientClock.Of(active).ScheduledAt(ProfileSchedule.Read(active["basal"]), now) is not { } basal)
         {
             return null;
         }

@@ -7,10 +7,10 @@ namespace Nocturne.Grains.Tenants;
 public sealed partial class PatientGrain
 {
     public async Task<long?> GetNewestFromDeviceAsync(Collection collection, string device) =>
-        _tenant is { Enabled: true } ? await documents.NewestFromDeviceAsync(collection, SiteId, device) : null;
+        await ServingSiteAsync() is not null ? await documents.NewestFromDeviceAsync(collection, SiteId, device) : null;
 
     public async Task<IReadOnlyList<string>> GetIdentifiersFromDeviceAsync(Collection collection, string device, long from, long to) =>
-        _tenant is { Enabled: true } ? await documents.IdentifiersFromDeviceAsync(collection, SiteId, device, from, to) : [];
+        await ServingSiteAsync() is not null ? await documents.IdentifiersFromDeviceAsync(collection, SiteId, device, from, to) : [];
 
     private static IReadOnlyList<PreparedDocument> ConnectorWrites(WriteMode mode, IReadOnlyList<PreparedDocument> prepared, IReadOnlyList<StoredDocument> stored) => mode switch
     {

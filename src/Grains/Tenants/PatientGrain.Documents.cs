@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Nocturne.Grains.Documents;
+using Nocturne.Grains.Interfaces.Authorization;
 using Nocturne.Grains.Interfaces.Documents;
 
 namespace Nocturne.Grains.Tenants;
@@ -26,11 +27,11 @@ public sealed partial class PatientGrain
         _clock = _lastModified.Count == 0 ? 0 : _lastModified.Values.Max();
     }
 
-    public async Task<WriteOutcome> WriteDocumentsAsync(Collection collection, string documentsJson, WriteMode mode)
+    public async Task<ChangeResult<string>> WriteDocumentsAsync(Collection collection, string documentsJson, WriteMode mode)
     {
-        if (_tenant is not { Enabled: true })
+        if (await ServingSiteAsync() is null)
         {
-            return WriteOutcome.Invalid("Not Found");
+            return ChangeResult<string>.Fail(ChangeStatus.NotFound, null);
         }
 
         JsonArray input;
@@ -45,7 +46,7 @@ public sealed partial class PatientGrain
         }
         catch (JsonException ex)
         {
-            return WriteOutcome.Invalid("Bad Request", $"Body must be a JSON object or array of objects ({ex.Message})");
+            return ChangeResult<string>.Fail(ChangeStatus.Invalid, $"Body must be a JSON object or array of objects ({ex.Message})");
         }
 
         if (HtmlPurifier.Applies(collection))
@@ -57,12 +58,12 @@ public sealed partial class PatientGrain
         var prepared = DocumentRules.Prepare(collection, input, now);
         if (prepared.Error is not null)
         {
-            return WriteOutcome.Invalid(prepared.Error, prepared.Description);
+            return ChangeResult<string>.Fail(ChangeStatus.Invalid, prepared.Description, title: prepared.Error);
         }
 
         if (prepared.Documents.Count == 0)
         {
-            return new WriteOutcome("[]", null, null);
+            return ChangeResult<string>.Ok("[]");
         }
 
         var candidates = await documents.FindCandidatesAsync(collection, SiteId,
@@ -74,7 +75,7 @@ public sealed partial class PatientGrain
         var response = writer.Apply(ConnectorWrites(mode, prepared.Documents, candidates));
         if (writer.Inserts.Count + writer.Updates.Count == 0)
         {
-            return new WriteOutcome(response.ToJsonString(), null, null);
+            return ChangeResult<string>.Ok(response.ToJsonString());
         }
 
         await documents.SaveAsync(collection, SiteId, writer.Inserts, writer.Updates);
@@ -82,12 +83,12 @@ public sealed partial class PatientGrain
 
         await ApplyChangeAsync(DocumentChange.Wrote(collection, writer.Written.ToList()), now);
         logger.LogDebug("Site {Site}: {Collection} {Inserted} inserted, {Updated} updated", SiteId, collection, writer.Inserts.Count, writer.Updates.Count);
-        return new WriteOutcome(response.ToJsonString(), null, null);
+        return ChangeResult<string>.Ok(response.ToJsonString());
     }
 
     public async Task<int> DeleteDocumentsAsync(Collection collection, IReadOnlyList<string> objectIds)
     {
-        if (_tenant is not { Enabled: true } || objectIds.Count == 0)
+        if (objectIds.Count == 0 || await ServingSiteAsync() is null)
         {
             return 0;
         }
@@ -104,27 +105,24 @@ public sealed partial class PatientGrain
         return deleted;
     }
 
-    public Task<RecentEntries?> GetRecentEntriesAsync(int count, string? type)
+    public async Task<RecentEntries?> GetRecentEntriesAsync(int count, string? type)
     {
-        if (_tenant is not { Enabled: true } || count <= 0)
-        {
-            return Task.FromResult<RecentEntries?>(null);
-        }
-
-        return Task.FromResult(_entryWindow.Newest(count, type, time.GetUtcNow()));
-    }
-
-    public async Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names)
-    {
-        if (_tenant is not { Enabled: true } tenant)
+        if (count <= 0 || await ServingSiteAsync() is null)
         {
             return null;
         }
 
-        var now = time.GetUtcNow();
-        var properties = Properties.SiteProperties.Compute(names, _entryWindow, _live, tenant.Settings, now);
-        await AddInsulinAndCarbsAsync(properties, names, now);
-        return properties.ToJsonString();
+        return _entryWindow.Newest(count, type, time.GetUtcNow());
+    }
+
+    public async Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names)
+    {
+        if (await ServingSiteAsync() is not { } site)
+        {
+            return null;
+        }
+
+        return Properties.SiteProperties.Compute(names, _entryWindow, _live, site.Settings, time.GetUtcNow()).ToJsonString();
     }
 
     // The one place where a committed change reaches what the grain derives from the documents.
@@ -159,8 +157,8 @@ public sealed partial class PatientGrain
         _live.Load(deviceStatus, ages, profile);
     }
 
-    public Task<IReadOnlyDictionary<string, long>> GetLastModifiedAsync() =>
-        Task.FromResult<IReadOnlyDictionary<string, long>>(_lastModified.ToDictionary(p => CollectionNames.Of(p.Key), p => p.Value));
+    public async Task<IReadOnlyDictionary<string, long>> GetLastModifiedAsync() =>
+        await ServingSiteAsync() is null ? new Dictionary<string, long>() : _lastModified.ToDictionary(p => CollectionNames.Of(p.Key), p => p.Value);
 
     // srvModified strictly increases per site, even within one millisecond or across a clock step back.
     private long NextClock(DateTimeOffset now)

@@ -1,71 +1,46 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Nocturne.Grains.Documents;
+using Nocturne.Grains.Interfaces.Authorization;
 using Nocturne.Grains.Interfaces.Documents;
 
 namespace Nocturne.Grains.Tenants;
 
-// API v3 writes, with the reference's semantics (lib/api3/generic/*): this grain stays the single writer.
+// API v3 writes, with the reference's semantics (lib/api3/generic/*): the decisions are
+// V3WriteRules'; this grain reads what they need, stays the single writer and commits.
 public sealed partial class PatientGrain
 {
-    public async Task<V3WriteResult> V3CreateAsync(Collection collection, string documentJson, V3Caller caller)
+    public async Task<ChangeResult<V3Written>> V3CreateAsync(Collection collection, string documentJson, V3Caller caller)
     {
-        if (_tenant is not { Enabled: true })
-        {
-            return V3WriteResult.Error(404);
-        }
-
-        switch (ParseBody(documentJson))
-        {
-            case (null, { } error):
-                return error;
-            case ({ } doc, _):
-                if (!V3Rules.ParseDate(doc))
-                {
-                    return V3WriteResult.Error(400, "Bad or missing date field");
-                }
-
-                var identifier = V3Rules.Identifier(doc);
-                var existing = await documents.FindForV3Async(collection, SiteId, identifier, V3Rules.FallbackKey(collection, doc));
-                if (existing is null)
-                {
-                    if (!caller.CanCreate)
-                    {
-                        return V3WriteResult.Error(403, $"Missing permission api:{CollectionNames.Of(collection)}:create");
-                    }
-
-                    return await InsertV3Async(collection, doc, identifier, caller, status: 201);
-                }
-
-                if (RefuseReplace(collection, existing, doc, identifier, caller) is { } refused)
-                {
-                    return refused;
-                }
-
-                var written = await ReplaceV3Async(collection, existing, doc, identifier, caller.Subject);
-                return new V3WriteResult(200, null, identifier, written.SrvModified, true,
-                    existing.Identifier != identifier ? existing.Identifier : null, null);
-            default:
-                return V3WriteResult.Error(400, "Bad or missing request body");
-        }
-    }
-
-    public async Task<V3WriteResult> V3ReplaceAsync(Collection collection, string identifier, string documentJson, V3Caller caller, long? ifUnmodifiedSince)
-    {
-        if (_tenant is not { Enabled: true })
-        {
-            return V3WriteResult.Error(404);
-        }
-
-        var (doc, error) = ParseBody(documentJson);
+        var (doc, refused) = await ReadDatedBodyAsync(documentJson);
         if (doc is null)
         {
-            return error!;
+            return refused!;
         }
 
-        if (!V3Rules.ParseDate(doc))
+        var identifier = V3Rules.Identifier(doc);
+        var existing = await documents.FindForV3Async(collection, SiteId, identifier, V3Rules.FallbackKey(collection, doc));
+        if (existing is null)
         {
-            return V3WriteResult.Error(400, "Bad or missing date field");
+            return V3WriteRules.RefuseCreate(collection, caller) ?? await InsertV3Async(collection, doc, identifier, caller);
+        }
+
+        if (V3WriteRules.RefuseReplace(collection, existing, doc, identifier, caller) is { } replaceRefused)
+        {
+            return replaceRefused;
+        }
+
+        var written = await ReplaceV3Async(collection, existing, doc, identifier, caller.Subject);
+        return ChangeResult<V3Written>.Ok(new V3Written(identifier, written.SrvModified, Created: false, IsDeduplication: true,
+            existing.Identifier != identifier ? existing.Identifier : null));
+    }
+
+    public async Task<ChangeResult<V3Written>> V3ReplaceAsync(Collection collection, string identifier, string documentJson, V3Caller caller, long? ifUnmodifiedSince)
+    {
+        var (doc, refused) = await ReadDatedBodyAsync(documentJson);
+        if (doc is null)
+        {
+            return refused!;
         }
 
         // The identifier is the URL's; one in the body is ignored.
@@ -73,118 +48,75 @@ public sealed partial class PatientGrain
         var existing = await documents.FindForV3Async(collection, SiteId, identifier, null);
         if (existing is null)
         {
-            if (!caller.CanCreate)
-            {
-                return V3WriteResult.Error(403, $"Missing permission api:{CollectionNames.Of(collection)}:create");
-            }
-
-            return await InsertV3Async(collection, doc, identifier, caller, status: 201);
+            return V3WriteRules.RefuseCreate(collection, caller) ?? await InsertV3Async(collection, doc, identifier, caller);
         }
 
-        if (!existing.IsValid)
+        if ((V3WriteRules.RefuseUpdateOf(existing, ifUnmodifiedSince) ?? V3WriteRules.RefuseReplace(collection, existing, doc, existing.Identifier, caller)) is { } replaceRefused)
         {
-            return V3WriteResult.Error(410);
-        }
-
-        if (ifUnmodifiedSince is { } since && existing.SrvModified / 1000 > since / 1000)
-        {
-            return V3WriteResult.Error(412);
-        }
-
-        if (RefuseReplace(collection, existing, doc, existing.Identifier, caller) is { } refused)
-        {
-            return refused;
+            return replaceRefused;
         }
 
         var written = await ReplaceV3Async(collection, existing, doc, existing.Identifier, caller.Subject);
-        return new V3WriteResult(200, null, written.Identifier, written.SrvModified, false, null, null);
+        return ChangeResult<V3Written>.Ok(new V3Written(written.Identifier, written.SrvModified, Created: false));
     }
 
-    public async Task<V3WriteResult> V3PatchAsync(Collection collection, string identifier, string documentJson, V3Caller caller, long? ifUnmodifiedSince)
+    public async Task<ChangeResult<V3Written>> V3PatchAsync(Collection collection, string identifier, string documentJson, V3Caller caller, long? ifUnmodifiedSince)
     {
-        if (_tenant is not { Enabled: true })
+        if (await ServingSiteAsync() is null)
         {
-            return V3WriteResult.Error(404);
+            return V3WriteRules.NotFound();
         }
 
-        var (patch, error) = ParseBody(documentJson);
+        var (patch, refused) = V3WriteRules.ParseBody(documentJson);
         if (patch is null)
         {
-            return error!;
+            return refused!;
         }
 
         var existing = await documents.FindForV3Async(collection, SiteId, identifier, null);
         if (existing is null)
         {
-            return V3WriteResult.Error(404);
+            return V3WriteRules.NotFound();
         }
 
-        if (!existing.IsValid)
+        if ((V3WriteRules.RefuseUpdateOf(existing, ifUnmodifiedSince) ?? V3WriteRules.RefusePatch(existing, patch)) is { } patchRefused)
         {
-            return V3WriteResult.Error(410);
+            return patchRefused;
         }
 
-        if (ifUnmodifiedSince is { } since && existing.SrvModified / 1000 > since / 1000)
-        {
-            return V3WriteResult.Error(412);
-        }
-
-        if (V3Rules.IsReadOnly(existing))
-        {
-            return V3WriteResult.Error(422, "Trying to modify read-only document");
-        }
-
-        if (V3Rules.ImmutableViolation(patch, existing, ignoreIdentifier: false) is { } immutable)
-        {
-            return V3WriteResult.Error(400, immutable);
-        }
-
-        var merged = (JsonObject)existing.Doc.DeepClone();
-        foreach (var (key, value) in patch)
-        {
-            if (!V3Rules.ServerFields.Contains(key))
-            {
-                merged[key] = value?.DeepClone();
-            }
-        }
-
-        if (caller.Subject is not null)
-        {
-            merged["modifiedBy"] = caller.Subject;
-        }
-
-        V3Rules.ApplyDuration(collection, merged);
-        var written = existing with { Doc = merged, SrvModified = NextClock(time.GetUtcNow()), Type = TypeOf(collection, merged, existing.Type) };
+        var merged = V3WriteRules.Merge(collection, existing, patch, caller.Subject);
+        var now = time.GetUtcNow();
+        var written = existing with { Doc = merged, SrvModified = NextClock(now), Type = TypeOf(collection, merged, existing.Type) };
         await documents.WriteOneAsync(collection, SiteId, written, null);
-        await ApplyChangeAsync(DocumentChange.Wrote(collection, [written]), time.GetUtcNow());
-        return new V3WriteResult(200, null, written.Identifier, written.SrvModified, false, null, V3Rules.V3Json(written).ToJsonString());
+        await ApplyChangeAsync(DocumentChange.Wrote(collection, [written]), now);
+        return ChangeResult<V3Written>.Ok(new V3Written(written.Identifier, written.SrvModified, Created: false, DocumentJson: V3Rules.V3Json(written).ToJsonString()));
     }
 
-    public async Task<V3WriteResult> V3DeleteAsync(Collection collection, string identifier, bool permanent, string? subject)
+    public async Task<ChangeResult<V3Written>> V3DeleteAsync(Collection collection, string identifier, bool permanent, string? subject)
     {
-        if (_tenant is not { Enabled: true })
+        if (await ServingSiteAsync() is null)
         {
-            return V3WriteResult.Error(404);
+            return V3WriteRules.NotFound();
         }
 
         var existing = await documents.FindForV3Async(collection, SiteId, identifier, null);
         if (existing is null)
         {
-            return V3WriteResult.Error(404);
+            return V3WriteRules.NotFound();
         }
 
-        if (V3Rules.IsReadOnly(existing))
+        if (V3WriteRules.RefuseDelete(existing) is { } deleteRefused)
         {
-            return V3WriteResult.Error(422, "Trying to modify read-only document");
+            return deleteRefused;
         }
 
+        var now = time.GetUtcNow();
         if (permanent)
         {
-            var now = time.GetUtcNow();
             var clock = NextClock(now);
             await documents.DeleteByIdentifierAsync(collection, SiteId, existing.Identifier, clock);
             await ApplyChangeAsync(DocumentChange.Removed(collection, [existing.ObjectId], clock), now);
-            return new V3WriteResult(200, null, existing.Identifier, null, false, null, null);
+            return ChangeResult<V3Written>.Ok(new V3Written(existing.Identifier, null, Created: false));
         }
 
         var doc = (JsonObject)existing.Doc.DeepClone();
@@ -193,39 +125,34 @@ public sealed partial class PatientGrain
             doc["modifiedBy"] = subject;
         }
 
-        var deleted = existing with { Doc = doc, IsValid = false, SrvModified = NextClock(time.GetUtcNow()) };
+        var deleted = existing with { Doc = doc, IsValid = false, SrvModified = NextClock(now) };
         await documents.WriteOneAsync(collection, SiteId, deleted, null);
-        await ApplyChangeAsync(DocumentChange.Wrote(collection, [deleted]), time.GetUtcNow());
-        return new V3WriteResult(200, null, deleted.Identifier, deleted.SrvModified, false, null, null);
+        await ApplyChangeAsync(DocumentChange.Wrote(collection, [deleted]), now);
+        return ChangeResult<V3Written>.Ok(new V3Written(deleted.Identifier, deleted.SrvModified, Created: false));
     }
 
-    // Replacing an existing document (dedup POST or PUT): update permission, not read-only,
-    // immutable fields unchanged, and a valid result, checked in the reference's order.
-    private static V3WriteResult? RefuseReplace(Collection collection, StoredDocument existing, JsonObject doc, string identifier, V3Caller caller)
+    // Create and PUT: a site that serves data, one object as the body, with a date the reference can read.
+    private async Task<(JsonObject? Doc, ChangeResult<V3Written>? Refused)> ReadDatedBodyAsync(string documentJson)
     {
-        if (!caller.CanUpdate)
+        if (await ServingSiteAsync() is null)
         {
-            return V3WriteResult.Error(403, $"Missing permission api:{CollectionNames.Of(collection)}:update");
+            return (null, V3WriteRules.NotFound());
         }
 
-        if (V3Rules.IsReadOnly(existing))
+        var (doc, refused) = V3WriteRules.ParseBody(documentJson);
+        if (doc is null)
         {
-            return V3WriteResult.Error(422, "Trying to modify read-only document");
+            return (null, refused);
         }
 
-        if (V3Rules.ImmutableViolation(doc, existing, ignoreIdentifier: true) is { } immutable)
-        {
-            return V3WriteResult.Error(400, immutable);
-        }
-
-        return V3Rules.Validate(doc, identifier) is { } invalid ? V3WriteResult.Error(400, invalid) : null;
+        return V3WriteRules.RefuseDate(doc) is { } badDate ? (null, badDate) : (doc, null);
     }
 
-    private async Task<V3WriteResult> InsertV3Async(Collection collection, JsonObject doc, string identifier, V3Caller caller, int status)
+    private async Task<ChangeResult<V3Written>> InsertV3Async(Collection collection, JsonObject doc, string identifier, V3Caller caller)
     {
-        if (V3Rules.Validate(doc, identifier) is { } invalid)
+        if (V3WriteRules.RefuseInsert(doc, identifier) is { } invalid)
         {
-            return V3WriteResult.Error(400, invalid);
+            return invalid;
         }
 
         StripServerFields(doc);
@@ -240,7 +167,7 @@ public sealed partial class PatientGrain
         var row = new StoredDocument(identifier, ObjectIds.New(now), DateOf(collection, doc), TypeOf(collection, doc, null), clock, clock, true, doc);
         await documents.WriteOneAsync(collection, SiteId, row, null);
         await ApplyChangeAsync(DocumentChange.Wrote(collection, [row]), now);
-        return new V3WriteResult(status, null, identifier, clock, false, null, null);
+        return ChangeResult<V3Written>.Ok(new V3Written(identifier, clock, Created: true));
     }
 
     // A full replace keeps srvCreated and the v1 _id; the identifier may change (dedup of a v1 document).
@@ -265,23 +192,6 @@ public sealed partial class PatientGrain
         await documents.WriteOneAsync(collection, SiteId, row, existing.Identifier);
         await ApplyChangeAsync(DocumentChange.Wrote(collection, [row]), time.GetUtcNow());
         return row;
-    }
-
-    private static (JsonObject? Doc, V3WriteResult? Error) ParseBody(string json)
-    {
-        try
-        {
-            return JsonNode.Parse(json) switch
-            {
-                JsonObject { Count: > 0 } doc => (doc, null),
-                JsonArray { Count: > 0 } => (null, V3WriteResult.Error(400, "Bad or missing date field")),
-                _ => (null, V3WriteResult.Error(400, "Bad or missing request body")),
-            };
-        }
-        catch (JsonException)
-        {
-            return (null, V3WriteResult.Error(400, "Bad or missing request body"));
-        }
     }
 
     private static void StripServerFields(JsonObject doc)

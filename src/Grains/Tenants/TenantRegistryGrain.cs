@@ -8,7 +8,7 @@ namespace Nocturne.Grains.Tenants;
 
 /// <summary>
 /// Operator operations over all sites. It validates and coordinates; each site's row is
-/// written by that site's <see cref="PatientGrain"/>, so a running site never holds a stale copy.
+/// written by that site's <see cref="SiteAccessGrain"/>, so a running site never holds a stale copy.
 /// </summary>
 [GrainType("tenant-registry")]
 public sealed class TenantRegistryGrain(TenantStore store, ILogger<TenantRegistryGrain> logger) : Grain, ITenantRegistryGrain
@@ -22,7 +22,7 @@ public sealed class TenantRegistryGrain(TenantStore store, ILogger<TenantRegistr
 
         var secret = apiSecret ?? SecretHashing.NewApiSecret();
         var provisioning = new SiteProvisioning(string.IsNullOrWhiteSpace(displayName) ? id : displayName.Trim(), secret, settings ?? new SiteSettings());
-        var result = await GrainFactory.GetGrain<IPatientGrain>(id).ProvisionAsync(provisioning, overwrite: false);
+        var result = await GrainFactory.Site(id).Access.ProvisionAsync(provisioning, overwrite: false);
         if (result.Status != ChangeStatus.Done)
         {
             return ChangeResult<SiteCreated>.Fail(result.Status, result.Message!);
@@ -35,11 +35,11 @@ public sealed class TenantRegistryGrain(TenantStore store, ILogger<TenantRegistr
     public Task<IReadOnlyList<SiteSummary>> ListAsync() => store.ListAsync();
 
     public Task<SiteSummary?> GetAsync(string id) =>
-        SiteIds.IsValid(id) ? GrainFactory.GetGrain<IPatientGrain>(id).GetSummaryAsync() : Task.FromResult<SiteSummary?>(null);
+        SiteIds.IsValid(id) ? GrainFactory.Site(id).Access.GetSummaryAsync() : Task.FromResult<SiteSummary?>(null);
 
     public Task<bool> SetEnabledAsync(string id, bool enabled) =>
-        SiteIds.IsValid(id) ? GrainFactory.GetGrain<IPatientGrain>(id).SetEnabledAsync(enabled) : Task.FromResult(false);
+        SiteIds.IsValid(id) ? GrainFactory.Site(id).Access.SetEnabledAsync(enabled) : Task.FromResult(false);
 
     public Task<bool> DeleteAsync(string id) =>
-        SiteIds.IsValid(id) ? GrainFactory.GetGrain<IPatientGrain>(id).DeleteAllDataAsync() : Task.FromResult(false);
+        SiteIds.IsValid(id) ? GrainFactory.Site(id).Access.DeleteAllDataAsync() : Task.FromResult(false);
 }

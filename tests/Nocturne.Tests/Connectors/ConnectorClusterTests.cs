@@ -34,7 +34,7 @@ public sealed class ConnectorClusterTests
                 dexcom.AddAccount(user, "pw", FakeReading.Series(DateTimeOffset.UtcNow.AddMinutes(-30), DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
                 // Half configured through each silo, so the grains and their reminders spread over both.
                 var grains = (i % 2 == 0 ? siloA : siloB).Grains();
-                await grains.GetGrain<IPatientGrain>(site).ProvisionAsync(new SiteProvisioning(site, null, new SiteSettings()), overwrite: false);
+                await grains.GetGrain<ISiteAccessGrain>(site).ProvisionAsync(new SiteProvisioning(site, null, new SiteSettings()), overwrite: false);
                 var configured = await grains.GetGrain<IConnectorGrain>(ConnectorKinds.Key(site, ConnectorKinds.DexcomShare))
                     .ConfigureAsync(new ConnectorSettings(true, user, "pw", "us", null, null, null, period, 1));
                 Assert.Equal(Nocturne.Grains.Interfaces.Authorization.ChangeStatus.Done, configured.Status);

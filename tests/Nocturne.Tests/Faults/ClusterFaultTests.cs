@@ -36,11 +36,12 @@ public sealed class ClusterFaultTests
         {
             await WaitForActiveAsync(siloA.Services.GetRequiredService<IClusterMembershipService>(), 2);
 
-            // Sites first touched through B live on B (or anywhere): A's calls to those cross the silo boundary.
+            // Sites whose document grains were first touched through B live on B (or anywhere): A's calls to those cross the silo boundary.
             var sites = Enumerable.Range(0, 8).Select(i => $"x{i}-{Guid.NewGuid():N}"[..16]).ToList();
             foreach (var site in sites)
             {
-                await siloB.Grains().GetGrain<IPatientGrain>(site).ProvisionAsync(new SiteProvisioning(site, "secret-of-the-site", new SiteSettings()), overwrite: false);
+                await siloB.Grains().GetGrain<ISiteAccessGrain>(site).ProvisionAsync(new SiteProvisioning(site, "secret-of-the-site", new SiteSettings()), overwrite: false);
+                await siloB.Grains().GetGrain<IPatientGrain>(site).GetLastModifiedAsync();
             }
 
             var onB = await SitesOnAsync(siloA.Grains(), siloB.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress, sites);

@@ -29,10 +29,10 @@ public sealed class PersistenceAcrossRestartTests
         var first = await TestSilo.StartAsync(postgres, serviceId);
         try
         {
-            var created = await first.Grains().GetGrain<IPatientGrain>(site).ProvisionAsync(new SiteProvisioning("Alice", "a-long-enough-secret", new SiteSettings()), overwrite: false);
+            var created = await first.Grains().GetGrain<ISiteAccessGrain>(site).ProvisionAsync(new SiteProvisioning("Alice", "a-long-enough-secret", new SiteSettings()), overwrite: false);
             Assert.Equal(ChangeStatus.Done, created.Status);
-            Assert.True(await first.Grains().GetGrain<IPatientGrain>(site).ConfigureSettingsAsync(settings));
-            Assert.False(await first.Grains().GetGrain<IPatientGrain>(site).ConfigureSettingsAsync(settings with { Enable = ["iob", "cob"] }));
+            Assert.True(await first.Grains().GetGrain<ISiteAccessGrain>(site).ConfigureSettingsAsync(settings));
+            Assert.False(await first.Grains().GetGrain<ISiteAccessGrain>(site).ConfigureSettingsAsync(settings with { Enable = ["iob", "cob"] }));
             await first.Grains().GetGrain<IReminderProbeGrain>("state").StartAsync(TimeSpan.FromHours(1), TimeSpan.FromHours(1));
         }
         finally
@@ -44,14 +44,14 @@ public sealed class PersistenceAcrossRestartTests
         var second = await TestSilo.StartAsync(postgres, serviceId);
         try
         {
-            var restored = await second.Grains().GetGrain<IPatientGrain>(site).GetSettingsAsync();
+            var restored = await second.Grains().GetGrain<ISiteAccessGrain>(site).GetSettingsAsync();
             Assert.NotNull(restored);
             Assert.Equal("mmol", restored.Units);
             Assert.Equal("after restart", restored.CustomTitle);
             Assert.Equal(["iob", "cob"], restored.Enable);
 
             // A key with no site behind it has no settings.
-            Assert.Null(await second.Grains().GetGrain<IPatientGrain>("nobody-here").GetSettingsAsync());
+            Assert.Null(await second.Grains().GetGrain<ISiteAccessGrain>("nobody-here").GetSettingsAsync());
         }
         finally
         {

@@ -41,8 +41,8 @@ public sealed class RedisClusterTests
 
             // State written through one silo is read through the other.
             var site = $"shared-{Guid.NewGuid():N}"[..20];
-            await siloA.Grains().GetGrain<IPatientGrain>(site).ProvisionAsync(new SiteProvisioning("Shared", null, new SiteSettings { CustomTitle = "via A" }), overwrite: false);
-            Assert.Equal("via A", (await siloB.Grains().GetGrain<IPatientGrain>(site).GetSettingsAsync())?.CustomTitle);
+            await siloA.Grains().GetGrain<ISiteAccessGrain>(site).ProvisionAsync(new SiteProvisioning("Shared", null, new SiteSettings { CustomTitle = "via A" }), overwrite: false);
+            Assert.Equal("via A", (await siloB.Grains().GetGrain<ISiteAccessGrain>(site).GetSettingsAsync())?.CustomTitle);
         }
         finally
         {

@@ -24,10 +24,16 @@ public static class GrainReload
         Assert.Equal(0, await management.GetGrainActivationCount(reference));
     }
 
-    /// <summary>Reloads a site's patient grain in the API host.</summary>
-    public static Task ReloadSiteAsync(MultiSiteApi api, string site)
+    /// <summary>Reloads a site's grains in the API host: its access grain and, when it was active, its document grain.</summary>
+    public static async Task ReloadSiteAsync(MultiSiteApi api, string site)
     {
         var grains = (IGrainFactory)api.Factory.Services.GetService(typeof(IGrainFactory))!;
-        return DeactivateAsync(grains, grains.GetGrain<Nocturne.Grains.Interfaces.Tenants.IPatientGrain>(site));
+        var siteGrains = Nocturne.Grains.Interfaces.Tenants.SiteGrainsExtensions.Site(grains, site);
+        await DeactivateAsync(grains, siteGrains.Access);
+        var documents = (GrainReference)siteGrains.Documents;
+        if (await grains.GetGrain<IManagementGrain>(0).GetGrainActivationCount(documents) > 0)
+        {
+            await DeactivateAsync(grains, siteGrains.Documents);
+        }
     }
 }

@@ -230,7 +230,7 @@ public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFacto
         }
 
         Send(SocketIoPacket.EncodeEvent(SocketIoPacket.MainNamespace, "connected", "null"));
-        var access = new SiteAccess(siteId, grant);
+        var access = new SiteAccess(siteId, grant, grains.Site(siteId));
         var read = FollowerPermission.MayFollow(siteId, grant);
         if (read)
         {
@@ -264,7 +264,7 @@ public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFacto
         }
 
         var read = FollowerPermission.MayFollow(siteId, grant);
-        var ack = new SiteAccess(siteId, grant).Can(FollowerPermission.Ack);
+        var ack = new SiteAccess(siteId, grant, grains.Site(siteId)).Can(FollowerPermission.Ack);
         _canAck |= ack;
         if (read)
         {
@@ -277,7 +277,7 @@ public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFacto
 
     private async Task<AccessGrant?> AuthenticateAsync(Credentials credentials)
     {
-        var grant = await grains.GetGrain<IPatientGrain>(siteId).AuthenticateAsync(credentials);
+        var grant = await grains.Site(siteId).Access.AuthenticateAsync(credentials);
         if (grant.Outcome is AccessOutcome.InvalidCredentials or AccessOutcome.UnknownSite)
         {
             logger.LogWarning("Site {Site}: Socket.IO client refused (bad credentials)", siteId);

@@ -6,7 +6,7 @@ using Nocturne.Grains.Interfaces.Tenants;
 namespace Nocturne.Grains.Tenants;
 
 // Subjects and roles arriving from another Nightscout site (see Import.SiteImporter).
-public sealed partial class PatientGrain
+public sealed partial class SiteAccessGrain
 {
     public async Task<ImportedAccess> ImportAccessAsync(IReadOnlyList<AuthRole> roles, IReadOnlyList<ImportedSubject> subjects)
     {

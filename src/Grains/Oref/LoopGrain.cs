@@ -3,47 +3,53 @@ using System.Text.Json.Nodes;
 using Nocturne.Grains.Documents;
 using Nocturne.Grains.Interfaces.Documents;
 using Nocturne.Grains.Interfaces.Oref;
-using Nocturne.Grains.Oref;
+using Nocturne.Grains.Interfaces.Tenants;
+using Orleans.Concurrency;
 using Nocturne.OrefInterop;
 
-namespace Nocturne.Grains.Tenants;
+namespace Nocturne.Grains.Oref;
 
-// The OpenAPS loop over the site's own data, through the OrefGrain (a local stateless worker).
-public sealed partial class PatientGrain
+/// <summary>
+/// The OpenAPS loop over a site's own data: a snapshot of the patient's live window (profile,
+/// readings, device status) and the stored treatments, through the OrefGrain (a local stateless
+/// worker). It keeps nothing between calls, so each silo runs it locally and in parallel.
+/// </summary>
+[GrainType("loop"), StatelessWorker]
+public sealed class LoopGrain(DocumentStore documents, TimeProvider time) : Grain, ILoopGrain
 {
     // Device status this recent speaks for the loop running on the phone or rig.
     private static readonly TimeSpan DeviceStatusFresh = TimeSpan.FromMinutes(10);
 
     private sealed record LoopInputs(List<StoredDocument> Treatments, List<OrefTreatment> History, OrefProfileMapper.Mapped? Profile, string? Problem, List<OrefTempTarget> TempTargets);
 
-    private async Task<LoopInputs> LoadLoopInputsAsync(DateTimeOffset now)
+    private string SiteId => this.GetPrimaryKeyString();
+
+    private async Task<LoopInputs> LoadLoopInputsAsync(LoopSnapshot snapshot, DateTimeOffset now)
     {
         var since = (now - OrefHistory.Span).ToUnixTimeMilliseconds();
         // Only the last 24 hours are read, newest first; a day of a looping pump is a few hundred rows.
         var treatments = await documents.LoadRecentAsync(Collection.Treatments, SiteId, since, 5000, CancellationToken.None);
         treatments = treatments.Where(t => t.DateMs <= now.ToUnixTimeMilliseconds()).ToList();
         var targets = OrefHistory.TempTargets(treatments);
-        var (profile, problem) = OrefProfileMapper.Map(_live.Profile, now, OrefHistory.ActiveTempTarget(targets, now));
+        var (profile, problem) = OrefProfileMapper.Map(snapshot.Profile is { } stored ? StoredDocument.FromSnapshot(stored) : null, now, OrefHistory.ActiveTempTarget(targets, now));
         return new LoopInputs(treatments, OrefHistory.Treatments(treatments), profile, problem, targets);
     }
 
-    private List<OrefGlucose> RecentGlucose(DateTimeOffset now) => OrefHistory.Glucose(_entryWindow.Since((now - OrefHistory.Span).ToUnixTimeMilliseconds(), "sgv"));
-
     public async Task<OrefLoopOutcome?> SuggestAsync(bool microBolusAllowed)
     {
-        if (_tenant is not { Enabled: true })
+        if (await GrainFactory.Site(SiteId).Documents.GetLoopSnapshotAsync() is not { } snapshot)
         {
             return null;
         }
 
         var now = time.GetUtcNow();
-        var inputs = await LoadLoopInputsAsync(now);
+        var inputs = await LoadLoopInputsAsync(snapshot, now);
         if (inputs.Profile is not { } profile)
         {
             return new OrefLoopOutcome(null, inputs.Problem);
         }
 
-        var glucose = RecentGlucose(now);
+        var glucose = snapshot.Glucose.ToList();
         if (glucose.Count == 0)
         {
             return new OrefLoopOutcome(null, "no CGM readings in the last 24 hours");
@@ -63,45 +69,56 @@ public sealed partial class PatientGrain
         }
     }
 
-    // iob and cob of /api/v2/properties: a loop's fresh device status when there is one (as the
-    // reference prefers), otherwise oref over the stored treatments and readings.
-    private async Task AddInsulinAndCarbsAsync(JsonObject properties, IReadOnlyCollection<string>? wanted, DateTimeOffset now)
+    // A loop's fresh device status when there is one (as the reference prefers), otherwise oref
+    // over the stored treatments and readings.
+    public async Task<string?> GetInsulinAndCarbsAsync(bool iob, bool cob)
     {
-        bool Want(string name) => wanted is null || wanted.Contains(name);
-        if (!Want("iob") && !Want("cob"))
+        if (await GrainFactory.Site(SiteId).Documents.GetLoopSnapshotAsync() is not { } snapshot)
+        {
+            return null;
+        }
+
+        var properties = new JsonObject();
+        await AddInsulinAndCarbsAsync(properties, snapshot, name => name == "iob" ? iob : name == "cob" && cob, time.GetUtcNow());
+        return properties.ToJsonString();
+    }
+
+    private async Task AddInsulinAndCarbsAsync(JsonObject properties, LoopSnapshot snapshot, Func<string, bool> want, DateTimeOffset now)
+    {
+        if (!want("iob") && !want("cob"))
         {
             return;
         }
 
         var nowMs = now.ToUnixTimeMilliseconds();
-        var fresh = _live.DeviceStatus.Where(d => nowMs - d.DateMs <= DeviceStatusFresh.TotalMilliseconds).ToList();
+        var fresh = snapshot.DeviceStatus.Where(d => nowMs - d.DateMs <= DeviceStatusFresh.TotalMilliseconds).Select(StoredDocument.FromSnapshot).ToList();
         var fromDevice = DeviceIob(fresh);
         var cobFromDevice = DeviceCob(fresh);
-        if ((!Want("iob") || fromDevice is not null) && (!Want("cob") || cobFromDevice is not null))
+        if ((!want("iob") || fromDevice is not null) && (!want("cob") || cobFromDevice is not null))
         {
-            SetIfWanted(properties, Want, fromDevice, cobFromDevice);
+            SetIfWanted(properties, want, fromDevice, cobFromDevice);
             return;
         }
 
-        var inputs = await LoadLoopInputsAsync(now);
+        var inputs = await LoadLoopInputsAsync(snapshot, now);
         if (inputs.Profile is not { } profile)
         {
-            SetIfWanted(properties, Want, fromDevice, cobFromDevice);
+            SetIfWanted(properties, want, fromDevice, cobFromDevice);
             return;
         }
 
         var oref = GrainFactory.GetGrain<IOrefGrain>(0);
         try
         {
-            if (Want("iob") && fromDevice is null)
+            if (want("iob") && fromDevice is null)
             {
                 var iob = (await oref.CalculateIobFromHistoryAsync(new IobHistoryRequest(inputs.History, profile.Profile, nowMs, profile.UtcOffsetMinutes, CurrentOnly: true, UtcOffsets: profile.UtcOffsets)))[0];
                 fromDevice = IobProperty(iob.Iob, iob.Activity, iob.BasalIob, iob.BolusIob, "Care Portal", null, nowMs);
             }
 
-            if (Want("cob") && cobFromDevice is null)
+            if (want("cob") && cobFromDevice is null)
             {
-                var glucose = RecentGlucose(now);
+                var glucose = snapshot.Glucose.ToList();
                 var meal = await oref.CalculateMealAsync(new MealRequest(inputs.History, profile.Profile, glucose, nowMs, profile.UtcOffsetMinutes, profile.UtcOffsets));
                 cobFromDevice = CobProperty(meal.MealCob ?? 0, "Care Portal", null, nowMs);
             }
@@ -111,7 +128,7 @@ public sealed partial class PatientGrain
             // Data oref refuses leaves iob/cob out rather than failing the whole properties answer.
         }
 
-        SetIfWanted(properties, Want, fromDevice, cobFromDevice);
+        SetIfWanted(properties, want, fromDevice, cobFromDevice);
     }
 
     private static void SetIfWanted(JsonObject properties, Func<string, bool> want, JsonObject? iob, JsonObject? cob)
