@@ -71,6 +71,9 @@ export NOCTURNE_SOCKET_IO_CLIENT="$SOCKET_IO_CLIENT/node_modules/socket.io-clien
 passed=0
 failed=0
 
+# The fault tests run the headless silo as a process they can kill; built here rather than referenced
+# by the tests, so that its appsettings.json (Redis clustering) stays out of the test binaries.
+dotnet build src/Silo/Nocturne.Silo.csproj --nologo -v quiet >/dev/null || log "building src/Silo failed"
 dotnet test Nocturne.sln --nologo -v quiet --logger "trx;LogFileName=dotnet.trx" --results-directory "$DATA/results" "$@"
 dotnet_rc=$?
 trx="$DATA/results/dotnet.trx"

@@ -65,8 +65,10 @@ public sealed class TidepoolConnectorTests(ConnectorHost host) : IClassFixture<C
 
         var (status, body) = await host.ConfigureAsync(site, secret, "tidepool", new { username = account.Email, password = account.Password, intervalSeconds = 2 });
         Assert.True(status == 200, body.ToString());
-        // No sync is asked for: the reminder does it.
-        Assert.True(await ConnectorHost.EventuallyAsync(async () => (await host.TreatmentsAsync(site, secret)).Count >= 8));
+        // No sync is asked for: the reminder does it. A sync writes collection by collection, so wait for
+        // the last one (the profile) too.
+        Assert.True(await ConnectorHost.EventuallyAsync(async () => (await host.TreatmentsAsync(site, secret)).Count >= 8
+            && (await host.Api.GetOkAsync(site, secret, "/api/v1/profile.json")).GetArrayLength() > 0));
 
         var entries = await host.EntriesAsync(site, secret);
         Assert.Equal([70, 99, 180], entries.Where(e => e.GetProperty("type").GetString() == "sgv").Select(e => e.GetProperty("sgv").GetInt32()).Order());
