@@ -193,18 +193,20 @@ public sealed class ClinicStore(PostgresConnection postgres, TimeProvider time)
     /// <summary>Percent of readings in 70–180 mg/dL since <paramref name="from"/>, per patient (absent: no readings).</summary>
     public async Task<Dictionary<string, double>> InRangeSinceAsync(IReadOnlyCollection<string> patients, long from, CancellationToken cancellationToken = default)
     {
-        await using var command = postgres.DataSource.CreateCommand("""
+        // The report's own reading of sgv (numbers and numeric strings), so board and report agree.
+        await using var command = postgres.DataSource.CreateCommand($"""
             SELECT tenant_id, 100.0 * count(*) FILTER (WHERE v BETWEEN 70 AND 180) / count(*)
             FROM (
-                SELECT tenant_id, CASE WHEN jsonb_typeof(doc->'sgv') = 'number' THEN (doc->>'sgv')::float8 END AS v
+                SELECT tenant_id, {Statistics.StatisticsQueries.Numeric("sgv")} AS v
                 FROM entries
                 WHERE tenant_id = ANY(@patients) AND type = 'sgv' AND is_valid AND date_ms >= @from
             ) readings
-            WHERE v >= 39
+            WHERE v >= @smallest
             GROUP BY tenant_id
             """);
         command.Parameters.AddWithValue("patients", patients.ToArray());
         command.Parameters.AddWithValue("from", from);
+        command.Parameters.AddWithValue("smallest", Statistics.GlucoseRanges.SmallestReading);
         var shares = new Dictionary<string, double>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -12,7 +12,7 @@ public sealed class StatisticsQueries(PostgresConnection postgres)
 {
     // A value Nightscout clients store as a number, or as a plain decimal string (some uploaders do).
     // The field names are ours (constants), never request input.
-    private static string Numeric(string field) => $$"""
+    internal static string Numeric(string field) => $$"""
         CASE jsonb_typeof(doc->'{{field}}')
             WHEN 'number' THEN (doc->>'{{field}}')::float8
             WHEN 'string' THEN CASE WHEN doc->>'{{field}}' ~ '^[0-9]{1,6}(\.[0-9]{1,6})?$' THEN (doc->>'{{field}}')::float8 END
