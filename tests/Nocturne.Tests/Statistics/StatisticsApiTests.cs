@@ -116,4 +116,21 @@ public sealed class StatisticsApiTests(MultiSiteApi api) : IClassFixture<MultiSi
         var (status, _) = await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Get, "/api/v4/statistics"));
         Assert.Equal(401, status);
     }
+    [Fact]
+    public async Task NewRoutesAnswerHeadAndAWrongMethodIs404()
+    {
+        var (site, secret) = await api.CreateSiteAsync("stats-routes");
+        foreach (var path in new[] { "/api/v4/statistics", "/report", "/clinic" })
+        {
+            using var head = MultiSiteApi.SiteRequest(site, HttpMethod.Head, path, MultiSiteApi.Sha1(secret));
+            using var response = await api.Client.SendAsync(head);
+            Assert.True(response.StatusCode is System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.NotFound, $"HEAD {path}: {(int)response.StatusCode}");
+            Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        }
+
+        Assert.Equal(200, (int)(await api.Client.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Head, "/api/v4/statistics", MultiSiteApi.Sha1(secret)))).StatusCode);
+        Assert.Equal(404, (await api.SendAsAdminAsync(site, secret, HttpMethod.Delete, "/api/v4/statistics")).Status);
+        Assert.Equal(404, (await api.SendAsAdminAsync(site, secret, HttpMethod.Put, "/api/v4/clinic/board", new { })).Status);
+        Assert.Equal(404, (await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v4/clinic-shares/audit", new { })).Status);
+    }
 }
