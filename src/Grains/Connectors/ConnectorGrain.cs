@@ -169,6 +169,14 @@ public sealed class ConnectorGrain(
     {
         if (S.Configured)
         {
+            // A sync already running started before this request and may have missed what the user
+            // is asking us to fetch: wait for it, then share (or start) one that began after the request.
+            if (_running is { } earlier)
+            {
+                // Its outcome is its own caller's to see; stay on the grain's scheduler.
+                await earlier.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            }
+
             await (_running ?? RunSyncAsync(full));
         }
 
