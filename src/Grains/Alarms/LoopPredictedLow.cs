@@ -49,7 +49,7 @@ public static class LoopPredictedLow
         }
 
         var units = settings.Units == "mmol" ? "mmol/L" : "mg/dl";
-        var minutes = Math.Max(0, (lowest.Mills - nowMs) / 60_000);
+        var minutes = Math.Max(0, Math.Round((lowest.Mills - nowMs) / 60_000.0));
         var lines = new List<string>();
         if (state.Last is { } last && nowMs - last.Mills < 10 * 60_000)
         {
