@@ -66,7 +66,8 @@ public static class DeviceStatusReader
             Reservoir = Number(pump["reservoir"]),
             BatteryPercent = Number(battery?["percent"]),
             BatteryVoltage = Number(battery?["voltage"]),
-            Suspended = pump["status"]?["suspended"] is JsonValue suspended && suspended.TryGetValue<bool>(out var s) && s,
+            // OpenAPS and AndroidAPS report pump.status.suspended, Loop pump.suspended.
+            Suspended = Truthy(pump["status"]?["suspended"]) || Truthy(pump["suspended"]),
         };
         if (state.Pump is null || snapshot.OrderMs >= state.Pump.OrderMs)
         {
