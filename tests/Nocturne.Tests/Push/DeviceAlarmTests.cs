@@ -47,21 +47,21 @@ public sealed class DeviceAlarmTests : IClassFixture<MultiSiteApi>
         await PostStatusAsync(site, secret, Aaps(now.AddMinutes(-1), reservoir: 8, batteryPercent: 15));
         var urgent = await follower.NextAsync("urgent_alarm", a => a.GetProperty("group").GetString() == "Pump");
         Assert.Equal("URGENT: Pump Battery Low", urgent.GetProperty("title").GetString());
-        var active = (await AlarmsAsync(site, secret)).GetProperty("active").EnumerateArray().Single(a => a.GetProperty("group").GetString() == "Pump");
+        var active = (await _api.AlarmsAsync(site, secret)).GetProperty("active").EnumerateArray().Single(a => a.GetProperty("group").GetString() == "Pump");
         Assert.Equal(2, active.GetProperty("level").GetInt32());
 
         await _api.SendOkAsync(site, secret, HttpMethod.Get, "/api/v1/notifications/ack?level=2&group=Pump&time=600000");
         await follower.NextAsync("clear_alarm", c => c.GetProperty("message").GetString() == "Pump - Urgent was ack'd");
         await PostStatusAsync(site, secret, Aaps(now, reservoir: 7, batteryPercent: 14));
         await follower.NextAsync("dataUpdate", d => d.TryGetProperty("devicestatus", out _));
-        var snoozed = Group(await AlarmsWhenAsync(site, secret, a => Group(a, "Pump") is { } p && p.GetProperty("snoozed").GetBoolean()), "Pump");
+        var snoozed = Group(await _api.AlarmsWhenAsync(site, secret, a => Group(a, "Pump") is { } p && p.GetProperty("snoozed").GetBoolean()), "Pump");
         Assert.True(snoozed!.Value.GetProperty("snoozed").GetBoolean());
         Assert.Equal("URGENT: Pump Battery Low", snoozed.Value.GetProperty("title").GetString());
         Assert.DoesNotContain(follower.Pending(), e => e.Name is "urgent_alarm" or "alarm");
 
         // Refilled and charged: nothing about the pump alarms any more.
         await PostStatusAsync(site, secret, Aaps(now.AddSeconds(1), reservoir: 180, batteryPercent: 100));
-        Assert.Null(Group(await AlarmsWhenAsync(site, secret, a => Group(a, "Pump") is null), "Pump"));
+        Assert.Null(Group(await _api.AlarmsWhenAsync(site, secret, a => Group(a, "Pump") is null), "Pump"));
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class DeviceAlarmTests : IClassFixture<MultiSiteApi>
         ((Dictionary<string, object?>)((Dictionary<string, object?>)status["openaps"]!)["suggested"]!)["timestamp"] = now.AddHours(-2).ToString("O");
         await PostStatusAsync(site, secret, status);
         await Task.Delay(1000);
-        Assert.Empty((await AlarmsAsync(site, secret)).GetProperty("active").EnumerateArray());
+        Assert.Empty((await _api.AlarmsAsync(site, secret)).GetProperty("active").EnumerateArray());
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class DeviceAlarmTests : IClassFixture<MultiSiteApi>
         var lastLoop = DateTimeOffset.UtcNow.AddMinutes(-30).AddSeconds(10);
         await PostStatusAsync(site, secret, LoopStatus(lastLoop, lastLoop, uploaderBattery: 80, predicted: [120, 121, 122]));
         await follower.NextAsync("dataUpdate");
-        Assert.Null(Group(await AlarmsAsync(site, secret), "Loop"));
+        Assert.Null(Group(await _api.AlarmsAsync(site, secret), "Loop"));
         var warning = await follower.NextAsync("alarm", a => a.GetProperty("group").GetString() == "Loop", seconds: 100);
         Assert.Equal("Loop isn't looping", warning.GetProperty("title").GetString());
         Assert.Matches("^Last Loop: 3[01]m ago$", warning.GetProperty("message").GetString());
@@ -148,7 +148,7 @@ public sealed class DeviceAlarmTests : IClassFixture<MultiSiteApi>
         await PostStatusAsync(site, secret, stale);
         await follower.NextAsync("dataUpdate");
         await Task.Delay(500);
-        Assert.Empty((await AlarmsAsync(site, secret)).GetProperty("active").EnumerateArray());
+        Assert.Empty((await _api.AlarmsAsync(site, secret)).GetProperty("active").EnumerateArray());
 
         // Fresh, heading for 45 within half an hour: urgent below BG_LOW (55). ZT alone would not alarm.
         await PostStatusAsync(site, secret, Aaps(now, reservoir: 100, batteryPercent: 80, iobCurve: [100, 90, 80, 70, 60, 50, 45, 60]));
@@ -162,7 +162,7 @@ public sealed class DeviceAlarmTests : IClassFixture<MultiSiteApi>
 
         // The forecast recovers: cleared.
         await PostStatusAsync(site, secret, Aaps(now.AddSeconds(1), reservoir: 100, batteryPercent: 80, iobCurve: [100, 101, 102]));
-        Assert.Null(Group(await AlarmsWhenAsync(site, secret, a => Group(a, "default") is null), "default"));
+        Assert.Null(Group(await _api.AlarmsWhenAsync(site, secret, a => Group(a, "default") is null), "default"));
     }
 
     [Fact]
@@ -245,22 +245,4 @@ public sealed class DeviceAlarmTests : IClassFixture<MultiSiteApi>
 
     private static JsonElement? Group(JsonElement alarms, string group) =>
         alarms.GetProperty("active").EnumerateArray().Where(a => a.GetProperty("group").GetString() == group).Select(a => (JsonElement?)a).FirstOrDefault();
-
-    private async Task<JsonElement> AlarmsAsync(string site, string secret) =>
-        (await _api.SendOkAsync(site, secret, HttpMethod.Get, "/api/v2/properties")).GetProperty("alarms");
-
-    private async Task<JsonElement> AlarmsWhenAsync(string site, string secret, Func<JsonElement, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var alarms = await AlarmsAsync(site, secret);
-            if (condition(alarms) || DateTime.UtcNow > deadline)
-            {
-                return alarms;
-            }
-
-            await Task.Delay(100);
-        }
-    }
 }
