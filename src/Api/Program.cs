@@ -48,6 +48,7 @@ builder.Services.AddSingleton<AuthFailureThrottle>();
 builder.Services.AddSingleton<OperatorKey>();
 builder.Services.AddSingleton<WebAppFiles>();
 builder.Services.AddSingleton<ClinicDirectory>();
+builder.Services.AddSingleton<ClinicBoardNotice>();
 builder.Services.AddNocturneHealthChecks();
 builder.Services.AddHostedService<DefaultSiteBootstrapper>();
 builder.Services.Configure<PushOptions>(builder.Configuration.GetSection(PushOptions.Section));
@@ -118,6 +119,8 @@ app.MapSocketIo();
 // middleware checked (long polling hands the hub a copy without it).
 app.MapHub<SiteHub>(PushRoutes.SiteHub, o => o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets
     | Microsoft.AspNetCore.Http.Connections.HttpTransportType.ServerSentEvents).RequirePermission(FollowerPermission.Read);
+app.MapHub<ClinicHub>(PushRoutes.ClinicHub, o => o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets
+    | Microsoft.AspNetCore.Http.Connections.HttpTransportType.ServerSentEvents).RequirePermission(FollowerPermission.ClinicBoard);
 
 await app.RunAsync();
 return 0;

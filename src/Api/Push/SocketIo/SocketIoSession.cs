@@ -41,8 +41,10 @@ public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFacto
 
     public Credentials Credentials { get; private set; } = Credentials.None;
 
-    public bool Wants(SitePushEvent pushEvent) =>
-        PushEventNames.IsAlarm(pushEvent.Name) ? _followsAlarms : _followsData;
+    public string Permission => FollowerPermission.Read;
+
+    public bool Wants(SitePushEvent pushEvent) => pushEvent.Name != PushEventNames.BoardUpdate
+        && PushEventNames.IsAlarm(pushEvent.Name) ? _followsAlarms : _followsData;
 
     public void Deliver(SitePushEvent pushEvent)
     {
