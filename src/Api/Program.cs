@@ -53,6 +53,7 @@ builder.Services.AddNocturneHealthChecks();
 builder.Services.AddHostedService<DefaultSiteBootstrapper>();
 builder.Services.Configure<PushOptions>(builder.Configuration.GetSection(PushOptions.Section));
 builder.Services.AddSingleton<SitePushRelay>();
+builder.Services.AddSingleton<Nocturne.Api.Push.SocketIo.SocketIoPollingSessions>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SitePushRelay>());
 builder.Services.AddSignalR();
 builder.Services.AddOpenApi();
