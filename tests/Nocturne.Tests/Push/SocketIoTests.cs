@@ -168,6 +168,20 @@ public sealed class SocketIoTests
             Assert.StartsWith("40{\"sid\":", await poll.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
+        // Packets of the wrong shape are ignored, never an error: event names that are not strings, an ack
+        // with an object for its level, broken JSON, an unknown namespace, two packets in one body.
+        foreach (var junk in new[] { "42[1,2]", "42[{\"a\":1}]", "42[\"ack\",{\"x\":1}]", "42[", "4", "9", "40/nope,", "2probe\u001e42[null]" })
+        {
+            using var ignored = await host.Client.PostAsync($"/t/{site}/socket.io/?EIO=4&transport=polling&sid={sid}", new StringContent(junk));
+            Assert.Equal(System.Net.HttpStatusCode.OK, ignored.StatusCode);
+        }
+
+        using (var answers = await host.Client.GetAsync($"/t/{site}/socket.io/?EIO=4&transport=polling&sid={sid}"))
+        {
+            // The only answers: the unknown namespace's connect error and the pong to the probe ping.
+            Assert.Equal("44/nope,{\"message\":\"Invalid namespace\"}\u001e3probe", await answers.Content.ReadAsStringAsync());
+        }
+
         // More than maxPayload in one POST ends the session: the client is told its namespace is
         // disconnected, then the close packet, then the session is unknown.
         using (var large = await host.Client.PostAsync($"/t/{site}/socket.io/?EIO=4&transport=polling&sid={sid}", new StringContent(new string('x', 1_000_001))))

@@ -277,7 +277,7 @@ public sealed class SocketIoSession(string siteId, IGrainFactory grains, Documen
                 _followsAlarms &= packet.Namespace != AlarmNamespace;
                 break;
             case SocketIoPacket.Event when packet.Data is JsonArray { Count: > 0 } args && _namespaces.Contains(packet.Namespace):
-                await OnEventAsync(packet, (string?)args[0] ?? "", args);
+                await OnEventAsync(packet, Text(args[0]) ?? "", args);
                 break;
         }
     }
@@ -294,7 +294,7 @@ public sealed class SocketIoSession(string siteId, IGrainFactory grains, Documen
                 await SubscribeAsync(packet, message);
                 break;
             case "ack" when _canAck && args.Count > 1:
-                var level = DataUpdate.Number(args[1]) ?? (double.TryParse((string?)args[1], System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : 0);
+                var level = DataUpdate.Number(args[1]) ?? (double.TryParse(Text(args[1]), System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : 0);
                 var group = args.Count > 2 && args[2] is JsonValue g && g.TryGetValue<string>(out var groupName) ? groupName : "default";
                 var silence = args.Count > 3 ? DataUpdate.Number(args[3]) : null;
                 await grains.GetGrain<ISiteAlarmGrain>(SiteGrainKeys.For(siteId, "alarms")).AckAsync((int)level, group, silence is { } s ? (long)s : null);
