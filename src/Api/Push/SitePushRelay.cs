@@ -105,7 +105,7 @@ public sealed class SitePushRelay(IGrainFactory grains, IOptions<PushOptions> op
             foreach (var follower in followers.Keys)
             {
                 var grant = await access.AuthenticateAsync(follower.Credentials);
-                if (!FollowerPermission.MayFollow(site, grant))
+                if (!FollowerPermission.MayFollow(grant, follower.Permission))
                 {
                     logger.LogInformation("Site {Site}: a follower lost its access and is disconnected", site);
                     Detach(follower);
