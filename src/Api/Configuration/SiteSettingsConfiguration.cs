@@ -60,6 +60,10 @@ public static class SiteSettingsConfiguration
             AlarmHigh = Bool(configuration, "ALARM_HIGH", defaults.AlarmHigh),
             AlarmLow = Bool(configuration, "ALARM_LOW", defaults.AlarmLow),
             AlarmUrgentLow = Bool(configuration, "ALARM_URGENT_LOW", defaults.AlarmUrgentLow),
+            AlarmTimeagoWarn = Bool(configuration, "ALARM_TIMEAGO_WARN", defaults.AlarmTimeagoWarn),
+            AlarmTimeagoWarnMins = Int(configuration, "ALARM_TIMEAGO_WARN_MINS", defaults.AlarmTimeagoWarnMins),
+            AlarmTimeagoUrgent = Bool(configuration, "ALARM_TIMEAGO_URGENT", defaults.AlarmTimeagoUrgent),
+            AlarmTimeagoUrgentMins = Int(configuration, "ALARM_TIMEAGO_URGENT_MINS", defaults.AlarmTimeagoUrgentMins),
             DeviceAlarms = DeviceAlarms(configuration, enable),
         };
     }

@@ -34,6 +34,16 @@ public sealed class SiteSettingsConfigurationTests
     }
 
     [Fact]
+    public void StaleDataAlarmSettingsAreReadFromTheEnvironment()
+    {
+        var defaults = SiteSettingsConfiguration.FromConfiguration(Config());
+        Assert.Equal((true, 15, true, 30), (defaults.AlarmTimeagoWarn, defaults.AlarmTimeagoWarnMins, defaults.AlarmTimeagoUrgent, defaults.AlarmTimeagoUrgentMins));
+        var settings = SiteSettingsConfiguration.FromConfiguration(Config(
+            ("ALARM_TIMEAGO_WARN", "off"), ("ALARM_TIMEAGO_WARN_MINS", "20"), ("ALARM_TIMEAGO_URGENT", "true"), ("ALARM_TIMEAGO_URGENT_MINS", "45")));
+        Assert.Equal((false, 20, true, 45), (settings.AlarmTimeagoWarn, settings.AlarmTimeagoWarnMins, settings.AlarmTimeagoUrgent, settings.AlarmTimeagoUrgentMins));
+    }
+
+    [Fact]
     public void DeviceAlarmSettingsAreReadOnlyForEnabledPluginsAsInTheReference()
     {
         var settings = SiteSettingsConfiguration.FromConfiguration(Config(
