@@ -64,6 +64,8 @@ public sealed class ConnectorHost : IAsyncLifetime
             ["Connectors:MinimumIntervalSeconds"] = "1",
             // The Nightscout source is pointed at another test server on loopback.
             ["Connectors:AllowPrivateNightscoutUrls"] = "true",
+            // Imports from a Nightscout read in pages of 10, so that a test's few dozen documents take several.
+            ["Connectors:ImportPageSize"] = "10",
             ["Connectors:Servers:dexcom:us"] = dexcom.BaseUrl.ToString(),
             ["Connectors:Http:AttemptTimeoutSeconds"] = "1",
             ["Connectors:Http:TotalTimeoutSeconds"] = "5",

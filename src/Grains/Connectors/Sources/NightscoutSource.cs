@@ -22,7 +22,7 @@ public sealed class NightscoutSource(IOptions<ConnectorOptions> options) : IConn
 {
     private const int PageSize = 500;
     private const int MaxPagesPerSync = 20;
-    private const string ModeFact = "mode";
+    internal const string ModeFact = "mode";
 
     private static readonly Collection[] Synced = [Collection.Entries, Collection.Treatments, Collection.DeviceStatus, Collection.Profile, Collection.Food];
 
@@ -214,7 +214,8 @@ public sealed class NightscoutSource(IOptions<ConnectorOptions> options) : IConn
         batch.Cursors[cursorName] = newest;
     }
 
-    private static JsonObject Cleaned(JsonObject doc)
+    /// <summary>A copy without the fields the storing server assigns, with a v1 document's <c>_id</c> restored from a v3 identifier.</summary>
+    internal static JsonObject Cleaned(JsonObject doc)
     {
         var copy = (JsonObject)doc.DeepClone();
         foreach (var field in ServerFields)
@@ -228,15 +229,22 @@ public sealed class NightscoutSource(IOptions<ConnectorOptions> options) : IConn
             copy["_id"] = identifier;
         }
 
+        // ...and then the identifier is the _id: storing it as a field would add one the source's v1 never showed.
+        if ((string?)copy["identifier"] is { } same && same == (string?)copy["_id"])
+        {
+            copy.Remove("identifier");
+        }
+
         return copy;
     }
 
-    private static long? DocumentTime(JsonObject doc) =>
+    /// <summary>An entry's <c>date</c>, else the <c>created_at</c> of any other document, in epoch ms.</summary>
+    internal static long? DocumentTime(JsonObject doc) =>
         doc["date"] is JsonValue d && d.TryGetValue<long>(out var ms) ? ms
         : (string?)doc["created_at"] is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at.ToUnixTimeMilliseconds()
         : null;
 
-    private static Uri Api(ConnectorSettings settings, string path)
+    internal static Uri Api(ConnectorSettings settings, string path)
     {
         var root = settings.Url!.EndsWith('/') ? settings.Url : settings.Url + "/";
         return new Uri(new Uri(root), path);
