@@ -10,7 +10,8 @@ namespace Nocturne.Api.Apis;
 /// <summary>
 /// The operator's site imports, both run in the background by <see cref="SiteImportJobs"/> with their
 /// progress in PostgreSQL: <c>POST /api/admin/tenants/{id}/import</c> from a running Nightscout's API
-/// (<see cref="NightscoutApiImportSource"/>), <c>POST .../imports</c> from its MongoDB, and
+/// (<see cref="NightscoutApiImportSource"/>), <c>POST .../imports</c> from its MongoDB,
+/// <c>POST .../imports/file</c> from an export uploaded as the body (<see cref="JsonLinesImportSource"/>), and
 /// <c>GET .../imports</c> for the progress of either. A repeat resumes from the saved cursors.
 /// </summary>
 public static class ImportApi
@@ -76,6 +77,40 @@ public static class ImportApi
             }
 
             return await StartAsync(id, source, new SiteImportOptions(body.SourceApiSecret, body.Restart), jobs, store, time);
+        }).WithTags("Operator").OperatorOnly();
+
+        // A site's export (the zip of GET .../export) uploaded as the body, spooled to a file and imported in the background.
+        app.MapPost("/api/admin/tenants/{id}/imports/file", async (string id, bool? restart, IGrainFactory grains, SiteImportJobs jobs, ImportProgressStore store, TimeProvider time, HttpContext http) =>
+        {
+            if (await grains.GetGrain<ITenantRegistryGrain>(ITenantRegistryGrain.Key).GetAsync(id) is null)
+            {
+                return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found");
+            }
+
+            if (jobs.IsRunning(id))
+            {
+                return Running();
+            }
+
+            // Years of data: the operator's upload is bounded by the disk, not by Kestrel's default 30 MB.
+            if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = null;
+            }
+
+            var path = Path.Combine(Path.GetTempPath(), $"nocturne-import-{Guid.NewGuid():N}.zip");
+            await using (var file = File.Create(path))
+            {
+                await http.Request.Body.CopyToAsync(file, http.RequestAborted);
+            }
+
+            if (JsonLinesImportSource.Open(path, deleteWhenDone: true, out var problem) is not { } source)
+            {
+                File.Delete(path);
+                return NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", problem);
+            }
+
+            return await StartAsync(id, source, new SiteImportOptions(null, restart ?? false), jobs, store, time);
         }).WithTags("Operator").OperatorOnly();
 
         app.MapGet("/api/admin/tenants/{id}/imports", async (string id, ImportProgressStore store, SiteImportJobs jobs, HttpContext http) =>
