@@ -247,7 +247,7 @@ public sealed class NightscoutApiImportSource : IImportSource
     {
         // With an access token v1 reads take it as the `token` parameter (the reference's way).
         var path = V3 ? $"{pathAndQuery}&token={Uri.EscapeDataString(_context.Settings.Token!)}" : pathAndQuery;
-        using var request = VendorAnswer.Json(HttpMethod.Get, NightscoutSource.Api(_context.Settings, path), null);
+        using var request = NightscoutSource.Request(_context.Settings, path);
         if (!V3)
         {
             request.Headers.Add("api-secret", _session.Token);
@@ -260,7 +260,7 @@ public sealed class NightscoutApiImportSource : IImportSource
     {
         for (var attempt = 0; ; attempt++)
         {
-            using var request = VendorAnswer.Json(HttpMethod.Get, NightscoutSource.Api(_context.Settings, path), null);
+            using var request = NightscoutSource.Request(_context.Settings, path);
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _session.Token);
             var answer = await VendorAnswer.SendAsync(_context, request, cancellationToken);
             if (answer.Status == HttpStatusCode.Unauthorized && attempt == 0)
