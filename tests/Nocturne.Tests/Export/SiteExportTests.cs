@@ -101,14 +101,7 @@ public sealed class SiteExportTests(MultiSiteApi api) : IClassFixture<MultiSiteA
         {
             using var stdout = new StringWriter();
             using var stderr = new StringWriter();
-            var exit = await TenantCommand.RunAsync(["import", viaCli, path], new Dictionary<string, string?>
-            {
-                ["Cluster:GatewayPort"] = api.Factory.GatewayPort,
-                ["Cluster:ServiceId"] = api.Factory.ServiceId,
-                ["Cluster:ClusterId"] = api.Factory.ServiceId,
-                ["ConnectionStrings:Postgres"] = api.Factory.Postgres,
-                ["Cluster:Mode"] = "Localhost",
-            }, stdout, stderr);
+            var exit = await TenantCommand.RunAsync(["import", viaCli, path], SiteImports.CliSettings(api), stdout, stderr);
             Assert.True(exit == 0, stdout.ToString() + stderr);
             Assert.Contains("every document accounted for", stdout.ToString(), StringComparison.Ordinal);
         }

@@ -251,14 +251,7 @@ public sealed class MongoImportTests(MultiSiteApi api, MongoServer mongo) : ICla
             (await api.Client.GetAsync("/health/live")).Dispose();
             using var stdout = new StringWriter();
             using var stderr = new StringWriter();
-            var exit = await Nocturne.Api.Hosting.TenantCommand.RunAsync(["import", "--sites", list, "--parallel", "2", "--create"], new Dictionary<string, string?>
-            {
-                ["Cluster:GatewayPort"] = api.Factory.GatewayPort,
-                ["Cluster:ServiceId"] = api.Factory.ServiceId,
-                ["Cluster:ClusterId"] = api.Factory.ServiceId,
-                ["ConnectionStrings:Postgres"] = api.Factory.Postgres,
-                ["Cluster:Mode"] = "Localhost",
-            }, stdout, stderr);
+            var exit = await Nocturne.Api.Hosting.TenantCommand.RunAsync(["import", "--sites", list, "--parallel", "2", "--create"], SiteImports.CliSettings(api), stdout, stderr);
             var output = stdout.ToString();
             Assert.True(exit == 1, output + stderr);
             Assert.Contains("2 of 3 sites imported", output, StringComparison.Ordinal);

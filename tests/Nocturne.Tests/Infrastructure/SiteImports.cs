@@ -43,6 +43,16 @@ public static class SiteImports
         throw new TimeoutException("the import did not finish in 90 s");
     }
 
+    /// <summary>What the <c>tenant import</c> CLI needs to join the test host's cluster as a client.</summary>
+    public static Dictionary<string, string?> CliSettings(MultiSiteApi api) => new()
+    {
+        ["Cluster:GatewayPort"] = api.Factory.GatewayPort,
+        ["Cluster:ServiceId"] = api.Factory.ServiceId,
+        ["Cluster:ClusterId"] = api.Factory.ServiceId,
+        ["ConnectionStrings:Postgres"] = api.Factory.Postgres,
+        ["Cluster:Mode"] = "Localhost",
+    };
+
     public static JsonElement CollectionOf(JsonElement progress, string name) =>
         progress.GetProperty("collections").EnumerateArray().Single(c => c.GetProperty("collection").GetString() == name);
 }
