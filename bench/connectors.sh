@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Connector benchmark: a private PostgreSQL in .data/bench, then bench/Nocturne.ConnectorBench
-# (a silo with N connector grains and a fake Dexcom Share on loopback) in Release.
-# Arguments go to the bench, e.g. bench/connectors.sh --connectors 1000 --rounds 3
+# (a silo with N connector grains, a mixed population of all eight kinds, against the tests' fake
+# vendor clouds from tests/Nocturne.FakeVendors on loopback) in Release.
+# Arguments go to the bench, e.g. bench/connectors.sh --connectors 1000 --rounds 3 [--kinds dexcom,tidepool]
+# Ports: NOCTURNE_BENCH_PG_PORT (55633), NOCTURNE_BENCH_SILO_PORT (11511), NOCTURNE_BENCH_GATEWAY_PORT (30500).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/services.sh"
 cd "$NOCTURNE_ROOT"

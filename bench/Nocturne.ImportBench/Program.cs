@@ -7,7 +7,7 @@ using MongoDB.Driver;
 
 // Seeds a Nightscout-shaped MongoDB database with a year of 5-minute CGM and a year of treatments,
 // then times POST /api/admin/tenants/{site}/imports until the import reports finished.
-// usage: --url http://127.0.0.1:1437 --operator-key KEY --mongo mongodb://127.0.0.1:N [--entries 105000] [--treatments 8760]
+// usage: --url http://127.0.0.1:1437 --operator-key KEY --mongo mongodb://127.0.0.1:N [--entries 105000] [--treatments 8760] [--max-seconds 600]
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal) && p.i + 1 < args.Length)
     .ToDictionary(p => p.a[2..], p => args[p.i + 1]);
 var url = new Uri(options["url"]);
@@ -48,12 +48,19 @@ var site = $"importbench{DateTime.UtcNow:HHmmss}";
 var clock = Stopwatch.StartNew();
 (await http.PostAsJsonAsync($"/api/admin/tenants/{site}/imports", new { mongoUrl = $"{mongoUrl}/{database}" })).EnsureSuccessStatusCode();
 JsonElement progress;
+var bound = TimeSpan.FromSeconds(int.Parse(options.GetValueOrDefault("max-seconds", "600"), CultureInfo.InvariantCulture));
 while (true)
 {
     progress = await http.GetFromJsonAsync<JsonElement>($"/api/admin/tenants/{site}/imports");
     if (progress.GetProperty("state").GetString() != "running")
     {
         break;
+    }
+
+    if (clock.Elapsed > bound)
+    {
+        Console.WriteLine($"import still running after {bound.TotalSeconds:F0} s (read {progress.GetProperty("collections").EnumerateArray().Sum(c => c.GetProperty("read").GetInt64())}); giving up");
+        return 1;
     }
 
     await Task.Delay(100);
@@ -65,3 +72,5 @@ foreach (var collection in progress.GetProperty("collections").EnumerateArray())
 {
     Console.WriteLine($"  {collection.GetProperty("collection").GetString()}: source {collection.GetProperty("sourceCount")}, stored {collection.GetProperty("stored")}");
 }
+
+return progress.GetProperty("state").GetString() == "finished" ? 0 : 1;

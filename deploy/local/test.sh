@@ -40,6 +40,14 @@ if [ ! -f "$BRIDGE/node_modules/share2nightscout-bridge/index.js" ]; then
 fi
 export NOCTURNE_SHARE_BRIDGE="$BRIDGE/node_modules/share2nightscout-bridge"
 
+# The fake CareLink is checked the same way against minimed-connect-to-nightscout's own mapping (pinned).
+MINIMED="$NOCTURNE_ROOT/.data/minimed-connect-to-nightscout"
+if [ ! -f "$MINIMED/node_modules/minimed-connect-to-nightscout/transform.js" ]; then
+  timeout 300 npm install --prefix "$MINIMED" --no-audit --no-fund --loglevel=error minimed-connect-to-nightscout@1.5.8 >/dev/null \
+    || log "npm install of minimed-connect-to-nightscout failed or timed out"
+fi
+export NOCTURNE_MINIMED_CONNECT="$MINIMED/node_modules/minimed-connect-to-nightscout"
+
 # The MongoDB import is tested against a real MongoDB-wire server: jongodb's in-memory server (pinned,
 # a native binary inside the npm package), started by the tests on loopback.
 JONGODB="$NOCTURNE_ROOT/.data/jongodb"

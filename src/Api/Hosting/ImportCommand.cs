@@ -8,20 +8,21 @@ using Spectre.Console;
 namespace Nocturne.Api.Hosting;
 
 /// <summary>
-/// <c>tenant import</c>: many Nightscout sites from their MongoDB databases in one run, a bounded
+/// <c>tenant import</c>: many Nightscout sites from their MongoDB databases (or exports on disk) in one run, a bounded
 /// number at a time, with a progress bar per site and one overall, then a report of what each site
 /// left out and why. Each site's import is resumable: run the same list again after an interruption.
-/// The list has one site per line: <c>site-id mongodb://host/db [source-api-secret]</c>; '#' starts a comment.
+/// The list has one site per line: <c>site-id mongodb://host/db [source-api-secret]</c> or
+/// <c>site-id path/to/export.zip</c>; '#' starts a comment.
 /// </summary>
 public static class ImportCommand
 {
     public const string Usage = """
-               tenant import <id> <mongodb-url> [--source-secret <api-secret>] [--create] [--restart]
+               tenant import <id> <mongodb-url | export.zip> [--source-secret <api-secret>] [--create] [--restart]
                tenant import --sites <list-file> [--parallel <n>] [--create] [--restart]
         """;
 
-    /// <summary>One line of the list: the site here, the source database, and the source's API secret (for tokens).</summary>
-    public sealed record ImportLine(string Site, string MongoUrl, string? SourceSecret)
+    /// <summary>One line of the list: the site here, the source (database URL or export file), and the source's API secret (for tokens).</summary>
+    public sealed record ImportLine(string Site, string Source, string? SourceSecret)
     {
         public override string ToString() => $"ImportLine({Site})";
     }
@@ -63,7 +64,7 @@ public static class ImportCommand
                             return;
                         }
 
-                        if (MongoSources.Open(line.MongoUrl, null, out var invalid) is not { } source)
+                        if (ImportSources.Open(line.Source, out var invalid) is not { } source)
                         {
                             refused[i] = invalid;
                             return;
@@ -174,7 +175,7 @@ public static class ImportCommand
                 }
                 else if (parts.Length != 0)
                 {
-                    await stderr.WriteLineAsync($"Ignored a line of {file} that is not 'site mongodb-url [source-api-secret]'");
+                    await stderr.WriteLineAsync($"Ignored a line of {file} that is not 'site mongodb-url-or-export [source-api-secret]'");
                 }
             }
 

@@ -215,10 +215,17 @@ public sealed class ConnectorGrain(
             return;
         }
 
-        if (await GrainFactory.Site(Site).Access.GetSummaryAsync() is null)
+        if (await GrainFactory.Site(Site).Access.GetSummaryAsync() is not { } site)
         {
             // The site was deleted: its connector goes with it.
             await RemoveAsync();
+            return;
+        }
+
+        if (!site.Enabled)
+        {
+            // A disabled site polls no vendor and records no failure; the reminder stays, so polling resumes once it is enabled.
+            logger.LogDebug("Connector {Connector}: site disabled, tick skipped", Key);
             return;
         }
 

@@ -22,6 +22,9 @@ public static class ConnectorHttp
     /// </summary>
     public static readonly HttpRequestOptionsKey<bool> NoStatusRetry = new("nocturne.connectors.no-status-retry");
 
+    /// <summary>Set on requests to a URL a site's admin chose (a Nightscout server): the connection is refused when the name resolves to a private address.</summary>
+    public static readonly HttpRequestOptionsKey<bool> PublicOnly = new("nocturne.connectors.public-only");
+
     public static IServiceCollection AddConnectorHttp(this IServiceCollection services)
     {
         services.AddHttpClient(ClientName, client =>
@@ -30,12 +33,13 @@ public static class ConnectorHttp
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("Nocturne-Connector/1.0");
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
             {
                 AutomaticDecompression = DecompressionMethods.All,
                 UseCookies = false,
                 AllowAutoRedirect = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectCallback = services.GetRequiredService<IOptions<ConnectorOptions>>().Value.AllowPrivateNightscoutUrls ? null : PrivateAddresses.ConnectAsync,
             })
             // The factory's request logging would write vendor URLs, and Dexcom puts the session id in the query.
             .RemoveAllLoggers()

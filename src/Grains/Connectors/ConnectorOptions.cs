@@ -16,6 +16,9 @@ public sealed class ConnectorOptions
     /// <summary>Whether a Nightscout source may point at loopback or private addresses (off: a site's admin must not reach our internal network).</summary>
     public bool AllowPrivateNightscoutUrls { get; set; }
 
+    /// <summary>Documents per request when importing from a running Nightscout (at most 1000, the v3 API's limit).</summary>
+    public int ImportPageSize { get; set; } = 1000;
+
     public string? Server(string kind, string region) =>
         Servers.TryGetValue(kind, out var byRegion) && byRegion.TryGetValue(region, out var url) ? url : null;
 

@@ -30,7 +30,7 @@ public static class ConnectorServices
         services.AddSingleton<IConnectorSource, TandemSource>();
         services.AddSingleton<IConnectorSource, MyFitnessPalSource>();
         services.AddSingleton<ConnectorOverviewQuery>();
-        services.AddSingleton<NightscoutImport>();
+        services.AddSingleton<Import.NightscoutApiSources>();
         services.AddConnectorHttp();
         return services;
     }

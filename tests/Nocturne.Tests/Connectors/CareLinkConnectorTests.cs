@@ -48,7 +48,9 @@ public sealed class CareLinkConnectorTests(ConnectorHost host) : IClassFixture<C
 
         var (status, body) = await host.ConfigureAsync(site, secret, "carelink", new { token = login, region = "eu", intervalSeconds = 2 });
         Assert.True(status == 200, body.ToString());
-        Assert.True(await ConnectorHost.EventuallyAsync(async () => (await host.TreatmentsAsync(site, secret)).Count >= 5));
+        // A sync writes collection by collection: wait for the last of them too.
+        Assert.True(await ConnectorHost.EventuallyAsync(async () => (await host.TreatmentsAsync(site, secret)).Count >= 5
+            && (await host.Api.GetOkAsync(site, secret, "/api/v1/devicestatus.json?count=1")).GetArrayLength() == 1));
 
         var entries = await host.EntriesAsync(site, secret);
         // Eleven readings: the "no reading" (sg 0, calibration required) is not an entry.

@@ -13,19 +13,21 @@ public sealed class ConnectorHost : IAsyncLifetime
 {
     public const string CredentialKey = "bm9jdHVybmUtdGVzdC1jb25uZWN0b3Ita2V5LTMyYnk=";
 
-    public FakeDexcomShare Dexcom { get; } = new();
+    public FakeVendorSet Vendors { get; } = new();
 
-    public FakeLibreLinkUp Libre { get; } = new();
+    public FakeDexcomShare Dexcom => Vendors.Dexcom;
 
-    public FakeTidepool Tidepool { get; } = new();
+    public FakeLibreLinkUp Libre => Vendors.Libre;
 
-    public FakeGlooko Glooko { get; } = new();
+    public FakeTidepool Tidepool => Vendors.Tidepool;
 
-    public FakeCareLink CareLink { get; } = new();
+    public FakeGlooko Glooko => Vendors.Glooko;
 
-    public FakeTandem Tandem { get; } = new();
+    public FakeCareLink CareLink => Vendors.CareLink;
 
-    public FakeMyFitnessPal MyFitnessPal { get; } = new();
+    public FakeTandem Tandem => Vendors.Tandem;
+
+    public FakeMyFitnessPal MyFitnessPal => Vendors.MyFitnessPal;
 
     public CapturingLoggerProvider Logs { get; } = new();
 
@@ -33,23 +35,11 @@ public sealed class ConnectorHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await Dexcom.StartAsync();
-        await Libre.StartAsync();
-        await Tidepool.StartAsync();
+        await Vendors.StartAsync();
         var settings = Settings(Dexcom, Libre);
-        settings["Connectors:Servers:tidepool:us"] = Tidepool.BaseUrl.ToString();
-        await Glooko.StartAsync();
-        await CareLink.StartAsync();
-        await Tandem.StartAsync();
-        await MyFitnessPal.StartAsync();
-        settings["Connectors:Servers:myfitnesspal:global"] = MyFitnessPal.BaseUrl.ToString();
-        settings["Connectors:Servers:tandem:us"] = Tandem.BaseUrl.ToString();
-        settings["Connectors:Servers:tandem:eu"] = Tandem.BaseUrl.ToString();
-        settings["Connectors:Servers:carelink:eu"] = CareLink.BaseUrl.ToString();
-        settings["Connectors:Servers:carelink:us"] = CareLink.BaseUrl.ToString();
-        foreach (var region in new[] { "us", "eu", "ca" })
+        foreach (var (key, value) in Vendors.ServerSettings())
         {
-            settings[$"Connectors:Servers:glooko:{region}"] = Glooko.BaseUrl.ToString();
+            settings[key] = value;
         }
 
         Api = MultiSiteApi.With(services => services.AddSingleton<ILoggerProvider>(Logs), settings);
@@ -64,7 +54,8 @@ public sealed class ConnectorHost : IAsyncLifetime
             ["Connectors:MinimumIntervalSeconds"] = "1",
             // The Nightscout source is pointed at another test server on loopback.
             ["Connectors:AllowPrivateNightscoutUrls"] = "true",
-            ["Connectors:Servers:dexcom:us"] = dexcom.BaseUrl.ToString(),
+            // Imports from a Nightscout read in pages of 10, so that a test's few dozen documents take several.
+            ["Connectors:ImportPageSize"] = "10",
             ["Connectors:Http:AttemptTimeoutSeconds"] = "1",
             ["Connectors:Http:TotalTimeoutSeconds"] = "5",
             ["Connectors:Http:RetryAttempts"] = "2",
@@ -76,24 +67,14 @@ public sealed class ConnectorHost : IAsyncLifetime
             ["Logging:LogLevel:System.Net.Http"] = "Trace",
             ["Logging:LogLevel:Polly"] = "Trace",
         };
-        foreach (var region in FakeLibreLinkUp.Regions)
-        {
-            settings[$"Connectors:Servers:librelinkup:{region}"] = new Uri(libre.BaseUrl, region + "/").ToString();
-        }
-
+        FakeVendorSet.AddServers(settings, dexcom, libre);
         return settings;
     }
 
     public async Task DisposeAsync()
     {
         await Api.DisposeAsync();
-        await Dexcom.DisposeAsync();
-        await Libre.DisposeAsync();
-        await Tidepool.DisposeAsync();
-        await Glooko.DisposeAsync();
-        await CareLink.DisposeAsync();
-        await Tandem.DisposeAsync();
-        await MyFitnessPal.DisposeAsync();
+        await Vendors.DisposeAsync();
     }
 
     public Task<(int Status, JsonElement Body)> ConfigureAsync(string site, string secret, string kind, object settings) =>

@@ -25,6 +25,30 @@ public sealed class DexcomShareConnectorTests(ConnectorHost host) : IClassFixtur
     }
 
     [Fact]
+    public async Task ADisabledSitesConnectorPollsNothingAndResumesWhenTheSiteIsEnabled()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var (site, secret, user, account) = await SiteWithAccountAsync(FakeReading.Series(now.AddHours(-1), now.AddMinutes(-1), TimeSpan.FromMinutes(5)));
+        await ConfigureAsync(site, secret, user, account.Password, intervalSeconds: 1);
+        Assert.True(await ConnectorHost.EventuallyAsync(() => Task.FromResult(host.Dexcom.ReadsByAccount.GetValueOrDefault(user) >= 1)));
+
+        Assert.Equal(200, (await host.Api.SendAsync(MultiSiteApi.OperatorRequest(HttpMethod.Post, $"/api/admin/tenants/{site}/disable"))).Status);
+        // A tick already under way may still finish; after that the vendor hears nothing for several periods.
+        await Task.Delay(1500);
+        var reads = host.Dexcom.ReadsByAccount.GetValueOrDefault(user);
+        var logins = host.Dexcom.Logins.GetValueOrDefault(user);
+        await Task.Delay(4000);
+        Assert.Equal(reads, host.Dexcom.ReadsByAccount.GetValueOrDefault(user));
+        Assert.Equal(logins, host.Dexcom.Logins.GetValueOrDefault(user));
+
+        Assert.Equal(200, (await host.Api.SendAsync(MultiSiteApi.OperatorRequest(HttpMethod.Post, $"/api/admin/tenants/{site}/enable"))).Status);
+        Assert.True(await ConnectorHost.EventuallyAsync(() => Task.FromResult(host.Dexcom.ReadsByAccount.GetValueOrDefault(user) > reads)));
+        var status = await host.StatusAsync(site, secret, "dexcom");
+        Assert.True(status.GetProperty("health").GetString() == "healthy", status.ToString());
+        await host.RemoveAsync(site, secret, "dexcom");
+    }
+
+    [Fact]
     public async Task ConfiguredConnectorPollsOnItsReminderAndStoresMappedEntries()
     {
         var now = DateTimeOffset.UtcNow;

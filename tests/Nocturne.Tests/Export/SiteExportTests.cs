@@ -58,6 +58,96 @@ public sealed class SiteExportTests(MultiSiteApi api) : IClassFixture<MultiSiteA
     }
 
     [Fact]
+    public async Task AnExportImportedIntoFreshSitesThroughTheOperatorApiAndTheCliGivesTheSameDocuments()
+    {
+        var (source, sourceSecret) = await api.CreateSiteAsync("rtsrc");
+        await SeedAsync(source, sourceSecret);
+        // A day of CGM and a pump's day besides the odd documents of SeedAsync.
+        await PostAsync(source, sourceSecret, "entries", Enumerable.Range(1, 288).Select(i => new
+        {
+            type = "sgv", sgv = 70 + (i * 37 % 180), date = Now - (i * 300_000L), dateString = Iso(Now - (i * 300_000L)),
+            direction = i % 3 == 0 ? "FortyFiveDown" : "Flat", device = "xDrip-DexcomG6", noise = 1, filtered = 123456.5, unfiltered = 120000, rssi = 100,
+        }).ToArray());
+        await PostAsync(source, sourceSecret, "treatments", Enumerable.Range(1, 48).Select(i => (object)(i % 4 == 0
+            ? new { eventType = "Temp Basal", duration = 30, absolute = 0.05 * i, rate = 0.05 * i, created_at = Iso(Now - (i * 1_800_000L)), enteredBy = "openaps://rig" }
+            : new { eventType = "Correction Bolus", insulin = 0.1 * i, type = "SMB", isSMB = true, created_at = Iso(Now - (i * 1_800_000L)), enteredBy = "openaps://rig" })).ToArray());
+        var archive = await DownloadBytesAsync(MultiSiteApi.OperatorRequest(HttpMethod.Get, $"/api/admin/tenants/{source}/export"));
+        Dictionary<string, List<string>> exported;
+        using (var stream = new MemoryStream(archive))
+        {
+            exported = await ReadZipAsync(stream);
+        }
+
+        Assert.Equal(291, exported["entries"].Count);
+
+        // Through the operator API: the zip as the body.
+        var (viaApi, viaApiSecret) = await api.CreateSiteAsync("rtapi");
+        using (var upload = MultiSiteApi.OperatorRequest(HttpMethod.Post, $"/api/admin/tenants/{viaApi}/imports/file"))
+        {
+            upload.Content = new ByteArrayContent(archive);
+            upload.Content.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+            var (status, started) = await api.SendAsync(upload);
+            Assert.True(status == 202, started.ToString());
+        }
+
+        AssertAllImported(await SiteImports.WaitAsync(api, viaApi), exported);
+        AssertSameExport(exported, await ExportAsSiteAdminAsync(viaApi, viaApiSecret));
+
+        // Through the CLI: the zip on disk.
+        var (viaCli, viaCliSecret) = await api.CreateSiteAsync("rtcli");
+        var path = Path.Combine(Path.GetTempPath(), $"nocturne-export-{Guid.NewGuid():N}.zip");
+        await File.WriteAllBytesAsync(path, archive);
+        try
+        {
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+            var exit = await TenantCommand.RunAsync(["import", viaCli, path], SiteImports.CliSettings(api), stdout, stderr);
+            Assert.True(exit == 0, stdout.ToString() + stderr);
+            Assert.Contains("every document accounted for", stdout.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        AssertSameExport(exported, await ExportAsSiteAdminAsync(viaCli, viaCliSecret));
+
+        // What clients read is the same too (times, ids, fields as v1 shows them). Treatments are left out for the
+        // reason given in the upload test above: one created through v3 now shows its identifier in v1.
+        foreach (var path2 in new[] { "/api/v1/entries.json?count=1000", "/api/v1/devicestatus.json", "/api/v1/profile.json", "/api/v1/food.json", "/api/v1/activity.json" })
+        {
+            Assert.Equal((await api.GetOkAsync(source, sourceSecret, path2)).GetRawText(), (await api.GetOkAsync(viaApi, viaApiSecret, path2)).GetRawText());
+        }
+
+        // Not an export: refused, nothing started.
+        using var notZip = MultiSiteApi.OperatorRequest(HttpMethod.Post, $"/api/admin/tenants/{viaApi}/imports/file");
+        notZip.Content = new StringContent("{\"entries\": []}", Encoding.UTF8, "application/json");
+        Assert.Equal(400, (await api.SendAsync(notZip)).Status);
+    }
+
+    private static void AssertAllImported(JsonElement progress, Dictionary<string, List<string>> exported)
+    {
+        Assert.True(progress.GetProperty("state").GetString() == Nocturne.Grains.Import.ImportState.Finished, progress.ToString());
+        Assert.Equal("every document accounted for", progress.GetProperty("message").GetString());
+        foreach (var collection in Collections)
+        {
+            var counts = SiteImports.CollectionOf(progress, collection);
+            Assert.Equal(exported[collection].Count, counts.GetProperty("sourceCount").GetInt64());
+            Assert.Equal(exported[collection].Count, counts.GetProperty("imported").GetInt64());
+            Assert.Equal(exported[collection].Count, counts.GetProperty("stored").GetInt64());
+        }
+    }
+
+    /// <summary>Line for line: the same documents, _ids, identifiers, fields and times, in the same order.</summary>
+    private static void AssertSameExport(Dictionary<string, List<string>> exported, Dictionary<string, List<string>> again)
+    {
+        foreach (var collection in Collections)
+        {
+            Assert.Equal(exported[collection], again[collection]);
+        }
+    }
+
+    [Fact]
     public async Task AnonymousCallersReadersAndOtherSitesAreRefused()
     {
         var (site, secret) = await api.CreateSiteAsync("exauth");
@@ -184,6 +274,16 @@ public sealed class SiteExportTests(MultiSiteApi api) : IClassFixture<MultiSiteA
         using var request = MultiSiteApi.SiteRequest(site, HttpMethod.Get, "/api/v4/export", MultiSiteApi.Sha1(secret));
         request.Headers.Accept.Clear();
         return await DownloadAsync(request);
+    }
+
+    private async Task<byte[]> DownloadBytesAsync(HttpRequestMessage request)
+    {
+        using (request)
+        {
+            using var response = await api.Client.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            return await response.Content.ReadAsByteArrayAsync();
+        }
     }
 
     private async Task<Dictionary<string, List<string>>> DownloadAsync(HttpRequestMessage request)

@@ -115,30 +115,13 @@ public sealed class MongoImportTests(MultiSiteApi api, MongoServer mongo) : ICla
         return $"{abbrev[..Math.Min(10, abbrev.Length)]}-{MultiSiteApi.Sha1(MultiSiteApi.Sha1(SourceSecret) + id)[..16]}";
     }
 
-    private async Task<JsonElement> ImportThroughApiAsync(string site, object body)
-    {
-        var (status, started) = await api.SendAsync(MultiSiteApi.OperatorRequest(HttpMethod.Post, $"/api/admin/tenants/{site}/imports", body));
-        Assert.True(status == 202, started.ToString());
-        for (var i = 0; i < 600; i++)
-        {
-            var (_, progress) = await api.SendAsync(MultiSiteApi.OperatorRequest(HttpMethod.Get, $"/api/admin/tenants/{site}/imports"));
-            if (progress.GetProperty("state").GetString() != ImportState.Running)
-            {
-                return progress;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("the import did not finish in 60 s");
-    }
+    private Task<JsonElement> ImportThroughApiAsync(string site, object body) => SiteImports.RunAsync(api, site, "imports", body);
 
     // Only numbers count: a reading left as the string "135" would not be read by clients as one.
     private static int? SgvOf(JsonElement entry) =>
         entry.TryGetProperty("sgv", out var sgv) && sgv.ValueKind == JsonValueKind.Number ? sgv.GetInt32() : null;
 
-    private static JsonElement CollectionOf(JsonElement progress, string name) =>
-        progress.GetProperty("collections").EnumerateArray().Single(c => c.GetProperty("collection").GetString() == name);
+    private static JsonElement CollectionOf(JsonElement progress, string name) => SiteImports.CollectionOf(progress, name);
 
     [Fact]
     public async Task ImportsTheReferenceShapedDatabaseKeepingIdsAndTokensAndReportsWhatItSkipped()
@@ -268,14 +251,7 @@ public sealed class MongoImportTests(MultiSiteApi api, MongoServer mongo) : ICla
             (await api.Client.GetAsync("/health/live")).Dispose();
             using var stdout = new StringWriter();
             using var stderr = new StringWriter();
-            var exit = await Nocturne.Api.Hosting.TenantCommand.RunAsync(["import", "--sites", list, "--parallel", "2", "--create"], new Dictionary<string, string?>
-            {
-                ["Cluster:GatewayPort"] = api.Factory.GatewayPort,
-                ["Cluster:ServiceId"] = api.Factory.ServiceId,
-                ["Cluster:ClusterId"] = api.Factory.ServiceId,
-                ["ConnectionStrings:Postgres"] = api.Factory.Postgres,
-                ["Cluster:Mode"] = "Localhost",
-            }, stdout, stderr);
+            var exit = await Nocturne.Api.Hosting.TenantCommand.RunAsync(["import", "--sites", list, "--parallel", "2", "--create"], SiteImports.CliSettings(api), stdout, stderr);
             var output = stdout.ToString();
             Assert.True(exit == 1, output + stderr);
             Assert.Contains("2 of 3 sites imported", output, StringComparison.Ordinal);

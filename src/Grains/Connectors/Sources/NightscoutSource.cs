@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -22,7 +21,7 @@ public sealed class NightscoutSource(IOptions<ConnectorOptions> options) : IConn
 {
     private const int PageSize = 500;
     private const int MaxPagesPerSync = 20;
-    private const string ModeFact = "mode";
+    internal const string ModeFact = "mode";
 
     private static readonly Collection[] Synced = [Collection.Entries, Collection.Treatments, Collection.DeviceStatus, Collection.Profile, Collection.Food];
 
@@ -47,7 +46,7 @@ public sealed class NightscoutSource(IOptions<ConnectorOptions> options) : IConn
             return "url must be the http(s) address of a Nightscout site";
         }
 
-        if (!options.Value.AllowPrivateNightscoutUrls && IsPrivate(url))
+        if (!options.Value.AllowPrivateNightscoutUrls && PrivateAddresses.IsPrivate(url))
         {
             return "url must be a public address";
         }
@@ -62,7 +61,7 @@ public sealed class NightscoutSource(IOptions<ConnectorOptions> options) : IConn
         var settings = context.Settings;
         if (!string.IsNullOrEmpty(settings.Token))
         {
-            using var request = VendorAnswer.Json(HttpMethod.Get, Api(settings, $"api/v2/authorization/request/{Uri.EscapeDataString(settings.Token)}"), null);
+            using var request = Request(settings, $"api/v2/authorization/request/{Uri.EscapeDataString(settings.Token)}");
             var answer = await VendorAnswer.SendAsync(context, request, cancellationToken);
             if (answer.Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
@@ -85,7 +84,7 @@ public sealed class NightscoutSource(IOptions<ConnectorOptions> options) : IConn
 
         // API v1: the SHA-1 of the API secret is the credential; check it once now.
         var secretHash = Sha1Hex(settings.Password!);
-        using var check = VendorAnswer.Json(HttpMethod.Get, Api(settings, "api/v1/verifyauth"), null);
+        using var check = Request(settings, "api/v1/verifyauth");
         check.Headers.Add("api-secret", secretHash);
         var verified = await VendorAnswer.SendAsync(context, check, cancellationToken);
         if (verified.Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
@@ -127,7 +126,7 @@ public sealed class NightscoutSource(IOptions<ConnectorOptions> options) : IConn
         var cursor = window.Cursors.TryGetValue(cursorName, out var stored) ? stored : window.Earliest;
         for (var page = 0; page < MaxPagesPerSync; page++)
         {
-            using var request = VendorAnswer.Json(HttpMethod.Get, Api(context.Settings, $"api/v3/{name}/history/{cursor.ToString(CultureInfo.InvariantCulture)}?limit={PageSize}"), null);
+            using var request = Request(context.Settings, $"api/v3/{name}/history/{cursor.ToString(CultureInfo.InvariantCulture)}?limit={PageSize}");
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", session.Token);
             var answer = await VendorAnswer.SendAsync(context, request, cancellationToken);
             if (answer.Status == HttpStatusCode.Unauthorized)
@@ -186,7 +185,7 @@ public sealed class NightscoutSource(IOptions<ConnectorOptions> options) : IConn
             _ => ("created_at", DateTimeOffset.FromUnixTimeMilliseconds(since).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)),
         };
         var query = field is null ? $"?count={PageSize}" : $"?find[{field}][$gte]={Uri.EscapeDataString(value!)}&count={PageSize * MaxPagesPerSync}";
-        using var request = VendorAnswer.Json(HttpMethod.Get, Api(context.Settings, $"api/v1/{name}.json{query}"), null);
+        using var request = Request(context.Settings, $"api/v1/{name}.json{query}");
         request.Headers.Add("api-secret", session.Token);
         var answer = await VendorAnswer.SendAsync(context, request, cancellationToken);
         if (answer.Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
@@ -214,7 +213,8 @@ public sealed class NightscoutSource(IOptions<ConnectorOptions> options) : IConn
         batch.Cursors[cursorName] = newest;
     }
 
-    private static JsonObject Cleaned(JsonObject doc)
+    /// <summary>A copy without the fields the storing server assigns, with a v1 document's <c>_id</c> restored from a v3 identifier.</summary>
+    internal static JsonObject Cleaned(JsonObject doc)
     {
         var copy = (JsonObject)doc.DeepClone();
         foreach (var field in ServerFields)
@@ -228,15 +228,30 @@ public sealed class NightscoutSource(IOptions<ConnectorOptions> options) : IConn
             copy["_id"] = identifier;
         }
 
+        // ...and then the identifier is the _id: storing it as a field would add one the source's v1 never showed.
+        if ((string?)copy["identifier"] is { } same && same == (string?)copy["_id"])
+        {
+            copy.Remove("identifier");
+        }
+
         return copy;
     }
 
-    private static long? DocumentTime(JsonObject doc) =>
+    /// <summary>An entry's <c>date</c>, else the <c>created_at</c> of any other document, in epoch ms.</summary>
+    internal static long? DocumentTime(JsonObject doc) =>
         doc["date"] is JsonValue d && d.TryGetValue<long>(out var ms) ? ms
         : (string?)doc["created_at"] is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at.ToUnixTimeMilliseconds()
         : null;
 
-    private static Uri Api(ConnectorSettings settings, string path)
+    /// <summary>A request to the site's Nightscout, marked so that the connection is refused when its name resolves to a private address.</summary>
+    internal static HttpRequestMessage Request(ConnectorSettings settings, string path)
+    {
+        var request = VendorAnswer.Json(HttpMethod.Get, Api(settings, path), null);
+        request.Options.Set(ConnectorHttp.PublicOnly, true);
+        return request;
+    }
+
+    internal static Uri Api(ConnectorSettings settings, string path)
     {
         var root = settings.Url!.EndsWith('/') ? settings.Url : settings.Url + "/";
         return new Uri(new Uri(root), path);
@@ -245,28 +260,4 @@ public sealed class NightscoutSource(IOptions<ConnectorOptions> options) : IConn
 #pragma warning disable CA5350 // Nightscout's wire format for the API secret.
     private static string Sha1Hex(string secret) => Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(secret)));
 #pragma warning restore CA5350
-
-    // A site's admin must not make our server fetch from its own network.
-    private static bool IsPrivate(Uri url)
-    {
-        if (url.IsLoopback || url.Host.EndsWith(".local", StringComparison.OrdinalIgnoreCase) || url.Host.EndsWith(".internal", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-
-        if (!IPAddress.TryParse(url.Host.Trim('[', ']'), out var address))
-        {
-            return false;
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        var b = address.GetAddressBytes();
-        return address.AddressFamily == AddressFamily.InterNetwork
-            ? b[0] is 10 or 127 or 0 || (b[0] == 172 && b[1] is >= 16 and <= 31) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254) || (b[0] == 100 && b[1] is >= 64 and <= 127)
-            : IPAddress.IsLoopback(address) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal;
-    }
 }

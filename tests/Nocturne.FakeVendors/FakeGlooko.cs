@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Nocturne.Tests.Connectors;
+namespace Nocturne.FakeVendors;
 
 /// <summary>
 /// Glooko as docs/connectors/glooko.md describes it: sign-in setting the <c>_logbook-web_session</c>

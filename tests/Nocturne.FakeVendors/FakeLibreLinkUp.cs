@@ -6,7 +6,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Nocturne.Tests.Connectors;
+namespace Nocturne.FakeVendors;
 
 /// <summary>
 /// LibreLinkUp as docs/connectors/librelinkup.md describes it, every region under its own path

@@ -1,4 +1,4 @@
-namespace Nocturne.Tests.Connectors;
+namespace Nocturne.FakeVendors;
 
 /// <summary>What a fake vendor does instead of answering, for requests whose path contains <see cref="PathContains"/>.</summary>
 public sealed record VendorFault(VendorFaultKind Kind, string PathContains, int RetryAfterSeconds = 0);

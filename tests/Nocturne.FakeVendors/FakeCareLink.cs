@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Nocturne.Tests.Connectors;
+namespace Nocturne.FakeVendors;
 
 /// <summary>
 /// MiniMed CareLink as docs/connectors/carelink.md describes it: the discovery document per region,
@@ -45,6 +45,7 @@ public sealed class FakeCareLink : FakeVendorServer
 
         public JsonObject State { get; } = new()
         {
+            ["medicalDeviceFamily"] = "NGP",
             ["medicalDeviceBatteryLevelPercent"] = 75,
             ["reservoirRemainingUnits"] = 120.5,
             ["activeInsulin"] = new JsonObject { ["amount"] = 2.3, ["kind"] = "Insulin" },
@@ -147,12 +148,13 @@ public sealed class FakeCareLink : FakeVendorServer
 
             lock (patient)
             {
-                return Results.Text(new JsonObject { ["patientData"] = Data(patient) }.ToJsonString(), "application/json");
+                return Results.Text(new JsonObject { ["patientData"] = PatientData(patient) }.ToJsonString(), "application/json");
             }
         });
     }
 
-    private static JsonObject Data(Patient patient)
+    /// <summary>What CareLink answers for the patient now (<c>patientData</c> of display/message).</summary>
+    public static JsonObject PatientData(Patient patient)
     {
         var offset = TimeSpan.FromHours(patient.PumpOffsetHours);
         var report = patient.LastReport ?? (patient.Readings.Count > 0 ? patient.Readings.Max(r => r.At) : DateTimeOffset.UtcNow);

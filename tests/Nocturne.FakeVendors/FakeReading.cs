@@ -1,4 +1,4 @@
-namespace Nocturne.Tests.Connectors;
+namespace Nocturne.FakeVendors;
 
 /// <summary>A reading a fake CGM cloud holds: time (epoch ms), mg/dL and the Nightscout trend number.</summary>
 public sealed record FakeReading(long Ms, int Mgdl, int Trend)

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Nocturne.Tests.Connectors;
+namespace Nocturne.FakeVendors;
 
 /// <summary>
 /// MyFitnessPal as docs/connectors/myfitnesspal.md describes it: the mobile client's password
