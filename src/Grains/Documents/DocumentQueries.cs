@@ -17,6 +17,9 @@ public sealed class DocumentQueries(PostgresConnection postgres)
 {
     public const int MaxLimit = 100_000;
 
+    /// <summary>How far back a v1 read looks when it names no date (the reference's default find).</summary>
+    public static readonly TimeSpan ImplicitWindow = TimeSpan.FromDays(4);
+
     /// <summary>The column a field maps to, or null when it lives in the document.</summary>
     public static string? ColumnFor(Collection collection, string field) => (collection, field) switch
     {

@@ -161,6 +161,49 @@ public sealed class DocumentStore(PostgresConnection postgres)
         return await ReadAllAsync(command, cancellationToken);
     }
 
+    /// <summary>
+    /// A site's entry window: every valid entry dated at or after the later of
+    /// <paramref name="sinceMs"/> and the date of its newest <paramref name="minimumCount"/> + 1
+    /// (so at least that many whatever their age), newest first, at most <paramref name="limit"/>;
+    /// with the date they start from.
+    /// </summary>
+    public async Task<(List<StoredDocument> NewestFirst, long Floor)> LoadEntryWindowAsync(string tenant, long sinceMs, int minimumCount, int limit,
+        CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand($"""
+            WITH bound AS (
+                SELECT LEAST(@since, COALESCE(
+                    (SELECT date_ms FROM entries WHERE tenant_id = @t AND is_valid ORDER BY date_ms DESC OFFSET @minimum LIMIT 1),
+                    -9223372036854775808)) AS floor)
+            SELECT bound.floor, e.* FROM bound LEFT JOIN LATERAL (
+                SELECT {Columns} FROM entries
+                WHERE tenant_id = @t AND is_valid AND date_ms >= bound.floor ORDER BY date_ms DESC, object_id DESC LIMIT @limit) e ON true
+            """);
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("since", sinceMs);
+        command.Parameters.AddWithValue("minimum", minimumCount);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var documents = new List<StoredDocument>();
+        var floor = long.MinValue;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            floor = reader.GetInt64(0);
+            if (!reader.IsDBNull(1))
+            {
+                documents.Add(Read(reader, 1));
+            }
+        }
+
+        if (documents.Count == limit)
+        {
+            // Cut by the limit: the window starts after the last date it may not hold entirely.
+            floor = documents[^1].DateMs + 1;
+        }
+
+        return (documents, floor);
+    }
+
     /// <summary>The newest valid treatment of each of the given event types (for cannula, sensor, insulin and battery ages).</summary>
     public async Task<List<StoredDocument>> LoadNewestOfTypesAsync(Collection collection, string tenant, string[] types, CancellationToken cancellationToken = default)
     {
@@ -208,12 +251,16 @@ public sealed class DocumentStore(PostgresConnection postgres)
         var documents = new List<StoredDocument>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            documents.Add(new StoredDocument(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.GetInt64(4), reader.GetInt64(5), reader.GetBoolean(6), (JsonObject)JsonNode.Parse(reader.GetString(7))!));
+            documents.Add(Read(reader, 0));
         }
 
         return documents;
     }
+
+    // The columns of <see cref="Columns"/>, starting at column <paramref name="at"/>.
+    private static StoredDocument Read(NpgsqlDataReader reader, int at) =>
+        new(reader.GetString(at), reader.GetString(at + 1), reader.GetInt64(at + 2), reader.IsDBNull(at + 3) ? null : reader.GetString(at + 3),
+            reader.GetInt64(at + 4), reader.GetInt64(at + 5), reader.GetBoolean(at + 6), (JsonObject)JsonNode.Parse(reader.GetString(at + 7))!);
 
     private static void AddRows(NpgsqlCommand command, string tenant, IReadOnlyList<StoredDocument> rows)
     {

@@ -19,12 +19,17 @@ public sealed partial class PatientGrain
     private async Task LoadLiveStateAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var recent = await documents.LoadRecentAsync(Collection.Entries, SiteId, (now - EntryWindow.Span).ToUnixTimeMilliseconds(), EntryWindow.Capacity + 1, cancellationToken);
-        var complete = recent.Count <= EntryWindow.Capacity;
-        _entryWindow.Load(complete ? recent : recent.Take(EntryWindow.Capacity).ToList(), complete);
+        await LoadEntryWindowAsync(now, cancellationToken);
         await LoadPropertiesStateAsync(now, cancellationToken);
         _lastModified = await documents.LoadLastModifiedAsync(SiteId, cancellationToken);
         _clock = _lastModified.Count == 0 ? 0 : _lastModified.Values.Max();
+    }
+
+    private async Task LoadEntryWindowAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (newestFirst, floor) = await documents.LoadEntryWindowAsync(SiteId, (now - EntryWindow.Span).ToUnixTimeMilliseconds(),
+            EntryWindow.MinimumCount, EntryWindow.Capacity, cancellationToken);
+        _entryWindow.Load(newestFirst, floor, now);
     }
 
     public async Task<ChangeResult<string>> WriteDocumentsAsync(Collection collection, string documentsJson, WriteMode mode)
@@ -112,7 +117,7 @@ public sealed partial class PatientGrain
             return null;
         }
 
-        return _entryWindow.Newest(count, type, time.GetUtcNow());
+        return _entryWindow.Newest(count, type, (time.GetUtcNow() - DocumentQueries.ImplicitWindow).ToUnixTimeMilliseconds());
     }
 
     public async Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names)
@@ -136,6 +141,10 @@ public sealed partial class PatientGrain
         if (change.Collection == Collection.Entries)
         {
             _entryWindow.Apply(change.Written, change.RemovedObjectIds, now);
+            if (_entryWindow.NeedsRefill)
+            {
+                await LoadEntryWindowAsync(now, CancellationToken.None);
+            }
         }
 
         var reload = _live.Apply(change.Collection, change.Written);
