@@ -148,7 +148,7 @@ public sealed class EntryWindow
             return null;
         }
 
-        var bytes = new byte[matching.Sum(e => e.Json.Length) + matching.Count + 1];
+        var bytes = new byte[matching.Sum(e => e.Json.Length) + Math.Max(0, matching.Count - 1) + 2];
         var at = 0;
         bytes[at++] = (byte)'[';
         foreach (var entry in matching)

@@ -71,7 +71,8 @@ public sealed partial class PatientGrain
             return ChangeResult<string>.Ok("[]");
         }
 
-        var candidates = await documents.FindCandidatesAsync(collection, SiteId,
+        // A new reading (no identifier, no _id, a date the window holds and has no entry at) needs no lookup: one round trip per upload.
+        var candidates = collection == Collection.Entries && _entryWindow.RulesOutDuplicates(prepared.Documents) ? [] : await documents.FindCandidatesAsync(collection, SiteId,
             prepared.Documents.Where(d => d.Identifier is not null).Select(d => d.Identifier!),
             prepared.Documents.Where(d => d.ObjectId is not null).Select(d => d.ObjectId!),
             collection is Collection.Entries or Collection.Treatments ? prepared.Documents.Select(d => d.DateMs) : []);

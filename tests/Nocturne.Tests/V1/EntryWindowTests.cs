@@ -40,6 +40,21 @@ public sealed class EntryWindowTests(MultiSiteApi api) : IClassFixture<MultiSite
     }
 
     [Fact]
+    public async Task ASiteWithFewOrNoReadingsIsAnsweredFromMemoryAsFromPostgres()
+    {
+        var (site, secret) = await api.CreateSiteAsync("winfew");
+        Assert.NotNull(await Grain(site).GetRecentEntriesAsync(10, null));
+        await AssertSameAsPostgresAsync(site, secret);
+
+        var now = DateTimeOffset.UtcNow;
+        // Three recent readings and one older than the default find's four days.
+        Assert.Equal(200, (await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/entries", new[] { 1, 6, 11, 60 * 24 * 5 }
+            .Select(minutes => new { type = "sgv", date = now.AddMinutes(-minutes).ToUnixTimeMilliseconds(), sgv = 100 + minutes, device = "cgm" }).ToArray())).Status);
+        Assert.NotNull(await Grain(site).GetRecentEntriesAsync(10, null));
+        await AssertSameAsPostgresAsync(site, secret);
+    }
+
+    [Fact]
     public async Task ASiteWhoseWindowOverflowedIsServedFromMemoryAgainOnceADeleteBringsItBack()
     {
         var (site, secret) = await api.CreateSiteAsync("winover");
