@@ -12,6 +12,7 @@ public sealed partial class PatientGrain
 {
     private readonly EntryWindow _entryWindow = new();
     private readonly Properties.LiveState _live = new();
+    private readonly Properties.RenderedProperties _renderedProperties = new();
     private readonly StateSpans.StateSpanFeed _spanFeed = new();
     private Dictionary<Collection, long> _lastModified = [];
     private long _clock;
@@ -128,7 +129,8 @@ public sealed partial class PatientGrain
             return null;
         }
 
-        return Properties.SiteProperties.Compute(names, _entryWindow, _live, site.Settings, time.GetUtcNow()).ToJsonString();
+        var now = time.GetUtcNow();
+        return _renderedProperties.GetOrCompute(names, site.Settings, now, () => Properties.SiteProperties.Compute(names, _entryWindow, _live, site.Settings, now).ToJsonString());
     }
 
     // The one place where a committed change reaches what the grain derives from the documents.
@@ -138,6 +140,8 @@ public sealed partial class PatientGrain
         {
             return;
         }
+
+        _renderedProperties.Clear();
 
         if (change.Collection == Collection.Entries)
         {
@@ -165,6 +169,7 @@ public sealed partial class PatientGrain
         var ages = await documents.LoadNewestOfTypesAsync(Collection.Treatments, SiteId, Properties.LiveState.KeptEventTypes, cancellationToken);
         var profile = (await documents.LoadRecentAsync(Collection.Profile, SiteId, 0, 1, cancellationToken)).FirstOrDefault();
         _live.Load(deviceStatus, ages, profile);
+        _renderedProperties.Clear();
     }
 
     public async Task<IReadOnlyDictionary<string, long>> GetLastModifiedAsync() =>
