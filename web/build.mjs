@@ -18,7 +18,7 @@ await build({
   logLevel: 'warning',
 });
 
-for (const file of ['index.html', 'report.html', 'clinic.html', 'styles.css']) {
+for (const file of ['index.html', 'report.html', 'clinic.html', 'styles.css', 'icon.svg']) {
   cpSync(`src/${file}`, out + file);
 }
 cpSync('node_modules/uplot/dist/uPlot.min.css', out + 'uplot.css');

@@ -48,10 +48,12 @@ builder.Services.AddSingleton<AuthFailureThrottle>();
 builder.Services.AddSingleton<OperatorKey>();
 builder.Services.AddSingleton<WebAppFiles>();
 builder.Services.AddSingleton<ClinicDirectory>();
+builder.Services.AddSingleton<ClinicBoardNotice>();
 builder.Services.AddNocturneHealthChecks();
 builder.Services.AddHostedService<DefaultSiteBootstrapper>();
 builder.Services.Configure<PushOptions>(builder.Configuration.GetSection(PushOptions.Section));
 builder.Services.AddSingleton<SitePushRelay>();
+builder.Services.AddSingleton<Nocturne.Api.Push.SocketIo.SocketIoPollingSessions>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SitePushRelay>());
 builder.Services.AddSignalR();
 builder.Services.AddOpenApi();
@@ -118,6 +120,8 @@ app.MapSocketIo();
 // middleware checked (long polling hands the hub a copy without it).
 app.MapHub<SiteHub>(PushRoutes.SiteHub, o => o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets
     | Microsoft.AspNetCore.Http.Connections.HttpTransportType.ServerSentEvents).RequirePermission(FollowerPermission.Read);
+app.MapHub<ClinicHub>(PushRoutes.ClinicHub, o => o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets
+    | Microsoft.AspNetCore.Http.Connections.HttpTransportType.ServerSentEvents).RequirePermission(FollowerPermission.ClinicBoard);
 
 await app.RunAsync();
 return 0;

@@ -1,12 +1,17 @@
-// The clinic board: every patient who shares with this clinic, most urgent first, refreshed every
-// 15 seconds; a row opens that patient's last 24 hours and 14-day figures (read-only, audited).
+// The clinic board: every patient who shares with this clinic, most urgent first. Live: the
+// clinic hub says which patient changed and the board is fetched again (coalesced, so a burst of
+// uploads costs one fetch); once a minute regardless, so ages and staleness move on their own.
+// A row opens that patient's last 24 hours and 14-day figures (read-only, audited).
 import * as api from './api.js';
 import { GlucoseChart } from './chart.js';
 import { ARROWS, delta, glucose } from './format.js';
+import { LiveFeed } from './live.js';
 import { signedIn } from './session.js';
 
 const $ = id => document.getElementById(id);
-const REFRESH_MS = 15_000;
+const REFRESH_MS = 60_000;
+const COALESCE_MS = 500;
+let pending = null;
 const LABELS = { UrgentLow: 'Urgent low', Low: 'Low', Stale: 'No recent data', UrgentHigh: 'Urgent high', High: 'High', InRange: 'In range' };
 let chart = null;
 
@@ -83,4 +88,11 @@ if (!signedIn()) {
   if (localStorage.getItem('nocturne.night') === '1') document.body.classList.add('night');
   refresh();
   setInterval(refresh, REFRESH_MS);
+  const soon = () => { pending = pending ?? setTimeout(() => { pending = null; refresh(); }, COALESCE_MS); };
+  new LiveFeed({
+    hub: 'hubs/clinic',
+    events: { boardUpdate: soon },
+    onState: state => { $('live').textContent = state === 'live' ? 'live' : state; },
+    onResync: soon,
+  }).start();
 }

@@ -1,4 +1,5 @@
-// Push from the server (SignalR hub at hubs/site, relative to the site) with automatic reconnection.
+// Push from the server (SignalR hub at hubs/site, or hubs/clinic for a clinic's board, relative to
+// the site) with automatic reconnection.
 // While the hub is unreachable the page polls, so a follower never sits on stale data silently.
 import { HubConnectionBuilder, HttpTransportType, LogLevel } from '@microsoft/signalr';
 import { accessToken } from './session.js';
@@ -6,8 +7,17 @@ import { accessToken } from './session.js';
 const POLL_MS = 60_000;
 
 export class LiveFeed {
-  constructor({ onData, onAlarm, onClear, onState, onResync }) {
-    this.handlers = { onData, onAlarm, onClear, onState, onResync };
+  constructor({ hub = 'hubs/site', events, onData, onAlarm, onClear, onState, onResync }) {
+    this.hub = hub;
+    // A clinic board listens to its own events; a site page to the reference's.
+    this.events = events ?? {
+      dataUpdate: delta => onData(delta),
+      alarm: notice => onAlarm(notice),
+      urgent_alarm: notice => onAlarm(notice),
+      clear_alarm: notice => onClear(notice),
+      announcement: notice => onAlarm({ ...notice, level: 0 }),
+    };
+    this.handlers = { onState, onResync };
     this.connection = null;
     this.pollTimer = null;
     this.stopped = false;
@@ -15,7 +25,7 @@ export class LiveFeed {
 
   async start() {
     this.connection = new HubConnectionBuilder()
-      .withUrl(new URL('hubs/site', location.href).toString(), {
+      .withUrl(new URL(this.hub, location.href).toString(), {
         transport: HttpTransportType.WebSockets,
         skipNegotiation: true,
         accessTokenFactory: () => accessToken(),
@@ -23,11 +33,7 @@ export class LiveFeed {
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: ctx => Math.min(30_000, 1000 * 2 ** Math.min(ctx.previousRetryCount, 5)) })
       .configureLogging(LogLevel.None)
       .build();
-    this.connection.on('dataUpdate', delta => this.handlers.onData(delta));
-    this.connection.on('alarm', notice => this.handlers.onAlarm(notice));
-    this.connection.on('urgent_alarm', notice => this.handlers.onAlarm(notice));
-    this.connection.on('clear_alarm', notice => this.handlers.onClear(notice));
-    this.connection.on('announcement', notice => this.handlers.onAlarm({ ...notice, level: 0 }));
+    for (const [name, handler] of Object.entries(this.events)) this.connection.on(name, handler);
     this.connection.onreconnecting(() => this.setState('reconnecting'));
     this.connection.onreconnected(() => { this.setState('live'); this.handlers.onResync(); });
     this.connection.onclose(() => { if (!this.stopped) this.retryLater(); });

@@ -23,7 +23,7 @@ public static class ClinicApi
     {
         var group = app.MapGroup("/api/v4/clinic").WithTags("API v4 clinic");
 
-        group.MapPost("/invitations/accept", async (AcceptInvitationRequest? body, HttpContext http, ClinicStore store, ClinicDirectory clinics, CancellationToken cancellationToken) =>
+        group.MapPost("/invitations/accept", async (AcceptInvitationRequest? body, HttpContext http, ClinicStore store, ClinicDirectory clinics, ClinicBoardNotice notice, CancellationToken cancellationToken) =>
         {
             var access = http.Site();
             if (!await clinics.IsClinicAsync(access.SiteId, cancellationToken))
@@ -37,6 +37,11 @@ public static class ClinicApi
             }
 
             var (result, patient) = await store.AcceptAsync(access.SiteId, body.Code, access.Grant.Subject, cancellationToken);
+            if (result == InvitationAcceptance.Accepted)
+            {
+                await notice.SendAsync(access.SiteId, patient!);
+            }
+
             return result switch
             {
                 InvitationAcceptance.Accepted => TypedResults.Json(new { patient }, NightscoutJson.Options),

@@ -50,12 +50,16 @@ public static class ClinicSharesApi
             }, NightscoutJson.Options);
         });
 
-        group.MapDelete("/{clinic}", async (string clinic, HttpContext http, ClinicStore store, CancellationToken cancellationToken) =>
+        group.MapDelete("/{clinic}", async (string clinic, HttpContext http, ClinicStore store, ClinicBoardNotice notice, CancellationToken cancellationToken) =>
         {
             var access = http.Site();
-            return SiteIds.IsValid(clinic) && await store.RevokeAsync(access.SiteId, clinic, access.Grant.Subject, cancellationToken)
-                ? TypedResults.Json(new { revoked = clinic }, NightscoutJson.Options)
-                : NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found", "This clinic does not follow the site");
+            if (!SiteIds.IsValid(clinic) || !await store.RevokeAsync(access.SiteId, clinic, access.Grant.Subject, cancellationToken))
+            {
+                return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found", "This clinic does not follow the site");
+            }
+
+            await notice.SendAsync(clinic, access.SiteId);
+            return TypedResults.Json(new { revoked = clinic }, NightscoutJson.Options);
         });
 
         group.MapGet("/audit", async (HttpContext http, ClinicStore store, CancellationToken cancellationToken) =>

@@ -16,7 +16,7 @@ public static class RequestCredentials
 
         var apiSecret = NonEmpty(request.Headers["api-secret"].ToString()) ?? NonEmpty(request.Query["secret"].ToString());
         var token = NonEmpty(request.Query["token"].ToString());
-        if (request.Path.StartsWithSegments(Push.PushRoutes.SiteHub))
+        if (request.Path.StartsWithSegments(Push.PushRoutes.SiteHub) || request.Path.StartsWithSegments(Push.PushRoutes.ClinicHub))
         {
             // SignalR clients send their token as a bearer header, and for WebSockets (where browsers
             // cannot set headers) as access_token in the query; a follower's token may be an access

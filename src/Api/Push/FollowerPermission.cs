@@ -10,6 +10,11 @@ public static class FollowerPermission
     public const string Read = "api:entries:read";
     public const string Ack = "notifications:*:ack";
 
-    public static bool MayFollow(string siteId, AccessGrant grant) =>
-        grant.Outcome is AccessOutcome.Authenticated or AccessOutcome.Anonymous && ShiroPermission.AnyImplies(grant.Permissions, Read);
+    /// <summary>What a clinic's staff need to follow the clinic's board.</summary>
+    public const string ClinicBoard = "clinic:patients:read";
+
+    public static bool MayFollow(string siteId, AccessGrant grant) => MayFollow(grant, Read);
+
+    public static bool MayFollow(AccessGrant grant, string permission) =>
+        grant.Outcome is AccessOutcome.Authenticated or AccessOutcome.Anonymous && ShiroPermission.AnyImplies(grant.Permissions, permission);
 }

@@ -11,6 +11,9 @@ public interface IPushFollower
     /// <summary>What the follower authenticated with, re-checked periodically so that a revoked token or a disabled site disconnects.</summary>
     Credentials Credentials { get; }
 
+    /// <summary>The permission those credentials must still grant on <see cref="SiteId"/>.</summary>
+    string Permission { get; }
+
     bool Wants(SitePushEvent pushEvent);
 
     /// <summary>Queues the event; never blocks the relay on a slow network.</summary>

@@ -4,5 +4,6 @@ namespace Nocturne.Api.Push;
 public static class PushRoutes
 {
     public const string SiteHub = "/hubs/site";
+    public const string ClinicHub = "/hubs/clinic";
     public const string SocketIo = "/socket.io";
 }

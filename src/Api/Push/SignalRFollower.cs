@@ -15,7 +15,9 @@ public sealed class SignalRFollower(SiteAccess access, Credentials credentials, 
 
     public bool CanAck { get; } = access.Can(FollowerPermission.Ack);
 
-    public bool Wants(SitePushEvent pushEvent) => true;
+    public string Permission => FollowerPermission.Read;
+
+    public bool Wants(SitePushEvent pushEvent) => pushEvent.Name != PushEventNames.BoardUpdate;
 
     public void Deliver(SitePushEvent pushEvent)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Nocturne.Grains.Interfaces.Push;
@@ -11,7 +12,7 @@ namespace Nocturne.Api.Push;
 /// and is fanned out to its local followers in memory. It renews the subscriptions (leases) and
 /// re-checks every follower's credentials, disconnecting those no longer allowed to follow.
 /// </summary>
-public sealed class SitePushRelay(IGrainFactory grains, IOptions<PushOptions> options, ILogger<SitePushRelay> logger)
+public sealed class SitePushRelay(IGrainFactory grains, IOptions<PushOptions> options, ILogger<SitePushRelay> logger, IMeterFactory meters)
     : BackgroundService, ISitePushObserver
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<IPushFollower, byte>> _sites = new(StringComparer.Ordinal);
@@ -59,6 +60,8 @@ public sealed class SitePushRelay(IGrainFactory grains, IOptions<PushOptions> op
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        meters.Create(Nocturne.Grains.Telemetry.NocturneMetrics.MeterName).CreateObservableGauge(
+            "nocturne.push.followers", () => FollowerCount, "{connection}", "Followers (SignalR, Socket.IO, clinic boards) connected to this node");
         var lastRecheck = DateTimeOffset.UtcNow;
         using var timer = new PeriodicTimer(Nocturne.Grains.Push.SitePushGrain.RenewEvery);
         while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -105,7 +108,7 @@ public sealed class SitePushRelay(IGrainFactory grains, IOptions<PushOptions> op
             foreach (var follower in followers.Keys)
             {
                 var grant = await access.AuthenticateAsync(follower.Credentials);
-                if (!FollowerPermission.MayFollow(site, grant))
+                if (!FollowerPermission.MayFollow(grant, follower.Permission))
                 {
                     logger.LogInformation("Site {Site}: a follower lost its access and is disconnected", site);
                     Detach(follower);

@@ -12,6 +12,7 @@ public sealed class WebAppFiles(IConfiguration configuration)
         [".js"] = "text/javascript; charset=utf-8",
         [".css"] = "text/css; charset=utf-8",
         [".map"] = "application/json; charset=utf-8",
+        [".svg"] = "image/svg+xml",
     };
 
     public string Root { get; } = configuration["WebApp:Root"] is { Length: > 0 } root ? Path.GetFullPath(root) : Path.Combine(AppContext.BaseDirectory, "webapp");

@@ -11,4 +11,8 @@ public interface IClinicGrain : IGrainWithStringKey
     /// <summary>The board; <paramref name="subject"/> is the staff member, for the patients' audit logs.</summary>
     [Alias("GetBoard")]
     Task<ClinicBoard> GetBoardAsync(string? subject);
+
+    /// <summary>A patient shared with or stopped sharing with the clinic: its row goes and the clinic's followers are told at once.</summary>
+    [Alias("SharesChanged")]
+    Task SharesChangedAsync(string patient);
 }

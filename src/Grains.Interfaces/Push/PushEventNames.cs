@@ -10,6 +10,9 @@ public static class PushEventNames
     public const string Announcement = "announcement";
     public const string Notification = "notification";
 
+    /// <summary>Ours, to a clinic's staff only: a followed patient's data or share changed (payload <c>{ site }</c>); the board is to be fetched again.</summary>
+    public const string BoardUpdate = "boardUpdate";
+
     /// <summary>Alarm-type events (delivered on the reference's <c>/alarm</c> namespace).</summary>
     public static bool IsAlarm(string name) => name is Alarm or UrgentAlarm or ClearAlarm or Announcement or Notification;
 }

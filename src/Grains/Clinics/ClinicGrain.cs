@@ -1,20 +1,31 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Nocturne.Grains.Interfaces;
 using Nocturne.Grains.Interfaces.Clinics;
+using Nocturne.Grains.Interfaces.Push;
 using Nocturne.Grains.Interfaces.Tenants;
+using Nocturne.Grains.Push;
 
 namespace Nocturne.Grains.Clinics;
 
 /// <summary>
 /// A clinic's live board. The list of patients comes from PostgreSQL on every call (a revocation
-/// is in force at the next request, on any silo); each patient's current reading comes from that
-/// patient's grain, all in parallel, from memory. Time in range needs a scan of the readings, so
-/// it is kept here and refreshed in the background: 24 h figures every minute, 14 days every ten.
-/// No persistent state: all of it is rebuilt on activation.
+/// is in force at the next request, on any silo). Each patient's current reading is read once from
+/// that patient's grain (all in parallel, from memory) and kept here; the grain follows each
+/// patient's push feed while the board is being looked at, so a row is read again only after that
+/// patient's data changed (or after <see cref="RowMaxAge"/>, which bounds what a lost push can
+/// cost), and every change is passed on to the clinic's own followers as <c>boardUpdate</c>.
+/// A board of hundreds of patients thus costs a handful of grain calls, not one per patient.
+/// Time in range needs a scan of the readings, so it is kept here and refreshed in the
+/// background: 24 h figures every minute, 14 days every ten. No persistent state: all of it is
+/// rebuilt on activation.
 /// </summary>
 [GrainType("clinic")]
-public sealed class ClinicGrain(ClinicStore store, TimeProvider time) : Grain, IClinicGrain
+public sealed class ClinicGrain(ClinicStore store, TimeProvider time, ILogger<ClinicGrain> logger) : Grain, IClinicGrain, ISitePushObserver
 {
+    private static readonly TimeSpan RowMaxAge = TimeSpan.FromSeconds(60);
+    // Following costs every followed patient's uploads a message here: stop when nobody looks.
+    private static readonly TimeSpan FollowIdle = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan DayRefresh = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan FortnightRefresh = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan ProfileRefresh = TimeSpan.FromMinutes(5);
@@ -26,6 +37,10 @@ public sealed class ClinicGrain(ClinicStore store, TimeProvider time) : Grain, I
     private readonly Dictionary<string, double?> _inRangeFortnight = [];
     private readonly Dictionary<string, (string Name, SiteSettings Settings, DateTimeOffset At)> _profiles = [];
     private readonly Dictionary<(string? Subject, string Patient), DateTimeOffset> _audited = [];
+    private readonly Dictionary<string, CurrentRow> _rows = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _following = new(StringComparer.Ordinal);
+    private IGrainTimer? _renewal;
+    private DateTimeOffset _lastBoard;
     private DateTimeOffset _dayComputed;
     private DateTimeOffset _fortnightComputed;
     private Task _refreshing = Task.CompletedTask;
@@ -35,33 +50,148 @@ public sealed class ClinicGrain(ClinicStore store, TimeProvider time) : Grain, I
     public async Task<ClinicBoard> GetBoardAsync(string? subject)
     {
         var now = time.GetUtcNow();
+        _lastBoard = now;
         var patients = await store.PatientsOfAsync(Clinic);
+        await FollowAsync(patients);
         await EnsureInRangeAsync(patients, now);
-        var rows = await Task.WhenAll(patients.Select(p => RowAsync(p, now)));
+        var due = patients.Where(p => !_rows.TryGetValue(p, out var row) || row.Changed || now - row.ReadAt >= RowMaxAge).ToList();
+        foreach (var (patient, row) in due.Zip(await Task.WhenAll(due.Select(p => ReadRowAsync(p, now)))))
+        {
+            _rows[patient] = row;
+        }
+
+        var rows = patients.Select(p => Row(p, _rows[p], now)).ToList();
         await AuditBoardViewAsync(subject, patients, now);
         var ordered = rows.OrderBy(r => r.Urgency).ThenByDescending(r => r.AgeMinutes ?? int.MaxValue).ThenBy(r => r.Site, StringComparer.Ordinal).ToList();
         return new ClinicBoard(Clinic, now.ToUnixTimeMilliseconds(), ordered);
     }
 
-    private async Task<ClinicBoardPatient> RowAsync(string patient, DateTimeOffset now)
+    public async Task SharesChangedAsync(string patient)
+    {
+        // The next board reads the shares again; followers of the board are told now.
+        _rows.Remove(patient);
+        if (_following.Remove(patient))
+        {
+            await PushOf(patient).UnsubscribeAsync(Self);
+        }
+
+        await PublishBoardUpdateAsync(patient);
+    }
+
+    public async Task OnPushAsync(SitePushEvent pushEvent)
+    {
+        if (pushEvent.Name != PushEventNames.DataUpdate || !_following.Contains(pushEvent.SiteId))
+        {
+            return;
+        }
+
+        if (_rows.TryGetValue(pushEvent.SiteId, out var row))
+        {
+            _rows[pushEvent.SiteId] = row with { Changed = true };
+        }
+
+        await PublishBoardUpdateAsync(pushEvent.SiteId);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await UnfollowAllAsync();
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    private ISitePushObserver Self => this.AsReference<ISitePushObserver>();
+
+    private ISitePushGrain PushOf(string site) => GrainFactory.GetGrain<ISitePushGrain>(SiteGrainKeys.For(site, "push"));
+
+    private Task PublishBoardUpdateAsync(string patient) =>
+        PushOf(Clinic).PublishAsync(new SitePushEvent(Clinic, PushEventNames.BoardUpdate,
+            new JsonObject { ["site"] = patient }.ToJsonString(), time.GetUtcNow().ToUnixTimeMilliseconds()));
+
+    private async Task FollowAsync(List<string> patients)
+    {
+        var wanted = patients.ToHashSet(StringComparer.Ordinal);
+        var gone = _following.Where(p => !wanted.Contains(p)).ToList();
+        var added = patients.Where(p => !_following.Contains(p)).ToList();
+        // Subscribed before the row is read, so a change after the read is never missed.
+        await Task.WhenAll(added.Select(p => PushOf(p).SubscribeAsync(Self)).Concat(gone.Select(p => PushOf(p).UnsubscribeAsync(Self))));
+        foreach (var patient in gone)
+        {
+            _following.Remove(patient);
+            _rows.Remove(patient);
+        }
+
+        _following.UnionWith(added);
+        _renewal ??= this.RegisterGrainTimer(RenewAsync, new GrainTimerCreationOptions { DueTime = SitePushGrain.RenewEvery, Period = SitePushGrain.RenewEvery, KeepAlive = false });
+    }
+
+    private async Task RenewAsync(CancellationToken cancellationToken)
+    {
+        if (time.GetUtcNow() - _lastBoard > FollowIdle)
+        {
+            await UnfollowAllAsync();
+            return;
+        }
+
+        try
+        {
+            await Task.WhenAll(_following.Select(p => PushOf(p).SubscribeAsync(Self)));
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        {
+            // Rows fall back to RowMaxAge until the next renewal succeeds.
+            logger.LogWarning(ex, "Clinic {Clinic}: renewing the board's subscriptions failed", Clinic);
+        }
+    }
+
+    private async Task UnfollowAllAsync()
+    {
+        _renewal?.Dispose();
+        _renewal = null;
+        var following = _following.ToList();
+        _following.Clear();
+        _rows.Clear();
+        try
+        {
+            await Task.WhenAll(following.Select(p => PushOf(p).UnsubscribeAsync(Self)));
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        {
+            // The leases run out by themselves.
+            logger.LogDebug(ex, "Clinic {Clinic}: unsubscribing failed", Clinic);
+        }
+    }
+
+    private async Task<CurrentRow> ReadRowAsync(string patient, DateTimeOffset now)
     {
         var site = GrainFactory.Site(patient);
         var (name, settings) = await ProfileAsync(site.Access, patient, now);
         var json = await site.Documents.GetPropertiesAsync(CurrentProperties);
         var properties = json is null ? null : JsonNode.Parse(json) as JsonObject;
-        var mgdl = Number(properties?["bgnow"]?["last"]);
-        var mills = Number(properties?["bgnow"]?["mills"]) is { } m ? (long)m : (long?)null;
-        var age = mills is { } at ? (int)Math.Max(0, (now.ToUnixTimeMilliseconds() - at) / 60_000) : (int?)null;
-        return new ClinicBoardPatient(
-            patient,
+        return new CurrentRow(
             name,
-            Urgency(mgdl, age, settings),
-            mgdl,
-            mills,
+            settings,
+            Number(properties?["bgnow"]?["last"]),
+            Number(properties?["bgnow"]?["mills"]) is { } m ? (long)m : null,
             properties?["direction"]?["value"]?.GetValueKind() == System.Text.Json.JsonValueKind.String ? properties["direction"]!["value"]!.GetValue<string>() : null,
             Number(properties?["delta"]?["mgdl"]),
+            now,
+            Changed: false);
+    }
+
+    private ClinicBoardPatient Row(string patient, CurrentRow row, DateTimeOffset now)
+    {
+        // Age, and with it staleness, moves with the clock, not with the patient's data.
+        var age = row.Mills is { } at ? (int)Math.Max(0, (now.ToUnixTimeMilliseconds() - at) / 60_000) : (int?)null;
+        return new ClinicBoardPatient(
+            patient,
+            row.Name,
+            Urgency(row.Mgdl, age, row.Settings),
+            row.Mgdl,
+            row.Mills,
+            row.Direction,
+            row.DeltaMgdl,
             age,
-            settings.Units,
+            row.Settings.Units,
             _inRangeDay.GetValueOrDefault(patient),
             _inRangeFortnight.GetValueOrDefault(patient));
     }
@@ -156,4 +286,7 @@ public sealed class ClinicGrain(ClinicStore store, TimeProvider time) : Grain, I
 
     private static double? Number(JsonNode? node) =>
         node is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number ? value.GetValue<double>() : null;
+
+    /// <summary>What the board keeps of one patient between reads of that patient's grain.</summary>
+    private sealed record CurrentRow(string Name, SiteSettings Settings, double? Mgdl, long? Mills, string? Direction, double? DeltaMgdl, DateTimeOffset ReadAt, bool Changed);
 }

@@ -318,6 +318,9 @@ public sealed class ConnectorGrain(
         }
 
         await SaveAsync();
+        var kind = new KeyValuePair<string, object?>("kind", Kind);
+        Telemetry.NocturneMetrics.ConnectorSyncs.Add(1, kind, new KeyValuePair<string, object?>("outcome", S.Health.ToString().ToLowerInvariant()));
+        Telemetry.NocturneMetrics.ConnectorVendorRequests.Add(context.Requests, kind);
         if (S.Paused)
         {
             await StopPollingAsync();

@@ -28,6 +28,14 @@ public static class NocturneMetrics
     public static readonly UpDownCounter<long> LiveSites =
         Meter.CreateUpDownCounter<long>("nocturne.sites.live", "{site}", "Sites active on this silo");
 
+    /// <summary>Connector syncs (scheduled or asked for), tagged with the vendor kind and how the sync ended (the connector's health after it).</summary>
+    public static readonly Counter<long> ConnectorSyncs =
+        Meter.CreateCounter<long>("nocturne.connector.syncs", "{sync}", "Connector syncs, by kind and outcome");
+
+    /// <summary>Requests sent to vendor clouds by connectors, by kind.</summary>
+    public static readonly Counter<long> ConnectorVendorRequests =
+        Meter.CreateCounter<long>("nocturne.connector.vendor_requests", "{request}", "Requests sent to vendor clouds");
+
     public static void RecordUpload(string collection, int received, int inserted)
     {
         var tag = new KeyValuePair<string, object?>("collection", collection);

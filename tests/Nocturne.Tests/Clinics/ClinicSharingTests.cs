@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using Nocturne.Tests.Infrastructure;
+using Nocturne.Tests.Push;
 using Npgsql;
 
 namespace Nocturne.Tests.Clinics;
@@ -60,6 +62,87 @@ public sealed class ClinicSharingTests(MultiSiteApi api) : IClassFixture<MultiSi
         Assert.Contains(await AuditAsync(low), e => e.Action == "revoked" && e.Clinic == clinic.Id);
         var shares = await api.GetOkAsync(low.Id, low.Secret, "/api/v4/clinic-shares");
         Assert.Equal(0, shares.GetProperty("clinics").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task TheBoardIsLiveANewReadingAndARevocationReachStaffAtOnce()
+    {
+        var clinic = await CreateClinicAsync("clinic-live");
+        var nurse = await api.CreateSubjectAsync(clinic.Id, clinic.Secret, "nurse", "readable");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var patient = await PatientWithReadingsAsync("falling", now - 5 * 60_000, 120);
+        var other = await PatientWithReadingsAsync("quiet", now, 130);
+        Assert.Equal(200, (await AcceptAsync(clinic, await InviteAsync(patient))).Status);
+        Assert.Equal(200, (await AcceptAsync(clinic, await InviteAsync(other))).Status);
+        Assert.Equal(120, Row(await BoardAsync(clinic, nurse), patient).GetProperty("mgdl").GetDouble());
+
+        await using var staff = await HubFollower.ConnectAsync(api.Factory, clinic.Id, nurse, hub: "clinic");
+        await using var mum = await HubFollower.ConnectAsync(api.Factory, patient.Id, await api.CreateSubjectAsync(patient.Id, patient.Secret, "mum", "readable"));
+        Assert.Equal(200, (await api.SendAsAdminAsync(patient.Id, patient.Secret, HttpMethod.Post, "/api/v1/entries",
+            new[] { new { type = "sgv", sgv = 48, direction = "DoubleDown", date = now } })).Status);
+        await staff.NextAsync("boardUpdate", p => p.GetProperty("site").GetString() == patient.Id);
+        var board = await BoardAsync(clinic, nurse);
+        Assert.Equal(patient.Id, board[0].GetProperty("site").GetString());
+        Assert.Equal(48, board[0].GetProperty("mgdl").GetDouble());
+        Assert.Equal("UrgentLow", board[0].GetProperty("urgency").GetString());
+        Assert.Equal("DoubleDown", board[0].GetProperty("direction").GetString());
+        Assert.Equal(-72, board[0].GetProperty("deltaMgdl").GetDouble());
+
+        // The patient's own followers get their data, never the clinic's board events.
+        await mum.NextAsync("dataUpdate", p => HubFollower.HasSgv(p, 48));
+        Assert.DoesNotContain(mum.Pending(), e => e.Name == "boardUpdate");
+
+        Assert.Equal(200, (await api.SendAsAdminAsync(patient.Id, patient.Secret, HttpMethod.Delete, $"/api/v4/clinic-shares/{clinic.Id}")).Status);
+        await staff.NextAsync("boardUpdate", p => p.GetProperty("site").GetString() == patient.Id);
+        Assert.Equal([other.Id], (await BoardAsync(clinic, nurse)).Select(p => p.GetProperty("site").GetString()));
+
+        // After the revocation the patient's uploads no longer reach the clinic at all.
+        Assert.Equal(200, (await api.SendAsAdminAsync(patient.Id, patient.Secret, HttpMethod.Post, "/api/v1/entries",
+            new[] { new { type = "sgv", sgv = 55, date = now + 60_000 } })).Status);
+        await mum.NextAsync("dataUpdate", p => HubFollower.HasSgv(p, 55));
+        Assert.Equal(200, (await api.SendAsAdminAsync(other.Id, other.Secret, HttpMethod.Post, "/api/v1/entries",
+            new[] { new { type = "sgv", sgv = 131, date = now + 60_000 } })).Status);
+        string? site;
+        do
+        {
+            site = (await staff.NextAsync("boardUpdate")).GetProperty("site").GetString();
+            Assert.NotEqual(patient.Id, site);
+        }
+        while (site != other.Id);
+    }
+
+    [Fact]
+    public async Task OnlyAClinicsStaffOpenItsBoardHub()
+    {
+        var clinic = await CreateClinicAsync("clinic-hub");
+        var patient = await PatientWithReadingsAsync("hubcheck", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 100);
+
+        // A wrong token is refused at the door; a patient site has no board to follow.
+        await Assert.ThrowsAnyAsync<Exception>(() => HubFollower.ConnectAsync(api.Factory, clinic.Id, "not-a-token", hub: "clinic"));
+        var follower = await api.CreateSubjectAsync(patient.Id, patient.Secret, "dad", "readable");
+        HubFollower? onPatient = null;
+        try
+        {
+            onPatient = await HubFollower.ConnectAsync(api.Factory, patient.Id, follower, hub: "clinic");
+        }
+        catch (Exception)
+        {
+            // Refused during the handshake: as good as closed.
+        }
+
+        if (onPatient is not null)
+        {
+            await using (onPatient)
+            {
+                var until = DateTime.UtcNow.AddSeconds(10);
+                while (onPatient.Connection.State != HubConnectionState.Disconnected && DateTime.UtcNow < until)
+                {
+                    await Task.Delay(50);
+                }
+
+                Assert.Equal(HubConnectionState.Disconnected, onPatient.Connection.State);
+            }
+        }
     }
 
     [Fact]
@@ -160,6 +243,8 @@ public sealed class ClinicSharingTests(MultiSiteApi api) : IClassFixture<MultiSi
         Assert.Equal(200, status);
         return body.GetProperty("patients").EnumerateArray().ToList();
     }
+
+    private static JsonElement Row(List<JsonElement> board, Site patient) => board.Single(p => p.GetProperty("site").GetString() == patient.Id);
 
     private async Task<List<(string Action, string Clinic, string? Subject)>> AuditAsync(Site patient) =>
         (await api.GetOkAsync(patient.Id, patient.Secret, "/api/v4/clinic-shares/audit")).EnumerateArray()

@@ -144,6 +144,23 @@ public sealed class ConnectorHost : IAsyncLifetime
         Assert.True(limited.GetProperty("backoffUntil").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(8));
     }
 
+    /// <summary>The operator's Prometheus scrape, once it satisfies <paramref name="ready"/> (the exporter caches a scrape for a moment).</summary>
+    public async Task<string> MetricsAsync(Func<string, bool> ready)
+    {
+        var text = "";
+        for (var attempt = 0; attempt < 20 && !ready(text); attempt++)
+        {
+            await Task.Delay(attempt == 0 ? 0 : 500);
+            using var request = MultiSiteApi.OperatorRequest(HttpMethod.Get, "/metrics");
+            using var response = await Api.Client.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            text = await response.Content.ReadAsStringAsync();
+        }
+
+        Assert.True(ready(text), text);
+        return text;
+    }
+
     /// <summary>A v3 document that was deleted (v3 shows isValid only when false).</summary>
     public static bool IsDeleted(JsonElement doc) => doc.TryGetProperty("isValid", out var valid) && valid.ValueKind == JsonValueKind.False;
 

@@ -219,6 +219,12 @@ public sealed class DexcomShareConnectorTests(ConnectorHost host) : IClassFixtur
         AssertHealth("failing", limited);
         Assert.True(limited.GetProperty("backoffUntil").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(9));
         Assert.Equal(readings.Count, (await host.EntriesAsync(site, secret)).Count);
+
+        // What an operator sees: syncs by kind and outcome, and the requests sent to the vendor.
+        var metrics = await host.MetricsAsync(m => m.Contains("kind=\"dexcom\",outcome=\"failing\"", StringComparison.Ordinal));
+        Assert.Contains("kind=\"dexcom\",outcome=\"healthy\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("nocturne_connector_vendor_requests_total{otel_scope_name=\"Nocturne\",kind=\"dexcom\"}", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain(user, metrics, StringComparison.Ordinal);
     }
 
     [Fact]

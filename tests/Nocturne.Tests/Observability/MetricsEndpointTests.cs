@@ -11,6 +11,7 @@ public sealed class MetricsEndpointTests(MultiSiteApi api) : IClassFixture<Multi
         "nocturne_documents_deduplicated",
         "nocturne_requests_rejected",
         "nocturne_sites_live",
+        "nocturne_push_followers",
         "http_server_request_duration", // ASP.NET Core
         "db_client_", // Npgsql
         "orleans_", // Orleans
@@ -37,9 +38,12 @@ public sealed class MetricsEndpointTests(MultiSiteApi api) : IClassFixture<Multi
         // The same reading again is a duplicate.
         Assert.Equal(200, (await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/entries", new[] { reading })).Status);
         Assert.Equal(401, (await api.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Post, "/api/v1/entries", body: new[] { reading }))).Status);
+        await using var follower = await Push.HubFollower.ConnectAsync(api.Factory, site, await api.CreateSubjectAsync(site, secret, "watcher", "readable"));
 
         var text = "";
-        for (var attempt = 0; attempt < 20 && !Instruments.All(i => text.Contains(i, StringComparison.Ordinal)); attempt++)
+        // The hub's handshake answers before the server has attached the follower: wait for both.
+        var followers = new System.Text.RegularExpressions.Regex(@"nocturne_push_followers(\{[^}]*\})? [1-9]");
+        for (var attempt = 0; attempt < 20 && !(Instruments.All(i => text.Contains(i, StringComparison.Ordinal)) && followers.IsMatch(text)); attempt++)
         {
             // The exporter caches a scrape for a moment; a later one includes the newest points.
             await Task.Delay(attempt == 0 ? 0 : 500);
@@ -52,6 +56,8 @@ public sealed class MetricsEndpointTests(MultiSiteApi api) : IClassFixture<Multi
         Assert.All(Instruments, i => Assert.Contains(i, text, StringComparison.Ordinal));
         Assert.Contains("collection=\"entries\"", text, StringComparison.Ordinal);
         Assert.Contains("reason=\"Unauthorized\"", text, StringComparison.Ordinal);
+        Assert.True(followers.IsMatch(text),
+            string.Join('\n', text.Split('\n').Where(l => l.StartsWith("nocturne_push", StringComparison.Ordinal))));
         // Series are never per site, and no credential ever appears.
         Assert.DoesNotContain(site, text, StringComparison.Ordinal);
         Assert.DoesNotContain(MultiSiteApi.Sha1(secret), text, StringComparison.Ordinal);

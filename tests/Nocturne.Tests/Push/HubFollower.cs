@@ -8,13 +8,14 @@ using Nocturne.Tests.Infrastructure;
 namespace Nocturne.Tests.Push;
 
 /// <summary>
-/// A follower connected with the real SignalR client to <c>/t/{site}/hubs/site</c> of an in-process
-/// API host over WebSockets, with its token in the <c>access_token</c> query as browsers send it.
+/// A follower connected with the real SignalR client to <c>/t/{site}/hubs/site</c> (or a clinic's
+/// <c>hubs/clinic</c>) of an in-process API host over WebSockets, with its token in the
+/// <c>access_token</c> query as browsers send it.
 /// Records every event it receives.
 /// </summary>
 public sealed class HubFollower : IAsyncDisposable
 {
-    public static readonly string[] EventNames = ["dataUpdate", "alarm", "urgent_alarm", "clear_alarm", "announcement"];
+    public static readonly string[] EventNames = ["dataUpdate", "alarm", "urgent_alarm", "clear_alarm", "announcement", "boardUpdate"];
 
     private readonly Channel<(string Name, JsonElement Payload)> _events = Channel.CreateUnbounded<(string, JsonElement)>();
 
@@ -22,12 +23,12 @@ public sealed class HubFollower : IAsyncDisposable
 
     public HubConnection Connection { get; }
 
-    public static async Task<HubFollower> ConnectAsync(NocturneApiFactory factory, string site, string? token, string? apiSecret = null)
+    public static async Task<HubFollower> ConnectAsync(NocturneApiFactory factory, string site, string? token, string? apiSecret = null, string hub = "site")
     {
         var server = factory.Server;
         var query = token is null ? "" : $"?access_token={Uri.EscapeDataString(token)}";
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(server.BaseAddress, $"/t/{site}/hubs/site{query}"), o =>
+            .WithUrl(new Uri(server.BaseAddress, $"/t/{site}/hubs/{hub}{query}"), o =>
             {
                 o.Transports = HttpTransportType.WebSockets;
                 o.SkipNegotiation = true;

@@ -12,15 +12,20 @@ namespace Nocturne.Tests.Push;
 public sealed class SocketIoNodeClient : IAsyncDisposable
 {
     private const string Script = """
-        const { io } = require(process.env.CLIENT_DIR);
+        const { io, Manager } = require(process.env.CLIENT_DIR);
         const readline = require('readline');
         const sockets = {};
+        const managers = {};
         const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
         const events = ['connected', 'dataUpdate', 'alarm', 'urgent_alarm', 'clear_alarm', 'announcement', 'retroUpdate'];
         readline.createInterface({ input: process.stdin }).on('line', (line) => {
           const cmd = JSON.parse(line);
           if (cmd.op === 'open') {
-            const s = io(process.env.BASE + (cmd.ns || ''), { path: '/t/' + cmd.site + '/socket.io', transports: ['websocket'], forceNew: true, reconnection: false });
+            const options = { path: '/t/' + cmd.site + '/socket.io', transports: cmd.transports || ['websocket'], reconnection: false };
+            // A shared manager multiplexes namespaces over one Engine.IO connection, as the reference's web client does.
+            const s = cmd.manager
+              ? (managers[cmd.manager] = managers[cmd.manager] || new Manager(process.env.BASE, options)).socket(cmd.ns || '/')
+              : io(process.env.BASE + (cmd.ns || ''), { ...options, forceNew: true });
             s.on('connect', () => out({ tag: cmd.tag, event: 'connect' }));
             s.on('connect_error', (e) => out({ tag: cmd.tag, event: 'connect_error', data: String(e && e.message) }));
             s.on('disconnect', (reason) => out({ tag: cmd.tag, event: 'disconnect', data: reason }));
@@ -69,6 +74,10 @@ public sealed class SocketIoNodeClient : IAsyncDisposable
     }
 
     public Task OpenAsync(string tag, string site, string? ns = null) => CommandAsync(new { op = "open", tag, site, ns });
+
+    /// <summary>Opens a namespace the way the reference's web client does: long-polling only, namespaces sharing one connection (<paramref name="manager"/>).</summary>
+    public Task OpenPollingAsync(string tag, string site, string manager, string? ns = null) =>
+        CommandAsync(new { op = "open", tag, site, ns, manager, transports = new[] { "polling" } });
 
     /// <summary>Emits an event with an acknowledgement callback; its answer arrives as <c>callback:{name}</c>.</summary>
     public Task EmitAsync(string tag, string name, params object[] args) => CommandAsync(new { op = "emit", tag, name, args });

@@ -4,7 +4,7 @@ using Nocturne.Tests.Infrastructure;
 namespace Nocturne.Tests.Push;
 
 /// <summary>
-/// The Socket.IO endpoint checked with the real npm socket.io-client over WebSocket, against the API
+/// The Socket.IO endpoint checked with the real npm socket.io-client over WebSocket and long-polling, against the API
 /// on Kestrel: the reference's authorize/dataUpdate on the main namespace and subscribe/alarms/ack
 /// on <c>/alarm</c>, per site.
 /// </summary>
@@ -93,16 +93,122 @@ public sealed class SocketIoTests
     }
 
     [Fact]
-    public async Task PollingAndOlderProtocolsAreRefusedWithEngineIoErrors()
+    public async Task TheReferenceWebClientsLongPollingWithSharedNamespacesWorks()
+    {
+        var port = FreePorts.Next();
+        var settings = MultiSiteApi.Settings();
+        settings["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var host = new NocturneApiFactory(await TestServices.MigratedPostgresAsync(), settings);
+        host.UseKestrel();
+        host.StartServer();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        var api = new SiteApi(http);
+        var (site, secret) = await api.CreateSiteAsync("siopoll", new
+        {
+            authDefaultRoles = new[] { "denied" },
+            alarmTypes = new[] { "simple" },
+            thresholds = new { bgHigh = 260, bgTargetTop = 180, bgTargetBottom = 80, bgLow = 55 },
+        });
+        var token = await api.TokenAsync(site, secret, "readable");
+        var earlier = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 120_000;
+        await api.PostEntryAsync(site, secret, 101, earlier);
+
+        // As lib/client/index.js: io.connect({ transports: ["polling"] }) and
+        // io.connect("/alarm", { multiplex: true, transports: ["polling"] }).
+        await using var node = SocketIoNodeClient.Start(http.BaseAddress!.ToString());
+        await node.OpenPollingAsync("main", site, "web");
+        await node.OpenPollingAsync("alarm", site, "web", "/alarm");
+        await node.NextAsync("main", "connect");
+        await node.NextAsync("alarm", "connect");
+        await node.EmitAsync("main", "authorize", new { client = "web", token, history = 1 });
+        Assert.True((await node.NextAsync("main", "callback:authorize")).GetProperty("read").GetBoolean());
+        var initial = node.Seen("main").Single(e => e.Event == "dataUpdate").Data;
+        Assert.Contains(initial.GetProperty("sgvs").EnumerateArray(), s => s.GetProperty("mgdl").GetInt32() == 101 && s.GetProperty("mills").GetInt64() == earlier);
+        await node.EmitAsync("alarm", "subscribe", new { secret = MultiSiteApi.Sha1(secret) });
+        Assert.True((await node.NextAsync("alarm", "callback:subscribe")).GetProperty("success").GetBoolean());
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await api.PostEntryAsync(site, secret, 45, now);
+        var delta = await node.NextAsync("main", "dataUpdate", d => d.TryGetProperty("delta", out _));
+        Assert.Equal(45, delta.GetProperty("sgvs")[0].GetProperty("mgdl").GetInt32());
+        Assert.Equal("Urgent LOW", (await node.NextAsync("alarm", "urgent_alarm")).GetProperty("title").GetString());
+        await node.SendAsync("alarm", "ack", 2, "default", 600_000);
+        Assert.Equal("All Clear", (await node.NextAsync("alarm", "clear_alarm")).GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task UnknownSessionsTransportsAndOlderProtocolsGetEngineIoErrors()
     {
         await using var host = new MultiSiteApi();
         await host.InitializeAsync();
-        var (site, _) = await host.CreateSiteAsync("siopoll");
-        using var polling = await host.Client.GetAsync($"/t/{site}/socket.io/?EIO=4&transport=polling");
-        Assert.Equal(System.Net.HttpStatusCode.BadRequest, polling.StatusCode);
-        Assert.Equal("Transport unknown", JsonDocument.Parse(await polling.Content.ReadAsStringAsync()).RootElement.GetProperty("message").GetString());
-        using var v3 = await host.Client.GetAsync($"/t/{site}/socket.io/?EIO=3&transport=websocket");
-        Assert.Equal(System.Net.HttpStatusCode.BadRequest, v3.StatusCode);
+        var (site, _) = await host.CreateSiteAsync("sioerr");
+        var (other, _) = await host.CreateSiteAsync("sioother");
+
+        using var handshake = await host.Client.GetAsync($"/t/{site}/socket.io/?EIO=4&transport=polling&t=a1");
+        Assert.Equal(System.Net.HttpStatusCode.OK, handshake.StatusCode);
+        var open = await handshake.Content.ReadAsStringAsync();
+        Assert.StartsWith("0{", open, StringComparison.Ordinal);
+        var sid = JsonDocument.Parse(open[1..]).RootElement.GetProperty("sid").GetString()!;
+
+        // A session belongs to its site: its id means nothing on another site's path.
+        await AssertEngineErrorAsync(await host.Client.GetAsync($"/t/{other}/socket.io/?EIO=4&transport=polling&sid={sid}"), 400, 1);
+        await AssertEngineErrorAsync(await host.Client.PostAsync($"/t/{other}/socket.io/?EIO=4&transport=polling&sid={sid}", new StringContent("40")), 400, 1);
+        await AssertEngineErrorAsync(await host.Client.GetAsync($"/t/{site}/socket.io/?EIO=4&transport=polling&sid=nosuchsession"), 400, 1);
+        await AssertEngineErrorAsync(await host.Client.GetAsync($"/t/{site}/socket.io/?EIO=4&transport=flashsocket"), 400, 0);
+        await AssertEngineErrorAsync(await host.Client.GetAsync($"/t/{site}/socket.io/?EIO=3&transport=polling"), 400, 5);
+
+        // The main namespace connects over a POST and its answer comes on the next poll.
+        using (var connect = await host.Client.PostAsync($"/t/{site}/socket.io/?EIO=4&transport=polling&sid={sid}", new StringContent("40")))
+        {
+            Assert.Equal("ok", await connect.Content.ReadAsStringAsync());
+        }
+
+        using (var poll = await host.Client.GetAsync($"/t/{site}/socket.io/?EIO=4&transport=polling&sid={sid}"))
+        {
+            Assert.StartsWith("40{\"sid\":", await poll.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // Packets of the wrong shape are ignored, never an error: event names that are not strings, an ack
+        // with an object for its level, broken JSON, an unknown namespace, two packets in one body.
+        foreach (var junk in new[] { "42[1,2]", "42[{\"a\":1}]", "42[\"ack\",{\"x\":1}]", "42[", "4", "9", "40/nope,", "2probe\u001e42[null]" })
+        {
+            using var ignored = await host.Client.PostAsync($"/t/{site}/socket.io/?EIO=4&transport=polling&sid={sid}", new StringContent(junk));
+            Assert.Equal(System.Net.HttpStatusCode.OK, ignored.StatusCode);
+        }
+
+        using (var answers = await host.Client.GetAsync($"/t/{site}/socket.io/?EIO=4&transport=polling&sid={sid}"))
+        {
+            // The only answers: the unknown namespace's connect error and the pong to the probe ping.
+            Assert.Equal("44/nope,{\"message\":\"Invalid namespace\"}\u001e3probe", await answers.Content.ReadAsStringAsync());
+        }
+
+        // More than maxPayload in one POST ends the session: the client is told its namespace is
+        // disconnected, then the close packet, then the session is unknown.
+        using (var large = await host.Client.PostAsync($"/t/{site}/socket.io/?EIO=4&transport=polling&sid={sid}", new StringContent(new string('x', 1_000_001))))
+        {
+            Assert.Equal(413, (int)large.StatusCode);
+        }
+
+        using (var disconnect = await host.Client.GetAsync($"/t/{site}/socket.io/?EIO=4&transport=polling&sid={sid}"))
+        {
+            Assert.Equal("41", await disconnect.Content.ReadAsStringAsync());
+        }
+
+        using (var close = await host.Client.GetAsync($"/t/{site}/socket.io/?EIO=4&transport=polling&sid={sid}"))
+        {
+            Assert.Equal("1", await close.Content.ReadAsStringAsync());
+        }
+
+        await AssertEngineErrorAsync(await host.Client.GetAsync($"/t/{site}/socket.io/?EIO=4&transport=polling&sid={sid}"), 400, 1);
+    }
+
+    private static async Task AssertEngineErrorAsync(HttpResponseMessage response, int status, int code)
+    {
+        using (response)
+        {
+            Assert.Equal(status, (int)response.StatusCode);
+            Assert.Equal(code, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetInt32());
+        }
     }
 
     private static async Task<JsonElement> AlarmsWhenAsync(SiteApi api, string site, string secret, long lastReading)

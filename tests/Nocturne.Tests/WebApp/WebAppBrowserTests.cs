@@ -42,7 +42,7 @@ public sealed class WebAppBrowserTests
         await PostAsync(http, site, apiSecret, "/api/v1/entries", readings);
 
         var properties = await GetAsync(http, site, apiSecret, "/api/v2/properties/bgnow,delta");
-        var report = await RunBrowserAsync(new Dictionary<string, string>
+        var report = await RunBrowserAsync("web-app.mjs", new Dictionary<string, string>
         {
             ["SITE_URL"] = $"http://127.0.0.1:{port}/t/{site}/",
             ["TOKEN"] = token,
@@ -97,6 +97,69 @@ public sealed class WebAppBrowserTests
         Assert.Empty(report.GetProperty("consoleErrors").EnumerateArray());
     }
 
+    [Fact]
+    public async Task AClinicBoardShowsAPatientsUrgentLowAndARevocationWithoutReload()
+    {
+        var port = FreePorts.Next();
+        var settings = MultiSiteApi.Settings();
+        settings["PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        settings["WebApp:Root"] = Path.Combine(TestServices.RepositoryRoot, "web", "dist");
+        await using var server = new NocturneApiFactory(await TestServices.MigratedPostgresAsync(), settings);
+        server.UseKestrel();
+        server.StartServer();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+
+        var clinic = $"clin-{Guid.NewGuid():N}"[..16];
+        var clinicSecret = MultiSiteApi.Sha1($"secret-of-{clinic}");
+        using (var create = MultiSiteApi.OperatorRequest(HttpMethod.Post, "/api/admin/clinics", new { id = clinic, displayName = "Diabetes clinic", apiSecret = $"secret-of-{clinic}" }))
+        {
+            Assert.True((await http.SendAsync(create)).IsSuccessStatusCode);
+        }
+
+        var patient = $"pat-{Guid.NewGuid():N}"[..16];
+        var patientSecret = MultiSiteApi.Sha1($"secret-of-{patient}");
+        using (var create = MultiSiteApi.OperatorRequest(HttpMethod.Post, "/api/admin/tenants", new { id = patient, displayName = "Sam", apiSecret = $"secret-of-{patient}" }))
+        {
+            Assert.True((await http.SendAsync(create)).IsSuccessStatusCode);
+        }
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await PostAsync(http, patient, patientSecret, "/api/v1/entries", Enumerable.Range(0, 12).Select(i => new { type = "sgv", sgv = 120, direction = "Flat", date = now - i * 300_000L - 60_000 }).ToArray());
+        using (var invite = MultiSiteApi.SiteRequest(patient, HttpMethod.Post, "/api/v4/clinic-shares/invitations", patientSecret, new { expiresInHours = 1 }))
+        using (var invited = await http.SendAsync(invite))
+        {
+            var code = (await invited.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString();
+            await PostAsync(http, clinic, clinicSecret, "/api/v4/clinic/invitations/accept", new { code });
+        }
+
+        var report = await RunBrowserAsync("clinic-board.mjs", new Dictionary<string, string>
+        {
+            ["CLINIC_URL"] = $"http://127.0.0.1:{port}/t/{clinic}/",
+            ["PATIENT_URL"] = $"http://127.0.0.1:{port}/t/{patient}/",
+            ["STAFF_TOKEN"] = await CreateFollowerTokenAsync(http, clinic, clinicSecret),
+            ["PATIENT_SITE"] = patient,
+            ["PATIENT_SECRET_SHA1"] = patientSecret,
+            ["CLINIC_SITE"] = clinic,
+        });
+
+        var before = report.GetProperty("before");
+        Assert.Equal(1, before.GetProperty("rows").GetInt32());
+        Assert.Equal("Sam", before.GetProperty("cells")[0].GetString());
+        Assert.Equal("120", before.GetProperty("cells")[1].GetString());
+        Assert.Equal("InRange", before.GetProperty("urgency").GetString());
+        Assert.Equal("live", report.GetProperty("connection").GetString());
+
+        var live = report.GetProperty("live");
+        Assert.Equal("UrgentLow", live.GetProperty("urgency").GetString());
+        Assert.Equal("48", live.GetProperty("cells")[1].GetString());
+        Assert.Equal("⇊", live.GetProperty("cells")[2].GetString());
+        Assert.True(live.GetProperty("afterMs").GetInt32() < 2000, $"the urgent low took {live.GetProperty("afterMs").GetInt32()} ms to reach the board");
+
+        Assert.True(report.GetProperty("revoked").GetProperty("gone").GetBoolean(), "the revoked patient stayed on the open board");
+        Assert.True(report.GetProperty("revoked").GetProperty("afterMs").GetInt32() < 2000);
+        Assert.Empty(report.GetProperty("consoleErrors").EnumerateArray());
+    }
+
     private static void AssertFitsTheScreen(JsonElement layout)
     {
         var width = layout.GetProperty("viewportWidth").GetDouble();
@@ -133,13 +196,13 @@ public sealed class WebAppBrowserTests
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private static async Task<JsonElement> RunBrowserAsync(Dictionary<string, string> environment)
+    private static async Task<JsonElement> RunBrowserAsync(string script, Dictionary<string, string> environment)
     {
         var playwright = Environment.GetEnvironmentVariable("NOCTURNE_PLAYWRIGHT");
         var chromium = Environment.GetEnvironmentVariable("NOCTURNE_CHROMIUM");
         Assert.False(string.IsNullOrEmpty(playwright) || !Directory.Exists(playwright), "playwright-core is not installed (deploy/local/test.sh installs it)");
         Assert.False(string.IsNullOrEmpty(chromium) || !File.Exists(chromium), "chromium is not installed (deploy/local/test.sh installs it)");
-        var start = new ProcessStartInfo("node", [Path.Combine(TestServices.RepositoryRoot, "tests", "browser", "web-app.mjs")])
+        var start = new ProcessStartInfo("node", [Path.Combine(TestServices.RepositoryRoot, "tests", "browser", script)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -161,7 +224,7 @@ public sealed class WebAppBrowserTests
         // Kept beside the test results: what the browser saw, for whoever reads a failure.
         if (Environment.GetEnvironmentVariable("NOCTURNE_TEST_DATA") is { Length: > 0 } data)
         {
-            await File.WriteAllTextAsync(Path.Combine(data, "web-app-browser.json"), last);
+            await File.WriteAllTextAsync(Path.Combine(data, Path.ChangeExtension(script, ".json")), last);
         }
 
         return JsonDocument.Parse(last).RootElement.Clone();

@@ -15,18 +15,21 @@ using Nocturne.Grains.Push;
 namespace Nocturne.Api.Push.SocketIo;
 
 /// <summary>
-/// One Engine.IO v4 connection over a WebSocket carrying the reference's two Socket.IO namespaces:
+/// One Engine.IO v4 connection, over a WebSocket or HTTP long-polling (the reference's own web client
+/// polls), carrying the reference's two Socket.IO namespaces:
 /// <c>/</c> (<c>authorize</c>, then <c>dataUpdate</c>) and <c>/alarm</c> (<c>subscribe</c>, then
 /// <c>alarm</c>, <c>urgent_alarm</c>, <c>clear_alarm</c>, <c>announcement</c>; <c>ack</c>). The server
 /// pings; a client that stops answering is dropped. Outgoing messages go through a bounded queue:
 /// a follower that cannot keep up is disconnected rather than allowed to hold memory.
 /// </summary>
-public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFactory grains, DocumentQueries queries, SitePushRelay relay, TimeProvider time, ILogger logger) : IPushFollower, IDisposable
+public sealed class SocketIoSession(string siteId, IGrainFactory grains, DocumentQueries queries, SitePushRelay relay, TimeProvider time, ILogger logger) : IPushFollower, IDisposable
 {
     public const string AlarmNamespace = "/alarm";
     public static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(25);
     public static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(20);
-    private const int MaxPayload = 1_000_000;
+    public const int MaxPayload = 1_000_000;
+    // Engine.IO 4 joins the packets of one long-polling body with the record separator.
+    private const char PacketSeparator = '\u001e';
     private const string BadToken = "Missing or bad access token or JWT";
 
     private readonly Channel<string> _outgoing = Channel.CreateBounded<string>(new BoundedChannelOptions(1024) { SingleReader = true });
@@ -36,13 +39,22 @@ public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFacto
     private volatile bool _followsAlarms;
     private bool _canAck;
     private long _lastPongMs;
+    private int _polling;
+
+    /// <summary>The Engine.IO session id (<c>sid</c>): what a polling client sends back on every request.</summary>
+    public string Id { get; } = NewId();
+
+    /// <summary>Cancelled when the session ends, whatever ended it.</summary>
+    public CancellationToken Closed => _closing.Token;
 
     public string SiteId => siteId;
 
     public Credentials Credentials { get; private set; } = Credentials.None;
 
-    public bool Wants(SitePushEvent pushEvent) =>
-        PushEventNames.IsAlarm(pushEvent.Name) ? _followsAlarms : _followsData;
+    public string Permission => FollowerPermission.Read;
+
+    public bool Wants(SitePushEvent pushEvent) => pushEvent.Name != PushEventNames.BoardUpdate
+        && (PushEventNames.IsAlarm(pushEvent.Name) ? _followsAlarms : _followsData);
 
     public void Deliver(SitePushEvent pushEvent)
     {
@@ -60,25 +72,105 @@ public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFacto
         _outgoing.Writer.TryComplete();
     }
 
-    public async Task RunAsync(CancellationToken aborted)
+    /// <summary>Engine.IO's open packet. No upgrades are offered: a polling client stays on polling.</summary>
+    public string OpenPacket()
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _closing.Token);
-        var token = linked.Token;
         _lastPongMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         var open = new JsonObject
         {
-            ["sid"] = NewId(),
+            ["sid"] = Id,
             ["upgrades"] = new JsonArray(),
             ["pingInterval"] = (int)PingInterval.TotalMilliseconds,
             ["pingTimeout"] = (int)PingTimeout.TotalMilliseconds,
             ["maxPayload"] = MaxPayload,
         };
-        _outgoing.Writer.TryWrite("0" + open.ToJsonString());
-        var writer = WriteLoopAsync(token);
+        return "0" + open.ToJsonString();
+    }
+
+    /// <summary>Starts a long-polling session: the server's pings go out on the polls, and a client that stops answering them is dropped.</summary>
+    public void StartPolling()
+    {
+        _ = PingLoopAsync(_closing.Token);
+        _closing.Token.Register(() =>
+        {
+            relay.Detach(this);
+            _outgoing.Writer.TryComplete();
+        });
+    }
+
+    /// <summary>
+    /// One long poll: waits until something is queued and answers all of it (up to the payload
+    /// limit), or the close packet when the session has ended. Null when another poll of the same
+    /// session is already waiting, which Engine.IO forbids.
+    /// </summary>
+    public async Task<string?> PollAsync(CancellationToken aborted)
+    {
+        if (Interlocked.Exchange(ref _polling, 1) == 1)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _closing.Token);
+            try
+            {
+                if (!await _outgoing.Reader.WaitToReadAsync(linked.Token))
+                {
+                    // Everything queued before a disconnect went out on earlier polls: the session ends.
+                    await _closing.CancelAsync();
+                    return "1";
+                }
+            }
+            catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+            {
+                return "1";
+            }
+
+            var body = new StringBuilder();
+            while (body.Length < MaxPayload && _outgoing.Reader.TryRead(out var packet))
+            {
+                if (body.Length > 0)
+                {
+                    body.Append(PacketSeparator);
+                }
+
+                body.Append(packet);
+            }
+
+            return body.ToString();
+        }
+        finally
+        {
+            Volatile.Write(ref _polling, 0);
+        }
+    }
+
+    /// <summary>A polling client's POST: one or more Engine.IO packets. False when the client closed the session.</summary>
+    public async Task<bool> ReceiveAsync(string payload)
+    {
+        foreach (var packet in payload.Split(PacketSeparator))
+        {
+            if (!await OnEngineMessageAsync(packet))
+            {
+                await _closing.CancelAsync();
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public async Task RunWebSocketAsync(WebSocket socket, CancellationToken aborted)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _closing.Token);
+        var token = linked.Token;
+        _outgoing.Writer.TryWrite(OpenPacket());
+        var writer = WriteLoopAsync(socket, token);
         var pinger = PingLoopAsync(token);
         try
         {
-            await ReadLoopAsync(token);
+            await ReadLoopAsync(socket, token);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
@@ -115,7 +207,7 @@ public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFacto
         }
     }
 
-    private async Task ReadLoopAsync(CancellationToken token)
+    private async Task ReadLoopAsync(WebSocket socket, CancellationToken token)
     {
         var buffer = new byte[16 * 1024];
         using var message = new MemoryStream();
@@ -185,7 +277,7 @@ public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFacto
                 _followsAlarms &= packet.Namespace != AlarmNamespace;
                 break;
             case SocketIoPacket.Event when packet.Data is JsonArray { Count: > 0 } args && _namespaces.Contains(packet.Namespace):
-                await OnEventAsync(packet, (string?)args[0] ?? "", args);
+                await OnEventAsync(packet, Text(args[0]) ?? "", args);
                 break;
         }
     }
@@ -202,7 +294,7 @@ public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFacto
                 await SubscribeAsync(packet, message);
                 break;
             case "ack" when _canAck && args.Count > 1:
-                var level = DataUpdate.Number(args[1]) ?? (double.TryParse((string?)args[1], System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : 0);
+                var level = DataUpdate.Number(args[1]) ?? (double.TryParse(Text(args[1]), System.Globalization.CultureInfo.InvariantCulture, out var l) ? l : 0);
                 var group = args.Count > 2 && args[2] is JsonValue g && g.TryGetValue<string>(out var groupName) ? groupName : "default";
                 var silence = args.Count > 3 ? DataUpdate.Number(args[3]) : null;
                 await grains.GetGrain<ISiteAlarmGrain>(SiteGrainKeys.For(siteId, "alarms")).AckAsync((int)level, group, silence is { } s ? (long)s : null);
@@ -296,7 +388,7 @@ public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFacto
         }
     }
 
-    private async Task WriteLoopAsync(CancellationToken token)
+    private async Task WriteLoopAsync(WebSocket socket, CancellationToken token)
     {
         try
         {
@@ -344,7 +436,11 @@ public sealed class SocketIoSession(WebSocket socket, string siteId, IGrainFacto
         }
     }
 
-    public void Dispose() => _closing.Dispose();
+    public void Dispose()
+    {
+        _closing.Cancel();
+        _closing.Dispose();
+    }
 
     private static string? Text(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var text) && !string.IsNullOrWhiteSpace(text) ? text.Trim() : null;
