@@ -118,7 +118,7 @@ public sealed class EntryWindow
     /// <summary>
     /// The newest <paramref name="count"/> entries (of a type) dated at or after
     /// <paramref name="sinceMs"/>, as PostgreSQL would give them (date then _id descending), as a
-    /// JSON array; null when older entries outside the window could belong to the answer.
+    /// JSON array; null when the window holds fewer.
     /// </summary>
     public RecentEntries? Newest(int count, string? type, long sinceMs)
     {
@@ -142,8 +142,9 @@ public sealed class EntryWindow
             }
         }
 
-        // Fewer than asked means older ones may exist below the floor: let PostgreSQL answer.
-        if (matching.Count < count && Floor > sinceMs)
+        // Fewer than asked: PostgreSQL answers (older ones may exist below the floor, and a short
+        // answer would show the window's key order where PostgreSQL's has always been seen).
+        if (matching.Count < count)
         {
             return null;
         }

@@ -40,17 +40,16 @@ public sealed class EntryWindowTests(MultiSiteApi api) : IClassFixture<MultiSite
     }
 
     [Fact]
-    public async Task ASiteWithFewOrNoReadingsIsAnsweredFromMemoryAsFromPostgres()
+    public async Task ASiteWithFewOrNoReadingsIsAnsweredAsFromPostgres()
     {
         var (site, secret) = await api.CreateSiteAsync("winfew");
-        Assert.NotNull(await Grain(site).GetRecentEntriesAsync(10, null));
         await AssertSameAsPostgresAsync(site, secret);
 
         var now = DateTimeOffset.UtcNow;
         // Three recent readings and one older than the default find's four days.
         Assert.Equal(200, (await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/entries", new[] { 1, 6, 11, 60 * 24 * 5 }
             .Select(minutes => new { type = "sgv", date = now.AddMinutes(-minutes).ToUnixTimeMilliseconds(), sgv = 100 + minutes, device = "cgm" }).ToArray())).Status);
-        Assert.NotNull(await Grain(site).GetRecentEntriesAsync(10, null));
+        Assert.NotNull(await Grain(site).GetRecentEntriesAsync(3, null));
         await AssertSameAsPostgresAsync(site, secret);
     }
 
@@ -78,7 +77,6 @@ public sealed class EntryWindowTests(MultiSiteApi api) : IClassFixture<MultiSite
 
         Assert.NotNull(await Grain(site).GetRecentEntriesAsync(288, null));
         Assert.NotNull(await Grain(site).GetRecentEntriesAsync(1, null));
-        Assert.NotNull(await Grain(site).GetRecentEntriesAsync(300, null));
         await AssertSameAsPostgresAsync(site, secret);
     }
 
