@@ -157,6 +157,17 @@ pub unsafe extern "C" fn oref_suggest(request: *const c_char) -> *mut c_char {
     call(request, |req: requests::SuggestRequest| req.run())
 }
 
+/// IOB and COB at many instants over one history: JSON [`crate::series::IobCobSeriesRequest`] in,
+/// one value per point out, each equal to what [`oref_iob_history`] (current only) and
+/// [`oref_meal`] answer for that point's inputs.
+///
+/// # Safety
+/// As [`oref_iob`].
+#[no_mangle]
+pub unsafe extern "C" fn oref_iob_cob_series(request: *const c_char) -> *mut c_char {
+    call(request, |req: crate::series::IobCobSeriesRequest| req.run())
+}
+
 unsafe fn parse<T: for<'de> Deserialize<'de>>(request: *const c_char) -> Result<T, String> {
     if request.is_null() {
         return Err("request is null".to_owned());
@@ -202,15 +213,18 @@ mod tests {
         assert_eq!(value["crate_version"], env!("CARGO_PKG_VERSION"));
     }
 
+    /// One JSON call through an export, as a C caller makes it.
+    fn json_call(export: unsafe extern "C" fn(*const c_char) -> *mut c_char, json: &str) -> serde_json::Value {
+        let input = CString::new(json).unwrap();
+        let ptr = unsafe { export(input.as_ptr()) };
+        let out = unsafe { CStr::from_ptr(ptr) }.to_str().unwrap().to_owned();
+        unsafe { oref_free_string(ptr) };
+        serde_json::from_str(&out).unwrap()
+    }
+
     #[test]
     fn iob_through_the_abi_reports_values_and_errors() {
-        let call = |json: &str| {
-            let input = CString::new(json).unwrap();
-            let ptr = unsafe { oref_iob(input.as_ptr()) };
-            let out = unsafe { CStr::from_ptr(ptr) }.to_str().unwrap().to_owned();
-            unsafe { oref_free_string(ptr) };
-            serde_json::from_str::<serde_json::Value>(&out).unwrap()
-        };
+        let call = |json: &str| json_call(oref_iob, json);
         let ok = call(r#"{"profile":{"dia":5,"curve":"rapid-acting"},"doses":[{"date":1795348800000,"insulin":2}],"time":1795348800000,"points":3}"#);
         assert_eq!(ok["ok"], true);
         assert_eq!(ok["result"][0]["iob"], 2.0);
@@ -221,6 +235,22 @@ mod tests {
         let null = unsafe { oref_iob(std::ptr::null()) };
         assert!(!null.is_null());
         unsafe { oref_free_string(null) };
+    }
+
+    #[test]
+    fn the_series_reports_a_bad_point_by_itself_and_refuses_too_many_points() {
+        let call = |json: &str| json_call(oref_iob_cob_series, json);
+        let profile = r#"{"dia":5,"current_basal":1,"max_daily_basal":1,"max_basal":3,"sens":50,"carb_ratio":10,"basalprofile":[{"minutes":0,"rate":1,"start":"00:00:00","i":0}]}"#;
+        let history = r#"[{"eventType":"Bolus","insulin":2,"created_at":"2026-11-29T10:00:00.000Z"}]"#;
+        let ok = call(&format!(r#"{{"profile":{profile},"history":{history},"points":[{{"clock":1795947000000}},{{"clock":1795947000000,"historyFrom":5}}]}}"#));
+        assert_eq!(ok["ok"], true, "{ok}");
+        let single = json_call(oref_iob_history, &format!(r#"{{"profile":{profile},"history":{history},"clock":1795947000000,"currentOnly":true}}"#));
+        assert_eq!(ok["result"][0]["iob"], single["result"][0]);
+        assert!(ok["result"][0]["meal"].is_null());
+        assert!(ok["result"][1]["iobError"].as_str().unwrap().starts_with("historyFrom 5"));
+        let points = vec![r#"{"clock":1795946400000}"#; crate::series::MAX_POINTS + 1].join(",");
+        let refused = call(&format!(r#"{{"profile":{profile},"history":[],"points":[{points}]}}"#));
+        assert_eq!(refused["ok"], false);
     }
 
     #[test]

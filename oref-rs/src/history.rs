@@ -79,7 +79,7 @@ fn is_truthy(record: &Value, key: &str) -> bool {
 }
 
 /// A record's time as `new Date(tz(value))` reads it: ISO strings or epoch milliseconds.
-pub(crate) fn time_of(value: Option<&Value>, zone: &Zone) -> Option<f64> {
+pub fn time_of(value: Option<&Value>, zone: &Zone) -> Option<f64> {
     match value? {
         Value::String(s) => zone.parse(s),
         Value::Number(x) => x.as_f64(),

@@ -20,7 +20,8 @@ pub mod limits;
 pub mod meal;
 pub mod profile;
 pub mod requests;
+pub mod series;
 pub mod time;
 
 /// Bumped whenever an exported signature or a JSON contract changes incompatibly.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;

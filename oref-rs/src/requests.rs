@@ -24,7 +24,7 @@ const MAX_TRANSITIONS: usize = 64;
 
 /// The patient's zone as a request gives it: a table of offsets (`utcOffsets`), or one fixed
 /// offset (`utcOffset`, minutes) when there is no table.
-fn zone_of(offset: i32, table: &Option<Vec<Transition>>) -> Result<Zone, String> {
+pub(crate) fn zone_of(offset: i32, table: &Option<Vec<Transition>>) -> Result<Zone, String> {
     let offset_ok = |minutes: i32| (-14 * 60..=14 * 60).contains(&minutes);
     match table {
         None => {
@@ -77,10 +77,26 @@ impl IobHistoryRequest {
         check_clock("clock", self.clock)?;
         check_profile(&self.profile)?;
         let zone = zone_of(self.utc_offset, &self.utc_offsets)?;
-        check_treatments("history", &self.history, self.clock, &zone)?;
-        let inputs = HistoryInputs { history: &self.history, profile: &self.profile, clock: self.clock, zone: &zone, autosens_ratio: self.autosens.map(|a| a.ratio) };
-        Ok(generate(&inputs, self.current_only))
+        iob_from_history(&self.history, &self.profile, self.clock, &zone, self.autosens.map(|a| a.ratio), self.current_only)
     }
+}
+
+/// The IOB array from treatments (newest first) on a checked profile and zone; shared by
+/// [`IobHistoryRequest`] and the series, so both give the same answer for the same inputs.
+pub(crate) fn iob_from_history(history: &[Value], profile: &Profile, clock: f64, zone: &Zone, autosens_ratio: Option<f64>, current_only: bool) -> Result<Vec<IobTick>, String> {
+    check_treatments("history", history, clock, zone)?;
+    let inputs = HistoryInputs { history, profile, clock, zone, autosens_ratio };
+    Ok(generate(&inputs, current_only))
+}
+
+/// Meal data (COB) from treatments and readings (both newest first) on a checked profile and zone;
+/// shared by [`MealRequest`] and the series.
+pub(crate) fn meal_from_history(history: &[Value], carbs: &[Value], profile: &Profile, glucose: &[GlucoseEntry], clock: f64, zone: &Zone) -> Result<MealData, String> {
+    check_treatments("history", history, clock, zone)?;
+    check_treatments("carbs", carbs, clock, zone)?;
+    check_glucose("glucose", glucose, clock, zone)?;
+    let inputs = MealInputs { history, carbs, profile, glucose, clock, zone };
+    Ok(meal_data(&inputs))
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,11 +121,7 @@ impl MealRequest {
         check_clock("clock", self.clock)?;
         check_profile(&self.profile)?;
         let zone = zone_of(self.utc_offset, &self.utc_offsets)?;
-        check_treatments("history", &self.history, self.clock, &zone)?;
-        check_treatments("carbs", &self.carbs, self.clock, &zone)?;
-        check_glucose("glucose", &self.glucose, self.clock, &zone)?;
-        let inputs = MealInputs { history: &self.history, carbs: &self.carbs, profile: &self.profile, glucose: &self.glucose, clock: self.clock, zone: &zone };
-        Ok(meal_data(&inputs))
+        meal_from_history(&self.history, &self.carbs, &self.profile, &self.glucose, self.clock, &zone)
     }
 }
 

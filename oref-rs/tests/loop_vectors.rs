@@ -353,3 +353,66 @@ fn on_dst_days_one_fixed_offset_would_differ_from_oref0() {
     assert!(dst_days >= 500);
     assert!(differing.len() >= 10, "the DST scenarios should exercise the offset table");
 }
+
+/// Calls one JSON export of the C ABI and returns its reply.
+fn abi(export: unsafe extern "C" fn(*const std::os::raw::c_char) -> *mut std::os::raw::c_char, request: &Value) -> Value {
+    let input = std::ffi::CString::new(request.to_string()).unwrap();
+    let ptr = unsafe { export(input.as_ptr()) };
+    let text = unsafe { std::ffi::CStr::from_ptr(ptr) }.to_str().unwrap().to_owned();
+    unsafe { oref::ffi::oref_free_string(ptr) };
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The batch export gives, at every point, exactly what the single IOB and meal exports give for
+/// the treatments and readings known at that point: each scenario's clock and every 25 minutes
+/// back over 75 minutes, through the C ABI, compared value for value (not within a tolerance).
+#[test]
+fn the_iob_and_cob_series_equals_the_single_calls_at_every_point() {
+    let mut report = Report { compared: 0, mismatches: Vec::new() };
+    let (mut with_iob, mut with_cob) = (0, 0);
+    let day = 24.0 * 3_600_000.0;
+    for s in load() {
+        let zone = zone_of(&s);
+        let glucose = expand(&s.glucose, s.clock);
+        let mut points = Vec::new();
+        let mut singles = Vec::new();
+        for k in 0..4 {
+            let clock = s.clock - f64::from(k) * 25.0 * 60_000.0;
+            // Newest first: the treatments known at `clock` are the tail after those started later.
+            let history_from = s.treatments.iter().take_while(|t| oref::history::time_of(t.get("created_at").or_else(|| t.get("timestamp")), &zone).is_some_and(|at| at > clock)).count();
+            let glucose_from = glucose.iter().take_while(|g| g.date.unwrap() > clock).count();
+            let glucose_to = glucose_from + glucose[glucose_from..].iter().take_while(|g| g.date.unwrap() > clock - day).count();
+            points.push(serde_json::json!({ "clock": clock, "historyFrom": history_from, "glucoseFrom": glucose_from, "glucoseTo": glucose_to }));
+            let known = &s.treatments[history_from..];
+            let seen = &glucose[glucose_from..glucose_to];
+            let common = serde_json::json!({ "profile": s.profile, "clock": clock, "utcOffset": s.utc_offset, "utcOffsets": s.utc_offsets });
+            let mut iob = common.clone();
+            iob["history"] = Value::Array(known.to_vec());
+            iob["currentOnly"] = Value::Bool(true);
+            let mut meal = common;
+            meal["history"] = Value::Array(known.to_vec());
+            meal["glucose"] = serde_json::to_value(seen).unwrap();
+            let meal_reply = if seen.is_empty() { Value::Null } else { abi(oref::ffi::oref_meal, &meal) };
+            singles.push((clock, abi(oref::ffi::oref_iob_history, &iob), meal_reply));
+        }
+        let request = serde_json::json!({
+            "history": s.treatments, "profile": s.profile, "glucose": glucose, "utcOffset": s.utc_offset, "utcOffsets": s.utc_offsets, "points": points,
+        });
+        let batch = abi(oref::ffi::oref_iob_cob_series, &request);
+        assert_eq!(batch["ok"], true, "{}: {}", s.name, batch["error"]);
+        for (value, (clock, iob, meal)) in batch["result"].as_array().unwrap().iter().zip(&singles) {
+            let name = format!("{} at {}", s.name, iso_string(*clock));
+            with_iob += usize::from(value["iob"].is_object());
+            with_cob += usize::from(value["meal"]["mealCOB"].as_f64().is_some_and(|c| c > 0.0));
+            let single_iob = if iob["ok"] == true { iob["result"][0].clone() } else { Value::Null };
+            report.value(&name, "iob", &value["iob"], &single_iob);
+            report.value(&name, "iobError", &value["iobError"], &iob["error"]);
+            let (single_meal, single_error) = if meal.is_null() { (Value::Null, Value::Null) } else { (meal["result"].clone(), meal["error"].clone()) };
+            report.value(&name, "meal", &value["meal"], &single_meal);
+            report.value(&name, "mealError", &value["mealError"], &single_error);
+        }
+    }
+    println!("{with_iob} points with IOB, {with_cob} with carbs on board");
+    assert!(with_iob > 5_000 && with_cob > 500, "too few points computed: {with_iob} with IOB, {with_cob} with COB");
+    finish("iob and cob series", report);
+}

@@ -35,4 +35,6 @@ public sealed record SiteSettings
     [Id(25)] public string EditMode { get; init; } = "on";
     /// <summary>The reference's alarm types: <c>predict</c> (the ar2 forecast) unless thresholds were set, then <c>simple</c>.</summary>
     [Id(26)] public IReadOnlyList<string> AlarmTypes { get; init; } = ["predict"];
+    /// <summary>Pump, OpenAPS, Loop and uploader battery alarms (the reference's plugin settings).</summary>
+    [Id(27)] public DeviceAlarmSettings DeviceAlarms { get; init; } = new();
 }

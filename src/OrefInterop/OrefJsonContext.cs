@@ -16,6 +16,8 @@ namespace Nocturne.OrefInterop;
 [JsonSerializable(typeof(AutosensRequest))]
 [JsonSerializable(typeof(DetermineBasalRequest))]
 [JsonSerializable(typeof(SuggestRequest))]
+[JsonSerializable(typeof(IobCobSeriesRequest))]
+[JsonSerializable(typeof(OrefReply<List<IobCobValue>>))]
 [JsonSerializable(typeof(OrefReply<List<IobTotals>>))]
 [JsonSerializable(typeof(OrefReply<List<IobTick>>))]
 [JsonSerializable(typeof(OrefReply<MealData>))]

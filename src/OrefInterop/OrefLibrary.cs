@@ -8,7 +8,7 @@ namespace Nocturne.OrefInterop;
 public static class OrefLibrary
 {
     /// <summary>The ABI this build of the bindings was written against.</summary>
-    public const uint ExpectedAbiVersion = 3;
+    public const uint ExpectedAbiVersion = 4;
 
     public static uint AbiVersion => OrefNative.AbiVersion();
 
@@ -36,6 +36,9 @@ public static class OrefLibrary
 
     /// <summary>oref0's meal data (COB).</summary>
     public static MealData CalculateMeal(MealRequest request) => Call<MealData>(OrefNative.Meal, request);
+
+    /// <summary>IOB and COB at many instants in one call; each point as the single IOB and meal calls would answer it.</summary>
+    public static IReadOnlyList<IobCobValue> CalculateIobCobSeries(IobCobSeriesRequest request) => Call<List<IobCobValue>>(OrefNative.IobCobSeries, request);
 
     /// <summary>oref0's autosens ratio.</summary>
     public static AutosensResult DetectSensitivity(AutosensRequest request) => Call<AutosensResult>(OrefNative.Autosens, request);

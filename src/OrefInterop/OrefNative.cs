@@ -31,6 +31,9 @@ internal static partial class OrefNative
     [LibraryImport(Library, EntryPoint = "oref_suggest", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial IntPtr Suggest(string request);
 
+    [LibraryImport(Library, EntryPoint = "oref_iob_cob_series", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr IobCobSeries(string request);
+
     [LibraryImport(Library, EntryPoint = "oref_free_string")]
     internal static partial void FreeString(IntPtr value);
 }

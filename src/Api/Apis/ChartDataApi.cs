@@ -18,7 +18,7 @@ namespace Nocturne.Api.Apis;
 /// </summary>
 public static class ChartDataApi
 {
-    /// <summary>The longest range one request may ask for (IOB and COB cost one oref call each per 5 minutes).</summary>
+    /// <summary>The longest range one request may ask for (IOB and COB are computed for every 5 minutes of it).</summary>
     public static readonly TimeSpan MaxRange = TimeSpan.FromHours(72);
 
     private static readonly long Step = (long)TimeSpan.FromMinutes(5).TotalMilliseconds;
@@ -123,37 +123,39 @@ public static class ChartDataApi
             return;
         }
 
-        var oref = grains.GetGrain<IOrefGrain>(0);
         var history = OrefHistory.Treatments(treatments);
         var historyMs = history.Select(h => DocumentTime.TryParse(h.CreatedAt, out var at) ? at.ToUnixTimeMilliseconds() : long.MinValue).ToArray();
         var readings = OrefHistory.Glucose(glucose);
-        var marks = new List<long>();
+        var marks = new List<IobCobPoint>();
         for (var t = (fromMs + Step - 1) / Step * Step; t <= toMs; t += Step)
         {
-            marks.Add(t);
+            // Both lists are newest first: what was known at t is the tail from the first record not
+            // after t, and the readings seen are those of the day before t.
+            var clock = t;
+            var historyFrom = Array.FindIndex(historyMs, ms => ms <= clock);
+            var glucoseFrom = readings.FindIndex(r => r.Date <= clock);
+            glucoseFrom = glucoseFrom < 0 ? readings.Count : glucoseFrom;
+            var glucoseTo = readings.FindIndex(glucoseFrom, r => r.Date <= clock - (long)OrefHistory.Span.TotalMilliseconds);
+            marks.Add(new IobCobPoint(t, historyFrom < 0 ? history.Count : historyFrom, glucoseFrom, glucoseTo < 0 ? readings.Count : glucoseTo));
         }
 
-        async Task<(long Mills, IobTick Iob, double? Cob)?> PointAsync(long t)
+        IReadOnlyList<IobCobValue> values;
+        try
         {
-            // Newest first: what was known at t is the tail from the first record not after t.
-            var first = Array.FindIndex(historyMs, ms => ms <= t);
-            var known = first < 0 ? [] : history.GetRange(first, history.Count - first);
-            var seen = readings.Where(r => r.Date <= t && r.Date > t - (long)OrefHistory.Span.TotalMilliseconds).ToList();
-            try
-            {
-                var iob = (await oref.CalculateIobFromHistoryAsync(new IobHistoryRequest(known, mapped.Profile, t, mapped.UtcOffsetMinutes, CurrentOnly: true,
-                    UtcOffsets: mapped.UtcOffsets)))[0];
-                var meal = seen.Count == 0 ? null : await oref.CalculateMealAsync(new MealRequest(known, mapped.Profile, seen, t, mapped.UtcOffsetMinutes, mapped.UtcOffsets));
-                return (t, iob, meal?.MealCob);
-            }
-            catch (OrefException)
-            {
-                // A point oref refuses is left out rather than failing the chart.
-                return null;
-            }
+            values = await grains.GetGrain<IOrefGrain>(0).CalculateIobCobSeriesAsync(
+                new IobCobSeriesRequest(history, mapped.Profile, readings, marks, mapped.UtcOffsetMinutes, mapped.UtcOffsets));
+        }
+        catch (OrefException)
+        {
+            // oref refusing the whole request (the profile, too many records) leaves the series empty rather than failing the chart.
+            values = [];
         }
 
-        var points = (await Task.WhenAll(marks.Select(PointAsync))).OfType<(long Mills, IobTick Iob, double? Cob)>().ToList();
+        // A point oref refuses is left out rather than failing the chart.
+        var points = values.Zip(marks)
+            .Where(v => v.First.Iob is not null && v.First.IobError is null && v.First.MealError is null)
+            .Select(v => (Mills: v.Second.Clock, Iob: v.First.Iob!, Cob: v.First.Meal?.MealCob))
+            .ToList();
         result["iob"] = new JsonArray(points.Select(p => (JsonNode)new JsonObject
         {
             ["mills"] = p.Mills,

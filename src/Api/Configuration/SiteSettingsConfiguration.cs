@@ -60,6 +60,42 @@ public static class SiteSettingsConfiguration
             AlarmHigh = Bool(configuration, "ALARM_HIGH", defaults.AlarmHigh),
             AlarmLow = Bool(configuration, "ALARM_LOW", defaults.AlarmLow),
             AlarmUrgentLow = Bool(configuration, "ALARM_URGENT_LOW", defaults.AlarmUrgentLow),
+            DeviceAlarms = DeviceAlarms(configuration, enable),
+        };
+    }
+
+    // The reference reads a plugin's extended settings only when the plugin is enabled.
+    private static DeviceAlarmSettings DeviceAlarms(IConfiguration configuration, IReadOnlyList<string> enable)
+    {
+        var d = new DeviceAlarmSettings();
+        var pump = enable.Contains("pump");
+        var openaps = enable.Contains("openaps");
+        var loop = enable.Contains("loop");
+        var upbat = enable.Contains("upbat");
+        int IntIf(bool on, string key, int fallback) => on ? Int(configuration, key, fallback) : fallback;
+        double NumberIf(bool on, string key, double fallback) => on ? Number(configuration, key, fallback) : fallback;
+        bool BoolIf(bool on, string key, bool fallback) => on ? Bool(configuration, key, fallback) : fallback;
+        return d with
+        {
+            PumpEnableAlerts = BoolIf(pump, "PUMP_ENABLE_ALERTS", d.PumpEnableAlerts),
+            PumpWarnClock = IntIf(pump, "PUMP_WARN_CLOCK", d.PumpWarnClock),
+            PumpUrgentClock = IntIf(pump, "PUMP_URGENT_CLOCK", d.PumpUrgentClock),
+            PumpWarnRes = NumberIf(pump, "PUMP_WARN_RES", d.PumpWarnRes),
+            PumpUrgentRes = NumberIf(pump, "PUMP_URGENT_RES", d.PumpUrgentRes),
+            PumpWarnBattV = NumberIf(pump, "PUMP_WARN_BATT_V", d.PumpWarnBattV),
+            PumpUrgentBattV = NumberIf(pump, "PUMP_URGENT_BATT_V", d.PumpUrgentBattV),
+            PumpWarnBattP = NumberIf(pump, "PUMP_WARN_BATT_P", d.PumpWarnBattP),
+            PumpUrgentBattP = NumberIf(pump, "PUMP_URGENT_BATT_P", d.PumpUrgentBattP),
+            PumpWarnOnSuspend = BoolIf(pump, "PUMP_WARN_ON_SUSPEND", d.PumpWarnOnSuspend),
+            OpenapsEnableAlerts = BoolIf(openaps, "OPENAPS_ENABLE_ALERTS", d.OpenapsEnableAlerts),
+            OpenapsWarn = IntIf(openaps, "OPENAPS_WARN", d.OpenapsWarn),
+            OpenapsUrgent = IntIf(openaps, "OPENAPS_URGENT", d.OpenapsUrgent),
+            LoopEnableAlerts = BoolIf(loop, "LOOP_ENABLE_ALERTS", d.LoopEnableAlerts),
+            LoopWarn = IntIf(loop, "LOOP_WARN", d.LoopWarn),
+            LoopUrgent = IntIf(loop, "LOOP_URGENT", d.LoopUrgent),
+            UpbatEnableAlerts = BoolIf(upbat, "UPBAT_ENABLE_ALERTS", d.UpbatEnableAlerts),
+            UpbatWarn = NumberIf(upbat, "UPBAT_WARN", d.UpbatWarn),
+            UpbatUrgent = NumberIf(upbat, "UPBAT_URGENT", d.UpbatUrgent),
         };
     }
 
@@ -101,6 +137,13 @@ public static class SiteSettingsConfiguration
             ? int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
                 ? value
                 : throw new InvalidOperationException($"{key} must be a whole number (got '{raw}')")
+            : fallback;
+
+    private static double Number(IConfiguration configuration, string key, double fallback) =>
+        configuration[key] is { Length: > 0 } raw
+            ? double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+                ? value
+                : throw new InvalidOperationException($"{key} must be a number (got '{raw}')")
             : fallback;
 
     private static bool Bool(IConfiguration configuration, string key, bool fallback) =>

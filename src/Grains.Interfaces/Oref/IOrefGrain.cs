@@ -18,6 +18,10 @@ public interface IOrefGrain : IGrainWithIntegerKey
     [Alias("CalculateMeal"), ReadOnly]
     Task<MealData> CalculateMealAsync(MealRequest request);
 
+    /// <summary>IOB and COB at every point of <paramref name="request"/> in one oref call (a chart's series).</summary>
+    [Alias("CalculateIobCobSeries"), ReadOnly]
+    Task<IReadOnlyList<IobCobValue>> CalculateIobCobSeriesAsync(IobCobSeriesRequest request);
+
     [Alias("DetectSensitivity"), ReadOnly]
     Task<AutosensResult> DetectSensitivityAsync(AutosensRequest request);
 

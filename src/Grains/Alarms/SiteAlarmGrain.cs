@@ -11,7 +11,7 @@ namespace Nocturne.Grains.Alarms;
 /// A site's alarms, as the reference's notifications module: per group the highest alarm sounds
 /// unless its level was acknowledged within its silence time; a group with nothing left is cleared
 /// ("auto ack") with a 1 ms silence so that it re-alarms at once. A reminder re-evaluates every minute
-/// once readings arrive, so stale data alarms with no upload at all. State (acks included) is in
+/// once readings or device statuses arrive, so stale data alarms with no upload at all. State (acks included) is in
 /// grain storage, so a restart changes nothing a follower hears.
 /// </summary>
 [GrainType("sitealarms")]
@@ -22,29 +22,54 @@ public sealed class SiteAlarmGrain(
 {
     private const string StaleReminder = "stale";
     private static readonly TimeSpan CheckPeriod = TimeSpan.FromMinutes(1);
-    // After a day without readings the site is not "active": stop ticking until the next reading.
+    // After a day without readings or device statuses the site is not "active": stop ticking until the next upload.
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromDays(1);
+
+    // Whether this activation knows the minute reminder to be registered (saves a reminder-table write per device status).
+    private bool _ticking;
 
     private string SiteId => SiteGrainKeys.SiteOf(this.GetPrimaryKeyString());
 
     public async Task OnDataAsync(AlarmInput input)
     {
-        var newest = input.Readings.MaxBy(r => r.Mills);
         var now = time.GetUtcNow();
-        if (newest is null || newest.Mills <= (state.State.Last?.Mills ?? long.MinValue))
+        var newest = input.Readings.MaxBy(r => r.Mills);
+        var newReading = newest is not null && newest.Mills > (state.State.Last?.Mills ?? long.MinValue);
+        if (newReading)
+        {
+            state.State.Previous = input.Readings.Where(r => r.Mills < newest!.Mills).MaxBy(r => r.Mills) is { } before
+                && before.Mills > (state.State.Last?.Mills ?? long.MinValue) ? before : state.State.Last;
+            state.State.Last = newest;
+        }
+
+        foreach (var status in input.DeviceStatusJson)
+        {
+            if (JsonNode.Parse(status) is JsonObject document)
+            {
+                DeviceStatusReader.Apply(state.State, document);
+            }
+        }
+
+        if (!newReading && input.DeviceStatusJson.Count == 0)
         {
             return;
         }
 
-        state.State.Previous = input.Readings.Where(r => r.Mills < newest.Mills).MaxBy(r => r.Mills) is { } before
-            && before.Mills > (state.State.Last?.Mills ?? long.MinValue) ? before : state.State.Last;
-        state.State.Last = newest;
         await EvaluateAsync(now, persist: true);
-
-        // The first tick comes as the reading turns stale, then every minute.
-        var settings = await SettingsAsync();
-        var staleAt = newest.Mills + ((settings?.AlarmTimeagoWarnMins ?? 15) * 60_000L) + 1000 - now.ToUnixTimeMilliseconds();
-        await this.RegisterOrUpdateReminder(StaleReminder, TimeSpan.FromMilliseconds(Math.Clamp(staleAt, 1000, CheckPeriod.TotalMilliseconds * 60)), CheckPeriod);
+        if (newReading)
+        {
+            // The first tick comes as the reading turns stale, then every minute.
+            var settings = await SettingsAsync();
+            var staleAt = newest!.Mills + ((settings?.AlarmTimeagoWarnMins ?? 15) * 60_000L) + 1000 - now.ToUnixTimeMilliseconds();
+            await this.RegisterOrUpdateReminder(StaleReminder, TimeSpan.FromMilliseconds(Math.Clamp(staleAt, 1000, CheckPeriod.TotalMilliseconds * 60)), CheckPeriod);
+            _ticking = true;
+        }
+        else if (!_ticking)
+        {
+            // Device statuses alone (a loop without CGM uploads here) still need the minute tick for loop and pump staleness.
+            await this.RegisterOrUpdateReminder(StaleReminder, CheckPeriod, CheckPeriod);
+            _ticking = true;
+        }
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -55,16 +80,19 @@ public sealed class SiteAlarmGrain(
         }
 
         var now = time.GetUtcNow();
-        if (state.State.Last is not { } last || now.ToUnixTimeMilliseconds() - last.Mills > GiveUpAfter.TotalMilliseconds)
+        var lastData = Math.Max(state.State.Last?.Mills ?? long.MinValue, state.State.LastDeviceStatusMs ?? long.MinValue);
+        if (lastData == long.MinValue || now.ToUnixTimeMilliseconds() - lastData > GiveUpAfter.TotalMilliseconds)
         {
             if (await this.GetReminder(StaleReminder) is { } reminder)
             {
                 await this.UnregisterReminder(reminder);
             }
 
+            _ticking = false;
             return;
         }
 
+        _ticking = true;
         await EvaluateAsync(now, persist: false);
     }
 

@@ -7,9 +7,10 @@ using Nocturne.Grains.Properties;
 namespace Nocturne.Grains.Alarms;
 
 /// <summary>
-/// The reference's alarm plugins as pure rules over a site's newest readings: simplealarms (thresholds,
-/// readings under 10 minutes old), ar2 (forecast from the last two readings five minutes apart) and
-/// timeago (no reading for the warn/urgent minutes, group "Time Ago").
+/// The reference's alarm plugins as pure rules over a site's newest readings and device statuses:
+/// simplealarms (thresholds, readings under 10 minutes old), ar2 (forecast from the last two readings
+/// five minutes apart, or the loop's own forecast while it is fresh), timeago (no reading for the
+/// warn/urgent minutes, group "Time Ago"), and the pump, loop and uploader battery plugins.
 /// </summary>
 public static class SiteAlarmRules
 {
@@ -20,27 +21,30 @@ public static class SiteAlarmRules
     public static List<AlarmNotice> Evaluate(SiteSettings settings, SiteAlarmState state, long nowMs)
     {
         var notices = new List<AlarmNotice>();
-        if (state.Last is not { } last)
-        {
-            return notices;
-        }
-
-        var current = nowMs - last.Mills < CurrentMs && last.Mgdl > 39;
-        if (current && settings.AlarmTypes.Contains("simple") && Simple(settings, last) is { } simple)
+        var last = state.Last;
+        var current = last is not null && nowMs - last.Mills < CurrentMs && last.Mgdl > 39;
+        if (current && settings.AlarmTypes.Contains("simple") && Simple(settings, last!) is { } simple)
         {
             notices.Add(simple);
         }
 
-        if (current && settings.AlarmTypes.Contains("predict") && Predicted(settings, state, nowMs) is { } predicted)
+        if (settings.AlarmTypes.Contains("predict"))
         {
-            notices.Add(predicted);
+            // The loop's own forecast when it is fresh; ar2 otherwise, or when ar2 finds something worse.
+            var ar2 = current ? Predicted(settings, state, nowMs) : null;
+            var loop = LoopPredictedLow.Evaluate(settings, state, nowMs);
+            if ((loop is not null && (ar2 is null || loop.Level >= ar2.Level) ? loop : ar2) is { } predicted)
+            {
+                notices.Add(predicted);
+            }
         }
 
-        if (Stale(settings, last, nowMs) is { } stale)
+        if (last is not null && Stale(settings, last, nowMs) is { } stale)
         {
             notices.Add(stale);
         }
 
+        notices.AddRange(DeviceAlarmRules.Evaluate(settings, state, nowMs));
         return notices;
     }
 

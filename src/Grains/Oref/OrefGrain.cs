@@ -21,6 +21,11 @@ public sealed class OrefGrain : Grain, IOrefGrain
 
     public Task<MealData> CalculateMealAsync(MealRequest request) => OrefCallBudget.RunAsync(() => OrefLibrary.CalculateMeal(request));
 
+    // Every point runs under oref's own per-call work budget, so the wait grows with the points
+    // (a busy day costs about a millisecond a point), below the grain call timeout.
+    public Task<IReadOnlyList<IobCobValue>> CalculateIobCobSeriesAsync(IobCobSeriesRequest request) =>
+        OrefCallBudget.RunAsync(() => OrefLibrary.CalculateIobCobSeries(request), OrefCallBudget.Default + TimeSpan.FromMilliseconds(Math.Min(20_000, 20 * request.Points.Count)));
+
     public Task<AutosensResult> DetectSensitivityAsync(AutosensRequest request) => OrefCallBudget.RunAsync(() => OrefLibrary.DetectSensitivity(request));
 
     public Task<OrefSuggestion> DetermineBasalAsync(DetermineBasalRequest request) => OrefCallBudget.RunAsync(() => OrefLibrary.DetermineBasal(request));

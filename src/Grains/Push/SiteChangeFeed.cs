@@ -38,7 +38,12 @@ public static class SiteChangeFeed
                     .Select(d => new AlarmReading(d.DateMs, DataUpdate.Number(d.Doc["sgv"])!.Value)).ToList();
                 return readings.Count == 0 ? null : new AlarmInput(readings, []);
             case Collection.DeviceStatus:
-                var statuses = valid.Select(d => d.ToV1Json().ToJsonString()).ToList();
+                var statuses = valid.Select(d =>
+                {
+                    var json = d.ToV1Json();
+                    json["mills"] = d.DateMs;
+                    return json.ToJsonString();
+                }).ToList();
                 return statuses.Count == 0 ? null : new AlarmInput([], statuses);
             default:
                 return null;

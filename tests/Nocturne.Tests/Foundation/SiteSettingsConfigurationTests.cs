@@ -34,6 +34,26 @@ public sealed class SiteSettingsConfigurationTests
     }
 
     [Fact]
+    public void DeviceAlarmSettingsAreReadOnlyForEnabledPluginsAsInTheReference()
+    {
+        var settings = SiteSettingsConfiguration.FromConfiguration(Config(
+            ("ENABLE", "pump loop"), ("PUMP_ENABLE_ALERTS", "true"), ("PUMP_WARN_RES", "20"), ("PUMP_URGENT_BATT_V", "1.25"),
+            ("LOOP_ENABLE_ALERTS", "on"), ("LOOP_URGENT", "90"), ("OPENAPS_ENABLE_ALERTS", "true"), ("UPBAT_ENABLE_ALERTS", "true"), ("UPBAT_WARN", "40")));
+        var alarms = settings.DeviceAlarms;
+        Assert.True(alarms.PumpEnableAlerts);
+        Assert.Equal((20, 5, 1.25, 30), (alarms.PumpWarnRes, alarms.PumpUrgentRes, alarms.PumpUrgentBattV, alarms.PumpWarnClock));
+        Assert.True(alarms.LoopEnableAlerts);
+        Assert.Equal((30, 90), (alarms.LoopWarn, alarms.LoopUrgent));
+
+        // openaps is not enabled, so its settings are not read; upbat is a default feature, so they are.
+        Assert.False(alarms.OpenapsEnableAlerts);
+        Assert.True(alarms.UpbatEnableAlerts);
+        Assert.Equal(40, alarms.UpbatWarn);
+        Assert.False(SiteSettingsConfiguration.FromConfiguration(Config()).DeviceAlarms.PumpEnableAlerts);
+        Assert.Throws<InvalidOperationException>(() => SiteSettingsConfiguration.FromConfiguration(Config(("ENABLE", "pump"), ("PUMP_WARN_RES", "ten"))));
+    }
+
+    [Fact]
     public void TheEnableListIsBuiltAsTheReferenceBuildsIt()
     {
         var defaults = SiteSettingsConfiguration.FromConfiguration(Config());

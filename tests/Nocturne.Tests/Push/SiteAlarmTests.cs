@@ -39,7 +39,7 @@ public sealed class SiteAlarmTests : IClassFixture<MultiSiteApi>
         Assert.Equal("Warning LOW", low.GetProperty("title").GetString());
         Assert.Equal(1, low.GetProperty("level").GetInt32());
         Assert.Equal("default", low.GetProperty("group").GetString());
-        Assert.Equal(1, (await AlarmsAsync(site, secret)).GetProperty("level").GetInt32());
+        Assert.Equal(1, (await _api.AlarmsAsync(site, secret)).GetProperty("level").GetInt32());
 
         // Acknowledged through the REST route every follower's app uses.
         await _api.SendOkAsync(site, secret, HttpMethod.Get, "/api/v1/notifications/ack?level=1&group=default&time=600000");
@@ -59,7 +59,7 @@ public sealed class SiteAlarmTests : IClassFixture<MultiSiteApi>
         var grains = (IGrainFactory)_host.Factory.Services.GetService(typeof(IGrainFactory))!;
         await GrainReload.DeactivateAsync(grains, grains.GetGrain<ISiteAlarmGrain>(SiteGrainKeys.For(site, "alarms")));
         await _api.PostEntryAsync(site, secret, 44, now + 1000);
-        var alarms = await AlarmsWhenAsync(site, secret, a => a.GetProperty("lastReading").GetInt64() == now + 1000);
+        var alarms = await _api.AlarmsWhenAsync(site, secret, a => a.GetProperty("lastReading").GetInt64() == now + 1000);
         Assert.Equal(0, alarms.GetProperty("level").GetInt32());
         var active = alarms.GetProperty("active").EnumerateArray().Single();
         Assert.Equal("Urgent LOW", active.GetProperty("title").GetString());
@@ -74,7 +74,7 @@ public sealed class SiteAlarmTests : IClassFixture<MultiSiteApi>
 
         // Back in range: nothing alarms any more.
         await _api.PostEntryAsync(site, secret, 120, now + 2000);
-        Assert.Empty((await AlarmsWhenAsync(site, secret, a => a.GetProperty("active").GetArrayLength() == 0)).GetProperty("active").EnumerateArray());
+        Assert.Empty((await _api.AlarmsWhenAsync(site, secret, a => a.GetProperty("active").GetArrayLength() == 0)).GetProperty("active").EnumerateArray());
     }
 
     [Fact]
@@ -128,23 +128,5 @@ public sealed class SiteAlarmTests : IClassFixture<MultiSiteApi>
         Assert.Equal(200, status);
         Assert.Equal(1, body.GetProperty("message").GetProperty("notifyCount").GetInt32());
         Assert.Equal(0, body.GetProperty("message").GetProperty("notifies").GetArrayLength());
-    }
-
-    private async Task<JsonElement> AlarmsAsync(string site, string secret) =>
-        (await _api.SendOkAsync(site, secret, HttpMethod.Get, "/api/v2/properties")).GetProperty("alarms");
-
-    private async Task<JsonElement> AlarmsWhenAsync(string site, string secret, Func<JsonElement, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var alarms = await AlarmsAsync(site, secret);
-            if (condition(alarms) || DateTime.UtcNow > deadline)
-            {
-                return alarms;
-            }
-
-            await Task.Delay(100);
-        }
     }
 }

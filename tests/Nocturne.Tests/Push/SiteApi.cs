@@ -28,4 +28,24 @@ public sealed class SiteApi(HttpClient client)
         Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
         return text.Length == 0 || !text.TrimStart().StartsWith('{') && !text.TrimStart().StartsWith('[') ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
+
+    /// <summary>The site's alarm state as <c>/api/v2/properties</c> shows it.</summary>
+    public async Task<JsonElement> AlarmsAsync(string site, string secret) =>
+        (await SendOkAsync(site, secret, HttpMethod.Get, "/api/v2/properties")).GetProperty("alarms");
+
+    /// <summary>The alarm state once <paramref name="condition"/> holds (alarms are evaluated after the upload's answer), or after 30 s.</summary>
+    public async Task<JsonElement> AlarmsWhenAsync(string site, string secret, Func<JsonElement, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var alarms = await AlarmsAsync(site, secret);
+            if (condition(alarms) || DateTime.UtcNow > deadline)
+            {
+                return alarms;
+            }
+
+            await Task.Delay(100);
+        }
+    }
 }

@@ -1,4 +1,9 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Nocturne.Grains.Documents;
+using Nocturne.Grains.Interfaces.Oref;
+using Nocturne.Grains.Oref;
+using Nocturne.Grains.StateSpans;
 using Nocturne.Tests.Infrastructure;
 
 namespace Nocturne.Tests.StateSpans;
@@ -129,5 +134,41 @@ public sealed class KnownDayTests(MultiSiteApi api) : IClassFixture<MultiSiteApi
         Assert.InRange(cob[Ms(Utc(29, 9, 5))], 1, 30);
         Assert.Equal(0, cob[Ms(Utc(29, 8, 55))]);
         Assert.Equal(0, cob[Ms(Utc(29, 21))]);
+    }
+
+    [Fact]
+    public async Task ChartDataIobAndCobAreWhatTheSingleOrefCallsGiveAtEveryPoint()
+    {
+        var (site, secret) = await DayAsync();
+        var from = Ms(Utc(29, 6));
+        var to = Ms(Utc(29, 13));
+        var chart = await api.GetOkAsync(site, secret, $"/api/v4/chart-data?from={from}&to={to}");
+
+        // The reference: one IOB call and one meal call per 5 minutes, each over the treatments and
+        // the day of readings known at that instant, as chart-data computed them before the series.
+        var services = api.Factory.Services;
+        var source = services.GetRequiredService<ChartDataSource>();
+        var oref = services.GetRequiredService<IGrainFactory>().GetGrain<IOrefGrain>(0);
+        var day = (long)OrefHistory.Span.TotalMilliseconds;
+        var history = OrefHistory.Treatments(await source.TreatmentsAsync(site, from - day, to));
+        var readings = OrefHistory.Glucose(await source.GlucoseAsync(site, from - day, to));
+        var (mapped, _) = OrefProfileMapper.Map((await source.ProfilesAsync(site, from, to)).MaxBy(p => p.DateMs), DateTimeOffset.FromUnixTimeMilliseconds(to), null);
+        var iob = chart.GetProperty("iob").EnumerateArray().ToList();
+        var cob = chart.GetProperty("cob").EnumerateArray().ToDictionary(p => p.GetProperty("mills").GetInt64(), p => p.GetProperty("cob").GetDouble());
+        Assert.Equal(7 * 12 + 1, iob.Count);
+        Assert.Contains(cob.Values, c => c > 0);
+        foreach (var point in iob)
+        {
+            var t = point.GetProperty("mills").GetInt64();
+            var known = history.Where(h => DocumentTime.TryParse(h.CreatedAt, out var at) && at.ToUnixTimeMilliseconds() <= t).ToList();
+            var seen = readings.Where(r => r.Date <= t && r.Date > t - day).ToList();
+            var single = (await oref.CalculateIobFromHistoryAsync(new IobHistoryRequest(known, mapped!.Profile, t, mapped.UtcOffsetMinutes, CurrentOnly: true, UtcOffsets: mapped.UtcOffsets)))[0];
+            var meal = await oref.CalculateMealAsync(new MealRequest(known, mapped.Profile, seen, t, mapped.UtcOffsetMinutes, mapped.UtcOffsets));
+            Assert.Equal(Math.Round(single.Iob, 3), point.GetProperty("iob").GetDouble());
+            Assert.Equal(Math.Round(single.BasalIob, 3), point.GetProperty("basaliob").GetDouble());
+            Assert.Equal(Math.Round(single.BolusIob, 3), point.GetProperty("bolusiob").GetDouble());
+            Assert.Equal(Math.Round(single.Activity, 5), point.GetProperty("activity").GetDouble());
+            Assert.Equal(Math.Round(meal.MealCob!.Value, 1), cob[t]);
+        }
     }
 }
