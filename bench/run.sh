@@ -1,21 +1,45 @@
 #!/usr/bin/env bash
-# Runs the HTTP benchmark: a private PostgreSQL and Redis in .data/bench, the API built in
-# Release in multi-site mode, then bench/Nocturne.Bench against it on loopback.
-# Arguments go to the bench tool, e.g. bench/run.sh --sites 200 --seconds 10
+# Runs the HTTP benchmark: a private PostgreSQL (fsync on) in .data/bench, the API built in
+# Release in multi-site mode, then bench/Nocturne.Bench against it on loopback. First it measures
+# the machine's limits: PostgreSQL's single-row commit rate (pgbench, 64 clients, a jsonb row and
+# two indexes); the read limits (Kestrel serving a fixed answer of the same size) are measured by
+# the bench tool itself, with the same load generator as ours. Prints one table: limit, ours, ratio.
+# Arguments go to the bench tool, e.g. bench/run.sh --sites 1000,10000 --seconds 10
+# Ports: NOCTURNE_BENCH_PG_PORT (55632), NOCTURNE_BENCH_HTTP_PORT (1437), NOCTURNE_BENCH_FIXED_PORT (1438),
+# NOCTURNE_BENCH_SILO_PORT (11411), NOCTURNE_BENCH_GATEWAY_PORT (30400).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/services.sh"
 cd "$NOCTURNE_ROOT"
 
 DATA="$NOCTURNE_ROOT/.data/bench"
-PG_PORT=55632
+PG_PORT=${NOCTURNE_BENCH_PG_PORT:-55632}
+HTTP_PORT=${NOCTURNE_BENCH_HTTP_PORT:-1437}
+COMMIT_SECONDS=${NOCTURNE_BENCH_COMMIT_SECONDS:-15}
 ensure_packages
 pg_start "$DATA/pg" "$PG_PORT"
 pg_create_db "$DATA/pg" "$PG_PORT" nocturne_bench
 export ConnectionStrings__Postgres="$(pg_connection "$DATA/pg" "$PG_PORT" nocturne_bench);Maximum Pool Size=64"
 OPERATOR_KEY="bench-operator-key-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export Operator__KeySha256="$(echo -n "$OPERATOR_KEY" | sha256sum | cut -d' ' -f1)"
-export Tenancy__BaseDomain=bench.invalid PORT=1437 Cluster__SiloPort=11411 Cluster__GatewayPort=30400
+export Tenancy__BaseDomain=bench.invalid PORT=$HTTP_PORT Cluster__SiloPort=${NOCTURNE_BENCH_SILO_PORT:-11411} Cluster__GatewayPort=${NOCTURNE_BENCH_GATEWAY_PORT:-30400}
 export Logging__LogLevel__Default=Warning
+
+# The commit limit: single-row inserts, each its own transaction, 64 clients, as many uploaders would if each wrote alone.
+PGBIN=$(pg_bin_dir)
+export PGPASSWORD=$(cat "$DATA/pg.password")
+"$PGBIN/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U nocturne -d nocturne_bench -v ON_ERROR_STOP=1 <<'SQL'
+DROP TABLE IF EXISTS bench_commit;
+CREATE TABLE bench_commit (tenant_id text NOT NULL, identifier text NOT NULL, date_ms bigint NOT NULL, doc jsonb NOT NULL, PRIMARY KEY (tenant_id, identifier));
+CREATE INDEX bench_commit_date ON bench_commit (tenant_id, date_ms DESC);
+SQL
+cat > "$DATA/commit.sql" <<'SQL'
+\set site random(0, 999)
+INSERT INTO bench_commit VALUES ('site' || :site, gen_random_uuid()::text, (extract(epoch from clock_timestamp()) * 1000)::bigint, '{"type":"sgv","sgv":120,"direction":"Flat","device":"bench","dateString":"2026-11-29T07:06:40.000Z","utcOffset":0}');
+SQL
+COMMIT_LIMIT=$(timeout $((COMMIT_SECONDS + 60)) "$PGBIN/pgbench" -n -h 127.0.0.1 -p "$PG_PORT" -U nocturne -c 64 -j 2 -T "$COMMIT_SECONDS" -f "$DATA/commit.sql" nocturne_bench 2>/dev/null \
+  | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
+"$PGBIN/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U nocturne -d nocturne_bench -c "DROP TABLE bench_commit"
+echo "limit: PostgreSQL single-row commits (pgbench, 64 clients, ${COMMIT_SECONDS} s): ${COMMIT_LIMIT:-?} tps"
 
 dotnet build src/Api -c Release -v quiet -nologo
 dotnet build bench/Nocturne.Bench -c Release -v quiet -nologo
@@ -23,6 +47,7 @@ dotnet build bench/Nocturne.Bench -c Release -v quiet -nologo
 (cd src/Api/bin/Release/net10.0 && exec dotnet Nocturne.Api.dll) > "$DATA/api.log" 2>&1 &
 API_PID=$!
 trap 'kill $API_PID 2>/dev/null || true; wait $API_PID 2>/dev/null || true; pg_stop "$DATA/pg"' EXIT
-for _ in $(seq 1 120); do curl -sf http://127.0.0.1:1437/health/ready >/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$HTTP_PORT/health/ready" >/dev/null && break; sleep 0.5; done
 
-dotnet bench/Nocturne.Bench/bin/Release/net10.0/Nocturne.Bench.dll --url http://127.0.0.1:1437 --operator-key "$OPERATOR_KEY" --pid "$API_PID" "$@"
+timeout "${NOCTURNE_BENCH_TIMEOUT:-3600}" dotnet bench/Nocturne.Bench/bin/Release/net10.0/Nocturne.Bench.dll --url "http://127.0.0.1:$HTTP_PORT" --operator-key "$OPERATOR_KEY" \
+  --pid "$API_PID" --commit-limit "${COMMIT_LIMIT:-NaN}" --fixed-port "${NOCTURNE_BENCH_FIXED_PORT:-1438}" "$@"

@@ -22,6 +22,14 @@ public sealed class LatencyRecorder
         }
     }
 
+    public double Rate(TimeSpan duration) => _millis.Count / duration.TotalSeconds;
+
+    public double Percentile(double q)
+    {
+        var sorted = _millis.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+    }
+
     public string Summary(TimeSpan duration)
     {
         var sorted = _millis.Order().ToArray();

@@ -6,19 +6,30 @@ using System.Text.Json;
 using Nocturne.Bench;
 
 // Load generator over HTTP on loopback against a running Nocturne (bench/run.sh starts one).
-// Prints: single-entry upload throughput and latency with 64 concurrent uploaders across many
-// sites, entries.json?count=288 read throughput and latency, and memory per active site.
+// Measures the machine's limits with the same generator (a fixed-answer Kestrel of the same body
+// sizes; the PostgreSQL commit limit comes from run.sh's pgbench), then ours: single-entry uploads,
+// the follower reads served from memory, a database read, and memory per active site, at each
+// number of sites; prints one table of limit, figure and ratio.
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.a[2..], p => p.i + 1 < args.Length ? args[p.i + 1] : "");
+if (options.TryGetValue("serve-fixed", out var fixedPort))
+{
+    await FixedAnswerServer.RunAsync(int.Parse(fixedPort));
+    return 0;
+}
+
 var baseUrl = options.GetValueOrDefault("url", "http://127.0.0.1:1337");
 var operatorKey = options["operator-key"];
 var serverPid = int.Parse(options["pid"]);
-var sites = int.Parse(options.GetValueOrDefault("sites", "1000"));
+var siteSteps = options.GetValueOrDefault("sites", "1000").Split(',').Select(int.Parse).Order().ToArray();
+var sites = siteSteps[^1];
 var concurrency = int.Parse(options.GetValueOrDefault("concurrency", "64"));
 var seconds = int.Parse(options.GetValueOrDefault("seconds", "20"));
 var perSite = int.Parse(options.GetValueOrDefault("entries", "288"));
 var historyEntries = int.Parse(options.GetValueOrDefault("history-entries", "105000"));
 var phases = options.GetValueOrDefault("phases", "load,history");
+var commitLimit = double.TryParse(options.GetValueOrDefault("commit-limit", ""), System.Globalization.CultureInfo.InvariantCulture, out var c) ? c : double.NaN;
+var fixedServerPort = int.Parse(options.GetValueOrDefault("fixed-port", "1438"));
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
 {
@@ -27,8 +38,8 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
 };
 http.DefaultRequestHeaders.Add("X-Operator-Key", operatorKey);
 
-Console.WriteLine($"Nocturne bench: {sites} sites, {concurrency} concurrent clients, {seconds} s per phase, server pid {serverPid}");
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+Console.WriteLine($"Nocturne bench: {string.Join(" then ", siteSteps)} sites, {concurrency} concurrent clients, {seconds} s per phase, server pid {serverPid}");
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, load average {LoadAverage()}");
 
 var run = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 if (phases.Contains("clinic", StringComparison.Ordinal))
@@ -46,68 +57,171 @@ if (!phases.Contains("load", StringComparison.Ordinal))
     return 0;
 }
 
-var rssBefore = Rss(serverPid);
 var secrets = new string[sites];
-var setup = Stopwatch.StartNew();
-await Parallel.ForEachAsync(Enumerable.Range(0, sites), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
-{
-    var id = $"b{run}-{i}";
-    var secret = $"bench-secret-{id}";
-    using var response = await http.PostAsJsonAsync("/api/admin/tenants", new { id, apiSecret = secret }, ct);
-    response.EnsureSuccessStatusCode();
-    secrets[i] = Sha1(secret);
-});
-Console.WriteLine($"created {sites} sites in {setup.Elapsed.TotalSeconds:F1} s");
-
-// 24 h of 5-minute readings per site: every site's grain becomes active with a full window.
 var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-setup.Restart();
-await Parallel.ForEachAsync(Enumerable.Range(0, sites), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
-{
-    var entries = Enumerable.Range(0, perSite).Select(k => new { type = "sgv", date = now - (k * 300_000L) - 1000, sgv = 80 + (k % 120), direction = "Flat", device = "bench" }).ToArray();
-    using var request = Request(HttpMethod.Post, i, "/api/v1/entries", entries);
-    using var response = await http.SendAsync(request, ct);
-    response.EnsureSuccessStatusCode();
-});
-Console.WriteLine($"seeded {sites} x {perSite} entries in {setup.Elapsed.TotalSeconds:F1} s");
-var rssAfter = Rss(serverPid);
-Console.WriteLine($"server RSS: {rssBefore / 1024.0 / 1024:F0} MiB before, {rssAfter / 1024.0 / 1024:F0} MiB with {sites} active sites => {(rssAfter - rssBefore) / (double)sites / 1024:F1} KiB per active site (window of {perSite} entries)");
-
-// Phase 1: single-entry uploads, each to a random site, with a fresh timestamp.
-var upload = new LatencyRecorder();
+var table = new List<(string Measure, string Limit, string Ours, string Ratio)>();
+var limits = new Dictionary<int, double>();
+var ready = 0;
 var sequence = 0L;
-await RunAsync(async random =>
+foreach (var step in siteSteps)
 {
-    var site = random.Next(sites);
-    var date = now + Interlocked.Increment(ref sequence);
-    using var request = Request(HttpMethod.Post, site, "/api/v1/entries", new { type = "sgv", date, sgv = 100 + random.Next(100), direction = "Flat", device = "bench" });
-    await upload.TimeAsync(async () =>
+    var rssBefore = Rss(serverPid);
+    var setup = Stopwatch.StartNew();
+    await Parallel.ForEachAsync(Enumerable.Range(ready, step - ready), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
     {
-        using var response = await http.SendAsync(request);
-        return response.IsSuccessStatusCode;
+        var id = $"b{run}-{i}";
+        var secret = $"bench-secret-{id}";
+        using var response = await http.PostAsJsonAsync("/api/admin/tenants", new { id, apiSecret = secret }, ct);
+        response.EnsureSuccessStatusCode();
+        secrets[i] = Sha1(secret);
     });
-});
-Console.WriteLine($"POST /api/v1/entries (1 entry): {upload.Summary(TimeSpan.FromSeconds(seconds))}");
+    Console.WriteLine($"created {step - ready} sites in {setup.Elapsed.TotalSeconds:F1} s");
 
-// Phase 2: followers reading a day of readings.
-var read = new LatencyRecorder();
-await RunAsync(async random =>
-{
-    using var request = Request(HttpMethod.Get, random.Next(sites), "/api/v1/entries.json?count=288", null);
-    await read.TimeAsync(async () =>
+    // 24 h of 5-minute readings and 100 treatments per site: every site's grain becomes active with a full window.
+    setup.Restart();
+    await Parallel.ForEachAsync(Enumerable.Range(ready, step - ready), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
     {
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
-        return response.IsSuccessStatusCode;
+        var entries = Enumerable.Range(0, perSite).Select(k => new { type = "sgv", date = now - (k * 300_000L) - 1000, sgv = 80 + (k % 120), direction = "Flat", device = "bench" }).ToArray();
+        using var request = Request(HttpMethod.Post, i, "/api/v1/entries", entries);
+        using var response = await http.SendAsync(request, ct);
+        response.EnsureSuccessStatusCode();
+        var treatments = Enumerable.Range(0, 100).Select(k => new { eventType = "Correction Bolus", insulin = 0.5 + (k % 4), created_at = DateTimeOffset.FromUnixTimeMilliseconds(now - (k * 900_000L)).ToString("O"), enteredBy = "bench" }).ToArray();
+        using var treatmentRequest = Request(HttpMethod.Post, i, "/api/v1/treatments", treatments);
+        using var treatmentResponse = await http.SendAsync(treatmentRequest, ct);
+        treatmentResponse.EnsureSuccessStatusCode();
     });
-});
-Console.WriteLine($"GET /api/v1/entries.json?count=288: {read.Summary(TimeSpan.FromSeconds(seconds))}");
-Console.WriteLine($"server RSS at the end: {Rss(serverPid) / 1024.0 / 1024:F0} MiB");
+    Console.WriteLine($"seeded {step - ready} sites x ({perSite} entries + 100 treatments) in {setup.Elapsed.TotalSeconds:F1} s");
+    await Task.Delay(TimeSpan.FromSeconds(5));
+    var rssAfter = Rss(serverPid);
+    var perSiteKiB = (rssAfter - rssBefore) / (double)(step - ready) / 1024;
+    Console.WriteLine($"server RSS: {rssBefore / 1024.0 / 1024:F0} MiB before, {rssAfter / 1024.0 / 1024:F0} MiB with {step} active sites => {perSiteKiB:F1} KiB per added active site (window of {perSite} entries)");
+    ready = step;
+
+    // Single-entry uploads, each to a random site, with a fresh timestamp.
+    var upload = await MeasureAsync($"POST /api/v1/entries (1 entry), {step} sites", site => Request(HttpMethod.Post, site, "/api/v1/entries",
+        new { type = "sgv", date = now + Interlocked.Increment(ref sequence), sgv = 100 + (site % 100), direction = "Flat", device = "bench" }));
+    table.Add(($"single-entry POST, {step} sites (p99 {upload.P99:F0} ms)", (double.IsNaN(commitLimit) ? "not measured" : $"{commitLimit:N0} commits/s (pgbench)"), Rate(upload.Rate), Ratio(upload.Rate, commitLimit)));
+
+    foreach (var (name, path) in new[]
+    {
+        ("entries.json?count=288", "/api/v1/entries.json?count=288"),
+        ("entries/current.json", "/api/v1/entries/current.json"),
+        ("/api/v2/properties", "/api/v2/properties"),
+        ("treatments.json?count=100 (database)", "/api/v1/treatments.json?count=100"),
+    })
+    {
+        var size = await BodySizeAsync(path);
+        var ours = await MeasureAsync($"GET {path}, {step} sites", site => Request(HttpMethod.Get, site, path, null));
+        var limit = await FixedLimitAsync(size);
+        table.Add(($"{name}, {step} sites ({size:N0} B)", Rate(limit) + " (Kestrel, fixed)", Rate(ours.Rate), Ratio(ours.Rate, limit)));
+    }
+
+    table.Add(($"memory per active site, {step} sites", "48 KiB (target)", $"{perSiteKiB:F0} KiB", Ratio(48, perSiteKiB)));
+}
+
+Console.WriteLine($"server RSS at the end: {Rss(serverPid) / 1024.0 / 1024:F0} MiB; load average {LoadAverage()}");
+Console.WriteLine();
+Console.WriteLine("| measure | limit on this machine | ours | ratio |");
+Console.WriteLine("|---|---|---|---|");
+foreach (var row in table)
+{
+    Console.WriteLine($"| {row.Measure} | {row.Limit} | {row.Ours} | {row.Ratio} |");
+}
+
 if (phases.Contains("history", StringComparison.Ordinal))
 {
     await HistoryAsync();
 }
 
 return 0;
+
+async Task<(double Rate, double P99)> MeasureAsync(string label, Func<int, HttpRequestMessage> request)
+{
+    var recorder = new LatencyRecorder();
+    await RunAsync(async random =>
+    {
+        using var message = request(random.Next(ready));
+        await recorder.TimeAsync(async () =>
+        {
+            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead);
+            return response.IsSuccessStatusCode;
+        });
+    });
+    Console.WriteLine($"{label}: {recorder.Summary(TimeSpan.FromSeconds(seconds))}");
+    return (recorder.Rate(TimeSpan.FromSeconds(seconds)), recorder.Percentile(0.99));
+}
+
+async Task<int> BodySizeAsync(string path)
+{
+    using var message = Request(HttpMethod.Get, 0, path, null);
+    using var response = await http.SendAsync(message);
+    return (await response.Content.ReadAsByteArrayAsync()).Length;
+}
+
+// The same generator against Kestrel answering a body of that size from memory, in its own process.
+async Task<double> FixedLimitAsync(int size)
+{
+    if (!limits.TryGetValue(size, out var limit))
+    {
+        using var server = Process.Start(new ProcessStartInfo("dotnet", [typeof(FixedAnswerServer).Assembly.Location, "--serve-fixed", fixedServerPort.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        try
+        {
+            using var fixedHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { BaseAddress = new Uri($"http://127.0.0.1:{fixedServerPort}") };
+            // A loaded machine may take a while to start it; without it there is no limit to give.
+            var started = Stopwatch.StartNew();
+            while (true)
+            {
+                try
+                {
+                    using var probe = await fixedHttp.GetAsync($"/fixed/{size}");
+                    break;
+                }
+                catch (HttpRequestException) when (started.Elapsed < TimeSpan.FromSeconds(120) && !server.HasExited)
+                {
+                    await Task.Delay(250);
+                }
+                catch (HttpRequestException)
+                {
+                    Console.WriteLine($"limit: the fixed-answer server on port {fixedServerPort} did not start: {await server.StandardError.ReadToEndAsync()}");
+                    return double.NaN;
+                }
+            }
+
+            var recorder = new LatencyRecorder();
+            await RunAsync(async _ => await recorder.TimeAsync(async () =>
+            {
+                try
+                {
+                    using var response = await fixedHttp.GetAsync($"/fixed/{size}", HttpCompletionOption.ResponseContentRead);
+                    return response.IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }));
+            Console.WriteLine($"limit: Kestrel serving a fixed {size} B answer: {recorder.Summary(TimeSpan.FromSeconds(seconds))}");
+            limit = limits[size] = recorder.Rate(TimeSpan.FromSeconds(seconds));
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
+    return limit;
+}
+
+static string Rate(double perSecond) => double.IsNaN(perSecond) ? "not measured" : $"{perSecond:N0}/s";
+
+static string Ratio(double ours, double limit) => double.IsNaN(limit) || limit == 0 ? "-" : $"{ours / limit:F2}";
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
 // A year of 5-minute entries on one site, then an AAPS-style v3 history sync in pages of 1000.
 async Task HistoryAsync()

@@ -58,13 +58,13 @@ public static class CollectionsApi
     {
         var hasFind = V1Query.HasFind(http.Request.Query);
         var query = V1Query.Parse(routes.Collection, http.Request.Query, hasFind ? routes.DefaultCountWithFind : routes.DefaultCount, time.GetUtcNow(), routes.ImplicitWindow);
-        var documents = await queries.FindAsync(http.Site().SiteId, query, http.RequestAborted);
-        if (routes.Collection == Collection.Treatments && V1Responses.NotModified(http, documents.Count == 0 ? null : documents.Max(d => d.DateMs)))
+        var (json, newest) = await queries.FindV1JsonAsync(http.Site().SiteId, query, http.RequestAborted);
+        if (routes.Collection == Collection.Treatments && V1Responses.NotModified(http, newest))
         {
             return V1Responses.NotModifiedResult();
         }
 
-        return V1Responses.Json(documents, routes.Collection);
+        return V1Responses.Json(json);
     }
 
     private static async Task<IResult> WriteAsync(HttpContext http, IGrainFactory grains, CollectionRoutes routes, WriteMode mode)

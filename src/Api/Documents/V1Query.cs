@@ -12,7 +12,7 @@ namespace Nocturne.Api.Documents;
 /// </summary>
 public static partial class V1Query
 {
-    public static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(4);
+    public static readonly TimeSpan DefaultWindow = DocumentQueries.ImplicitWindow;
 
     private static readonly HashSet<string> Operators = ["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "exists", "regex"];
 

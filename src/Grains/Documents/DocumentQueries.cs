@@ -17,6 +17,9 @@ public sealed class DocumentQueries(PostgresConnection postgres)
 {
     public const int MaxLimit = 100_000;
 
+    /// <summary>How far back a v1 read looks when it names no date (the reference's default find).</summary>
+    public static readonly TimeSpan ImplicitWindow = TimeSpan.FromDays(4);
+
     /// <summary>The column a field maps to, or null when it lives in the document.</summary>
     public static string? ColumnFor(Collection collection, string field) => (collection, field) switch
     {
@@ -47,13 +50,47 @@ public sealed class DocumentQueries(PostgresConnection postgres)
     public async Task<List<StoredDocument>> FindAsync(string tenant, DocumentQuery query, CancellationToken cancellationToken = default)
     {
         await using var command = postgres.DataSource.CreateCommand();
+        PrepareFind(tenant, query, command, DocumentStore.Columns);
+        return await DocumentStore.ReadAllAsync(command, cancellationToken);
+    }
+
+    private static void PrepareFind(string tenant, DocumentQuery query, NpgsqlCommand command, string columns)
+    {
         var where = Where(tenant, query, command);
         var order = string.Join(", ", (query.Sort.Count == 0 ? [(DateField(query.Collection), true)] : query.Sort)
             .Select(s => $"{Expression(query.Collection, s.Field, numeric: false)} {(s.Descending ? "DESC" : "ASC")}"));
-        command.CommandText = $"SELECT {DocumentStore.Columns} FROM {CollectionNames.Of(query.Collection)} WHERE {where} ORDER BY {order}, object_id DESC LIMIT @limit OFFSET @skip";
+        command.CommandText = $"SELECT {columns} FROM {CollectionNames.Of(query.Collection)} WHERE {where} ORDER BY {order}, object_id DESC LIMIT @limit OFFSET @skip";
         command.Parameters.AddWithValue("limit", Math.Clamp(query.Limit, 0, MaxLimit));
         command.Parameters.AddWithValue("skip", Math.Max(0, query.Skip));
-        return await DocumentStore.ReadAllAsync(command, cancellationToken);
+    }
+
+    /// <summary>
+    /// The documents as the v1 JSON array, written straight from the stored text (no document
+    /// tree per row), byte for byte what <see cref="StoredDocument.ToV1Json"/> serialises to;
+    /// with the newest document time (for Last-Modified).
+    /// </summary>
+    public async Task<(string Json, long? NewestDate)> FindV1JsonAsync(string tenant, DocumentQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand();
+        PrepareFind(tenant, query, command, "object_id, date_ms, doc");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var output = new System.Buffers.ArrayBufferWriter<byte>(16 * 1024);
+        long? newest = null;
+        await using (var writer = new Utf8JsonWriter(output))
+        {
+            writer.WriteStartArray();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var date = reader.GetInt64(1);
+                newest = newest is { } n ? Math.Max(n, date) : date;
+                using var doc = JsonDocument.Parse(reader.GetString(2));
+                V1Json.Write(writer, reader.GetString(0), doc.RootElement, query.Collection);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return (Encoding.UTF8.GetString(output.WrittenSpan), newest);
     }
 
     public async Task<long> CountAsync(string tenant, DocumentQuery query, CancellationToken cancellationToken = default)

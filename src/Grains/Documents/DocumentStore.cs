@@ -9,7 +9,7 @@ namespace Nocturne.Grains.Documents;
 /// Writes of the collection tables. Only a site's <see cref="Tenants.PatientGrain"/> calls these
 /// for its site, so a batch's dedup lookups and writes never race another writer.
 /// </summary>
-public sealed class DocumentStore(PostgresConnection postgres)
+public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQueue commits)
 {
     internal const string Columns = "identifier, object_id, date_ms, type, srv_created, srv_modified, is_valid, doc";
 
@@ -28,15 +28,12 @@ public sealed class DocumentStore(PostgresConnection postgres)
         return await ReadAllAsync(command, cancellationToken);
     }
 
-    /// <summary>Inserts and updates in one transaction: all of them are durable, or none.</summary>
-    public async Task SaveAsync(Collection collection, string tenant, IReadOnlyList<StoredDocument> inserts, IReadOnlyList<StoredDocument> updates,
-        CancellationToken cancellationToken = default)
-    {
-        await using var connection = await postgres.DataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await UpsertAsync(collection, tenant, [.. inserts, .. updates], connection, transaction, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+    /// <summary>
+    /// Inserts and updates in one statement, committed with other sites' writes (group commit):
+    /// all of them are durable when this completes, or none.
+    /// </summary>
+    public Task SaveAsync(Collection collection, string tenant, IReadOnlyList<StoredDocument> inserts, IReadOnlyList<StoredDocument> updates) =>
+        commits.WriteAsync(collection, tenant, [.. inserts, .. updates]);
 
     /// <summary>
     /// The document a v3 write addresses: by identifier; by a 24-hex identifier as the _id of a v1
@@ -81,11 +78,16 @@ public sealed class DocumentStore(PostgresConnection postgres)
     /// <summary>Writes one document (insert or full update by identifier); a replaced identifier is removed in the same transaction.</summary>
     public async Task WriteOneAsync(Collection collection, string tenant, StoredDocument row, string? replacedIdentifier, CancellationToken cancellationToken = default)
     {
+        if (replacedIdentifier is null || replacedIdentifier == row.Identifier)
+        {
+            await commits.WriteAsync(collection, tenant, [row]);
+            return;
+        }
+
         await using var connection = await postgres.DataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (replacedIdentifier is not null && replacedIdentifier != row.Identifier)
+        await using (var delete = new NpgsqlCommand($"DELETE FROM {CollectionNames.Of(collection)} WHERE tenant_id = @t AND identifier = @i", connection, transaction))
         {
-            await using var delete = new NpgsqlCommand($"DELETE FROM {CollectionNames.Of(collection)} WHERE tenant_id = @t AND identifier = @i", connection, transaction);
             delete.Parameters.AddWithValue("t", tenant);
             delete.Parameters.AddWithValue("i", replacedIdentifier);
             await delete.ExecuteNonQueryAsync(cancellationToken);
@@ -99,21 +101,26 @@ public sealed class DocumentStore(PostgresConnection postgres)
     private static async Task UpsertAsync(Collection collection, string tenant, IReadOnlyList<StoredDocument> rows, NpgsqlConnection connection,
         NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        if (rows.Count == 0)
-        {
-            return;
-        }
-
-        await using var upsert = new NpgsqlCommand($"""
-            INSERT INTO {CollectionNames.Of(collection)} (tenant_id, {Columns})
-            SELECT @t, i, o, d, ty, sc, sm, v, j::jsonb
-            FROM unnest(@i, @o, @d, @ty, @sc, @sm, @v, @j) AS x(i, o, d, ty, sc, sm, v, j)
-            ON CONFLICT (tenant_id, identifier) DO UPDATE SET object_id = EXCLUDED.object_id, date_ms = EXCLUDED.date_ms, type = EXCLUDED.type,
-                srv_modified = EXCLUDED.srv_modified, is_valid = EXCLUDED.is_valid, doc = EXCLUDED.doc
-            """, connection, transaction);
-        AddRows(upsert, tenant, rows);
+        await using var upsert = new NpgsqlCommand(UpsertSql(collection), connection, transaction);
+        AddRows(upsert.Parameters, Enumerable.Repeat(tenant, rows.Count).ToArray(), rows);
         await upsert.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>The upsert of rows of many sites (one site per row) as one statement of a batch.</summary>
+    internal static NpgsqlBatchCommand UpsertCommand(Collection collection, IReadOnlyList<string> tenants, IReadOnlyList<StoredDocument> rows)
+    {
+        var upsert = new NpgsqlBatchCommand(UpsertSql(collection));
+        AddRows(upsert.Parameters, tenants, rows);
+        return upsert;
+    }
+
+    private static string UpsertSql(Collection collection) => $"""
+        INSERT INTO {CollectionNames.Of(collection)} (tenant_id, {Columns})
+        SELECT t, i, o, d, ty, sc, sm, v, j::jsonb
+        FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9) AS x(t, i, o, d, ty, sc, sm, v, j)
+        ON CONFLICT (tenant_id, identifier) DO UPDATE SET object_id = EXCLUDED.object_id, date_ms = EXCLUDED.date_ms, type = EXCLUDED.type,
+            srv_modified = EXCLUDED.srv_modified, is_valid = EXCLUDED.is_valid, doc = EXCLUDED.doc
+        """;
 
     /// <summary>Removes one document for good and records the removal's clock, in one transaction.</summary>
     public Task<int> DeleteByIdentifierAsync(Collection collection, string tenant, string identifier, long removedMs, CancellationToken cancellationToken = default) =>
@@ -159,6 +166,49 @@ public sealed class DocumentStore(PostgresConnection postgres)
         command.Parameters.AddWithValue("since", sinceMs);
         command.Parameters.AddWithValue("limit", limit);
         return await ReadAllAsync(command, cancellationToken);
+    }
+
+    /// <summary>
+    /// A site's entry window: every valid entry dated at or after the later of
+    /// <paramref name="sinceMs"/> and the date of its newest <paramref name="minimumCount"/> + 1
+    /// (so at least that many whatever their age), newest first, at most <paramref name="limit"/>;
+    /// with the date they start from.
+    /// </summary>
+    public async Task<(List<StoredDocument> NewestFirst, long Floor)> LoadEntryWindowAsync(string tenant, long sinceMs, int minimumCount, int limit,
+        CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand($"""
+            WITH bound AS (
+                SELECT LEAST(@since, COALESCE(
+                    (SELECT date_ms FROM entries WHERE tenant_id = @t AND is_valid ORDER BY date_ms DESC OFFSET @minimum LIMIT 1),
+                    '-9223372036854775808'::bigint)) AS floor)
+            SELECT bound.floor, e.* FROM bound LEFT JOIN LATERAL (
+                SELECT {Columns} FROM entries
+                WHERE tenant_id = @t AND is_valid AND date_ms >= bound.floor ORDER BY date_ms DESC, object_id DESC LIMIT @limit) e ON true
+            """);
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("since", sinceMs);
+        command.Parameters.AddWithValue("minimum", minimumCount);
+        command.Parameters.AddWithValue("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var documents = new List<StoredDocument>();
+        var floor = long.MinValue;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            floor = reader.GetInt64(0);
+            if (!reader.IsDBNull(1))
+            {
+                documents.Add(Read(reader, 1));
+            }
+        }
+
+        if (documents.Count == limit)
+        {
+            // Cut by the limit: the window starts after the last date it may not hold entirely.
+            floor = documents[^1].DateMs + 1;
+        }
+
+        return (documents, floor);
     }
 
     /// <summary>The newest valid treatment of each of the given event types (for cannula, sensor, insulin and battery ages).</summary>
@@ -208,24 +258,29 @@ public sealed class DocumentStore(PostgresConnection postgres)
         var documents = new List<StoredDocument>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            documents.Add(new StoredDocument(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.GetInt64(4), reader.GetInt64(5), reader.GetBoolean(6), (JsonObject)JsonNode.Parse(reader.GetString(7))!));
+            documents.Add(Read(reader, 0));
         }
 
         return documents;
     }
 
-    private static void AddRows(NpgsqlCommand command, string tenant, IReadOnlyList<StoredDocument> rows)
+    // The columns of <see cref="Columns"/>, starting at column <paramref name="at"/>.
+    private static StoredDocument Read(NpgsqlDataReader reader, int at) =>
+        new(reader.GetString(at), reader.GetString(at + 1), reader.GetInt64(at + 2), reader.IsDBNull(at + 3) ? null : reader.GetString(at + 3),
+            reader.GetInt64(at + 4), reader.GetInt64(at + 5), reader.GetBoolean(at + 6), (JsonObject)JsonNode.Parse(reader.GetString(at + 7))!);
+
+    // Positional parameters in the order of UpsertSql's unnest.
+    private static void AddRows(NpgsqlParameterCollection parameters, IReadOnlyList<string> tenants, IReadOnlyList<StoredDocument> rows)
     {
-        command.Parameters.AddWithValue("t", tenant);
-        command.Parameters.AddWithValue("i", rows.Select(r => r.Identifier).ToArray());
-        command.Parameters.AddWithValue("o", rows.Select(r => r.ObjectId).ToArray());
-        command.Parameters.AddWithValue("d", rows.Select(r => r.DateMs).ToArray());
-        command.Parameters.AddWithValue("ty", rows.Select(r => r.Type).ToArray());
-        command.Parameters.AddWithValue("sc", rows.Select(r => r.SrvCreated).ToArray());
-        command.Parameters.AddWithValue("sm", rows.Select(r => r.SrvModified).ToArray());
-        command.Parameters.AddWithValue("v", rows.Select(r => r.IsValid).ToArray());
-        command.Parameters.AddWithValue("j", rows.Select(r => r.Doc.ToJsonString()).ToArray());
+        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = tenants.ToArray() });
+        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = rows.Select(r => r.Identifier).ToArray() });
+        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = rows.Select(r => r.ObjectId).ToArray() });
+        parameters.Add(new NpgsqlParameter<long[]> { TypedValue = rows.Select(r => r.DateMs).ToArray() });
+        parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = rows.Select(r => r.Type).ToArray() });
+        parameters.Add(new NpgsqlParameter<long[]> { TypedValue = rows.Select(r => r.SrvCreated).ToArray() });
+        parameters.Add(new NpgsqlParameter<long[]> { TypedValue = rows.Select(r => r.SrvModified).ToArray() });
+        parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = rows.Select(r => r.IsValid).ToArray() });
+        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = rows.Select(r => r.Doc.ToJsonString()).ToArray() });
     }
 
     /// <summary>

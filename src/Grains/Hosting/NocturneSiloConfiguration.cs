@@ -72,6 +72,7 @@ public static class NocturneSiloConfiguration
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton(new Authorization.AccessTokenCipher(configuration));
         silo.Services.AddSingleton<Tenants.TenantStore>();
+        silo.Services.AddSingleton<Documents.DocumentCommitQueue>();
         silo.Services.AddSingleton<Documents.DocumentStore>();
         silo.Services.AddSingleton<Documents.DocumentQueries>();
         silo.Services.AddSingleton<Statistics.StatisticsQueries>();

@@ -12,7 +12,7 @@ namespace Nocturne.Grains.Oref;
 /// <summary>
 /// The OpenAPS loop over a site's own data: a snapshot of the patient's live window (profile,
 /// readings, device status) and the stored treatments, through the OrefGrain (a local stateless
-/// worker). It keeps nothing between calls, so each silo runs it locally and in parallel.
+/// worker). It keeps nothing between calls but the last iob/cob answer for a moment, so each silo runs it locally and in parallel.
 /// </summary>
 [GrainType("loop"), StatelessWorker]
 public sealed class LoopGrain(DocumentStore documents, TimeProvider time) : Grain, ILoopGrain
@@ -21,6 +21,8 @@ public sealed class LoopGrain(DocumentStore documents, TimeProvider time) : Grai
     private static readonly TimeSpan DeviceStatusFresh = TimeSpan.FromMinutes(10);
 
     private sealed record LoopInputs(List<StoredDocument> Treatments, List<OrefTreatment> History, OrefProfileMapper.Mapped? Profile, string? Problem, List<OrefTempTarget> TempTargets);
+
+    private readonly Dictionary<(bool Iob, bool Cob), (long Version, DateTimeOffset At, string? Json)> _insulinAndCarbs = [];
 
     private string SiteId => this.GetPrimaryKeyString();
 
@@ -73,14 +75,25 @@ public sealed class LoopGrain(DocumentStore documents, TimeProvider time) : Grai
     // over the stored treatments and readings.
     public async Task<string?> GetInsulinAndCarbsAsync(bool iob, bool cob)
     {
-        if (await GrainFactory.Site(SiteId).Documents.GetLoopSnapshotAsync() is not { } snapshot)
+        // Followers poll properties together: the same answer serves for a moment, until any document of the site changes.
+        var now = time.GetUtcNow();
+        var version = (await GrainFactory.Site(SiteId).Documents.GetLastModifiedAsync()).Values.DefaultIfEmpty(0).Max();
+        if (_insulinAndCarbs.TryGetValue((iob, cob), out var cached) && cached.Version == version && now >= cached.At
+            && now - cached.At < Properties.RenderedProperties.Fresh)
         {
-            return null;
+            return cached.Json;
         }
 
-        var properties = new JsonObject();
-        await AddInsulinAndCarbsAsync(properties, snapshot, name => name == "iob" ? iob : name == "cob" && cob, time.GetUtcNow());
-        return properties.ToJsonString();
+        string? json = null;
+        if (await GrainFactory.Site(SiteId).Documents.GetLoopSnapshotAsync() is { } snapshot)
+        {
+            var properties = new JsonObject();
+            await AddInsulinAndCarbsAsync(properties, snapshot, name => name == "iob" ? iob : name == "cob" && cob, now);
+            json = properties.ToJsonString();
+        }
+
+        _insulinAndCarbs[(iob, cob)] = (version, now, json);
+        return json;
     }
 
     private async Task AddInsulinAndCarbsAsync(JsonObject properties, LoopSnapshot snapshot, Func<string, bool> want, DateTimeOffset now)

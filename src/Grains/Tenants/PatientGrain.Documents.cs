@@ -12,6 +12,7 @@ public sealed partial class PatientGrain
 {
     private readonly EntryWindow _entryWindow = new();
     private readonly Properties.LiveState _live = new();
+    private readonly Properties.RenderedProperties _renderedProperties = new();
     private readonly StateSpans.StateSpanFeed _spanFeed = new();
     private Dictionary<Collection, long> _lastModified = [];
     private long _clock;
@@ -19,12 +20,17 @@ public sealed partial class PatientGrain
     private async Task LoadLiveStateAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var recent = await documents.LoadRecentAsync(Collection.Entries, SiteId, (now - EntryWindow.Span).ToUnixTimeMilliseconds(), EntryWindow.Capacity + 1, cancellationToken);
-        var complete = recent.Count <= EntryWindow.Capacity;
-        _entryWindow.Load(complete ? recent : recent.Take(EntryWindow.Capacity).ToList(), complete);
+        await LoadEntryWindowAsync(now, cancellationToken);
         await LoadPropertiesStateAsync(now, cancellationToken);
         _lastModified = await documents.LoadLastModifiedAsync(SiteId, cancellationToken);
         _clock = _lastModified.Count == 0 ? 0 : _lastModified.Values.Max();
+    }
+
+    private async Task LoadEntryWindowAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (newestFirst, floor) = await documents.LoadEntryWindowAsync(SiteId, (now - EntryWindow.Span).ToUnixTimeMilliseconds(),
+            EntryWindow.MinimumCount, EntryWindow.Capacity, cancellationToken);
+        _entryWindow.Load(newestFirst, floor, now);
     }
 
     public async Task<ChangeResult<string>> WriteDocumentsAsync(Collection collection, string documentsJson, WriteMode mode)
@@ -66,7 +72,8 @@ public sealed partial class PatientGrain
             return ChangeResult<string>.Ok("[]");
         }
 
-        var candidates = await documents.FindCandidatesAsync(collection, SiteId,
+        // A new reading (no identifier, no _id, a date the window holds and has no entry at) needs no lookup: one round trip per upload.
+        var candidates = collection == Collection.Entries && _entryWindow.RulesOutDuplicates(prepared.Documents) ? [] : await documents.FindCandidatesAsync(collection, SiteId,
             prepared.Documents.Where(d => d.Identifier is not null).Select(d => d.Identifier!),
             prepared.Documents.Where(d => d.ObjectId is not null).Select(d => d.ObjectId!),
             collection is Collection.Entries or Collection.Treatments ? prepared.Documents.Select(d => d.DateMs) : []);
@@ -112,7 +119,7 @@ public sealed partial class PatientGrain
             return null;
         }
 
-        return _entryWindow.Newest(count, type, time.GetUtcNow());
+        return _entryWindow.Newest(count, type, (time.GetUtcNow() - DocumentQueries.ImplicitWindow).ToUnixTimeMilliseconds());
     }
 
     public async Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names)
@@ -122,7 +129,8 @@ public sealed partial class PatientGrain
             return null;
         }
 
-        return Properties.SiteProperties.Compute(names, _entryWindow, _live, site.Settings, time.GetUtcNow()).ToJsonString();
+        var now = time.GetUtcNow();
+        return _renderedProperties.GetOrCompute(names, site.Settings, now, () => Properties.SiteProperties.Compute(names, _entryWindow, _live, site.Settings, now).ToJsonString());
     }
 
     // The one place where a committed change reaches what the grain derives from the documents.
@@ -133,9 +141,15 @@ public sealed partial class PatientGrain
             return;
         }
 
+        _renderedProperties.Clear();
+
         if (change.Collection == Collection.Entries)
         {
             _entryWindow.Apply(change.Written, change.RemovedObjectIds, now);
+            if (_entryWindow.NeedsRefill)
+            {
+                await LoadEntryWindowAsync(now, CancellationToken.None);
+            }
         }
 
         var reload = _live.Apply(change.Collection, change.Written);
@@ -155,6 +169,7 @@ public sealed partial class PatientGrain
         var ages = await documents.LoadNewestOfTypesAsync(Collection.Treatments, SiteId, Properties.LiveState.KeptEventTypes, cancellationToken);
         var profile = (await documents.LoadRecentAsync(Collection.Profile, SiteId, 0, 1, cancellationToken)).FirstOrDefault();
         _live.Load(deviceStatus, ages, profile);
+        _renderedProperties.Clear();
     }
 
     public async Task<IReadOnlyDictionary<string, long>> GetLastModifiedAsync() =>

@@ -111,6 +111,60 @@ public sealed class ClusterFaultTests
     }
 
     [Fact]
+    public async Task UploadsAnsweredOkAreInPostgresEvenWhenTheirSiloIsKilledRightAfterTheResponse()
+    {
+        var postgres = await TestServices.MigratedPostgresAsync();
+        await using var api = new NocturneApiFactory(postgres, ClusterSettings(TestServices.Redis));
+        using var client = api.CreateClient();
+        using var other = SiloProcess.Start(postgres, TestServices.Redis, api.ServiceId);
+        var grains = api.Services.GetRequiredService<IGrainFactory>();
+        var membership = api.Services.GetRequiredService<IClusterMembershipService>();
+        await WaitForActiveAsync(membership, 2);
+        var local = api.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+        var otherSilo = membership.CurrentSnapshot.Members.Values.First(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(local)).SiloAddress;
+
+        // Sites whose patient grain (the writer, with its silo's commit queue) lives in the process that will be killed.
+        var sites = new List<(string Site, string Secret)>();
+        var onOther = new List<string>();
+        for (var round = 0; round < 10 && onOther.Count < 4; round++)
+        {
+            var created = await CreateSitesAsync(client, 4);
+            foreach (var (site, secret) in created)
+            {
+                await client.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Get, "/api/v1/entries.json", MultiSiteApi.Sha1(secret)));
+            }
+
+            sites.AddRange(created);
+            onOther = await SitesOnAsync(grains, otherSilo, sites.Select(s => s.Site).ToList());
+        }
+
+        Assert.NotEmpty(onOther);
+        var targets = sites.Where(s => onOther.Contains(s.Site)).ToList();
+
+        // Concurrent uploads, so that the other silo commits them together; the process dies as soon as they are answered.
+        var date = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var answered = await Task.WhenAll(targets.SelectMany(t => Enumerable.Range(0, 3).Select(async k =>
+        {
+            using var response = await client.SendAsync(MultiSiteApi.SiteRequest(t.Site, HttpMethod.Post, "/api/v1/entries", MultiSiteApi.Sha1(t.Secret),
+                new { type = "sgv", sgv = 100 + k, date = date - (k * 300_000L), device = "durability" }));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return (t.Site, ObjectId: body.RootElement[0].GetProperty("_id").GetString()!);
+        })));
+        other.Kill();
+
+        await using var connection = new Npgsql.NpgsqlConnection(postgres);
+        await connection.OpenAsync();
+        foreach (var (site, objectId) in answered)
+        {
+            await using var command = new Npgsql.NpgsqlCommand("SELECT count(*) FROM entries WHERE tenant_id = @site AND object_id = @id", connection);
+            command.Parameters.AddWithValue("site", site);
+            command.Parameters.AddWithValue("id", objectId);
+            Assert.Equal(1L, (long)(await command.ExecuteScalarAsync())!);
+        }
+    }
+
+    [Fact]
     public async Task APostgresRestartUnderLoadIsA503ThenRecoversAndLosesNoAcknowledgedUpload()
     {
         await using var postgres = await PrivatePostgres.StartAsync();

@@ -121,7 +121,9 @@ public sealed class StateSpanApiTests(MultiSiteApi api) : IClassFixture<MultiSit
     {
         var (site, secret) = await api.CreateSiteAsync("history");
         // Treatments written straight into the table, as a migrated site's years of history are: no change hook ran.
-        var store = new DocumentStore(new PostgresConnection(api.Factory.Postgres));
+        var postgres = new PostgresConnection(api.Factory.Postgres);
+        await using var commits = new DocumentCommitQueue(postgres, Microsoft.Extensions.Logging.Abstractions.NullLogger<DocumentCommitQueue>.Instance);
+        var store = new DocumentStore(postgres, commits);
         var start = DateTimeOffset.UtcNow.AddDays(-400).ToUnixTimeMilliseconds() / 60_000 * 60_000;
         var rows = Enumerable.Range(0, 500).Select(i =>
         {

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Nocturne.Grains.Interfaces.Tenants;
+using Nocturne.Tests.Infrastructure;
+
+namespace Nocturne.Tests.V1;
+
+/// <summary>
+/// The patient grain's entry window serves the reads followers repeat (count=288, current) from
+/// memory: it keeps the last day and at least a few hundred readings, recovers after an overflow,
+/// and answers exactly what PostgreSQL answers (same entries, same order, same bytes).
+/// </summary>
+public sealed class EntryWindowTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
+{
+    private static readonly int[] Counts = [1, 2, 10, 287, 288, 289, 300, 399, 400, 401, 402, 450, 599, 600, 601, 700];
+
+    private IPatientGrain Grain(string site) => api.Factory.Services.GetRequiredService<IGrainFactory>().Site(site).Documents;
+
+    [Fact]
+    public async Task CommonCountsAreServedFromMemoryAfterTheDaysOldestReadingAgedOutAndMatchPostgres()
+    {
+        var (site, secret) = await api.CreateSiteAsync("wincount");
+        var now = DateTimeOffset.UtcNow;
+        // 600 readings five minutes apart (50 hours), and a meter reading sharing the date of some, so ties must order as PostgreSQL orders them.
+        var readings = Enumerable.Range(0, 600).Select(k => (object)new { type = "sgv", date = now.AddMinutes(-1 - (5 * k)).ToUnixTimeMilliseconds(), sgv = 80 + (k % 150), device = "cgm" })
+            .Concat(new[] { 0, 287, 288, 399, 400, 401 }.Select(k => (object)new { type = "mbg", date = now.AddMinutes(-1 - (5 * k)).ToUnixTimeMilliseconds(), mbg = 100 + k, device = "meter" }))
+            .ToArray();
+        Assert.Equal(200, (await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/entries", readings)).Status);
+
+        // 288 readings a day: a day-only window could not give 300 (or 288 once the oldest of the day ages out).
+        Assert.NotNull(await Grain(site).GetRecentEntriesAsync(300, null));
+        Assert.NotNull(await Grain(site).GetRecentEntriesAsync(300, "sgv"));
+        await AssertSameAsPostgresAsync(site, secret);
+
+        // Loaded afresh from PostgreSQL, the window answers the same.
+        await GrainReload.ReloadSiteAsync(api, site);
+        Assert.NotNull(await Grain(site).GetRecentEntriesAsync(300, null));
+        await AssertSameAsPostgresAsync(site, secret);
+    }
+
+    [Fact]
+    public async Task ASiteWithFewOrNoReadingsIsAnsweredAsFromPostgres()
+    {
+        var (site, secret) = await api.CreateSiteAsync("winfew");
+        await AssertSameAsPostgresAsync(site, secret);
+
+        var now = DateTimeOffset.UtcNow;
+        // Three recent readings and one older than the default find's four days.
+        Assert.Equal(200, (await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/entries", new[] { 1, 6, 11, 60 * 24 * 5 }
+            .Select(minutes => new { type = "sgv", date = now.AddMinutes(-minutes).ToUnixTimeMilliseconds(), sgv = 100 + minutes, device = "cgm" }).ToArray())).Status);
+        Assert.NotNull(await Grain(site).GetRecentEntriesAsync(3, null));
+        await AssertSameAsPostgresAsync(site, secret);
+    }
+
+    [Fact]
+    public async Task ASiteWhoseWindowOverflowedIsServedFromMemoryAgainOnceADeleteBringsItBack()
+    {
+        var (site, secret) = await api.CreateSiteAsync("winover");
+        var now = DateTimeOffset.UtcNow;
+        // 5,100 readings within the day: more than the window holds (a backfill or a misbehaving uploader).
+        for (var batch = 0; batch < 6; batch++)
+        {
+            var entries = Enumerable.Range(batch * 850, 850)
+                .Select(k => new { type = "sgv", date = now.AddSeconds(-30 - (15 * k)).ToUnixTimeMilliseconds(), sgv = 80 + (k % 150), device = "cgm" }).ToArray();
+            Assert.Equal(200, (await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/entries", entries)).Status);
+        }
+
+        // Even overflowed, the newest readings are in memory.
+        Assert.NotNull(await Grain(site).GetRecentEntriesAsync(288, null));
+
+        // Back to the newest 288.
+        var keepFrom = now.AddSeconds(-30 - (15 * 287)).ToUnixTimeMilliseconds();
+        var (status, deleted) = await api.SendAsAdminAsync(site, secret, HttpMethod.Delete, $"/api/v1/entries?find[date][$lt]={keepFrom}");
+        Assert.Equal(200, status);
+        Assert.Equal(5100 - 288, deleted.GetProperty("deletedCount").GetInt32());
+
+        Assert.NotNull(await Grain(site).GetRecentEntriesAsync(288, null));
+        Assert.NotNull(await Grain(site).GetRecentEntriesAsync(1, null));
+        await AssertSameAsPostgresAsync(site, secret);
+    }
+
+    // The window answers a plain count; the same query with an explicit date goes to PostgreSQL.
+    // (Key order may differ: jsonb stores keys in its own order, the window in the client's.)
+    private async Task AssertSameAsPostgresAsync(string site, string secret)
+    {
+        var since = DateTimeOffset.UtcNow.AddDays(-4).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        foreach (var count in Counts)
+        {
+            await AssertSameAsync(site, secret, $"/api/v1/entries.json?count={count}&find[date][$gte]={since}", $"/api/v1/entries.json?count={count}");
+            await AssertSameAsync(site, secret, $"/api/v1/entries.json?count={count}&find[type]=sgv&find[date][$gte]={since}", $"/api/v1/entries/sgv.json?count={count}");
+        }
+
+        await AssertSameAsync(site, secret, $"/api/v1/entries.json?count=1&find[date][$gte]={since}", "/api/v1/entries/current.json");
+    }
+
+    private async Task AssertSameAsync(string site, string secret, string fromPostgres, string fromWindow)
+    {
+        var expected = await TextAsync(site, secret, fromPostgres);
+        var actual = await TextAsync(site, secret, fromWindow);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(actual)), $"{fromWindow} differs from {fromPostgres}:\n{actual}\n{expected}");
+    }
+
+    private async Task<string> TextAsync(string site, string secret, string path)
+    {
+        using var response = await api.Client.SendAsync(MultiSiteApi.SiteRequest(site, HttpMethod.Get, path, MultiSiteApi.Sha1(secret)));
+        Assert.Equal(200, (int)response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+}
