@@ -13,13 +13,8 @@ public sealed class SocketIoTests
     [Fact]
     public async Task TheRealClientAuthorizesReceivesUpdatesAndAlarmsAcksAndSeesOnlyItsSite()
     {
-        var port = FreePorts.Next();
-        var settings = MultiSiteApi.Settings();
-        settings["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await using var host = new NocturneApiFactory(await TestServices.MigratedPostgresAsync(), settings);
-        host.UseKestrel();
-        host.StartServer();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        await using var host = await KestrelApi.StartAsync();
+        var http = host.Http;
         var api = new SiteApi(http);
         var (siteA, secretA) = await api.CreateSiteAsync("sioa", new
         {
@@ -95,13 +90,8 @@ public sealed class SocketIoTests
     [Fact]
     public async Task TheReferenceWebClientsLongPollingWithSharedNamespacesWorks()
     {
-        var port = FreePorts.Next();
-        var settings = MultiSiteApi.Settings();
-        settings["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await using var host = new NocturneApiFactory(await TestServices.MigratedPostgresAsync(), settings);
-        host.UseKestrel();
-        host.StartServer();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        await using var host = await KestrelApi.StartAsync();
+        var http = host.Http;
         var api = new SiteApi(http);
         var (site, secret) = await api.CreateSiteAsync("siopoll", new
         {

@@ -16,14 +16,8 @@ public sealed class WebAppBrowserTests
     [Fact]
     public async Task AFollowerSignsInWithATokenAndSeesTheLiveChart()
     {
-        var port = FreePorts.Next();
-        var settings = MultiSiteApi.Settings();
-        settings["PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        settings["WebApp:Root"] = Path.Combine(TestServices.RepositoryRoot, "web", "dist");
-        await using var server = new NocturneApiFactory(await TestServices.MigratedPostgresAsync(), settings);
-        server.UseKestrel();
-        server.StartServer();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        await using var server = await KestrelApi.StartAsync(s => s["WebApp:Root"] = Path.Combine(TestServices.RepositoryRoot, "web", "dist"));
+        var (http, port) = (server.Http, server.Port);
 
         var site = $"web-{Guid.NewGuid():N}"[..16];
         var secret = $"secret-of-{site}";
@@ -100,14 +94,8 @@ public sealed class WebAppBrowserTests
     [Fact]
     public async Task AClinicBoardShowsAPatientsUrgentLowAndARevocationWithoutReload()
     {
-        var port = FreePorts.Next();
-        var settings = MultiSiteApi.Settings();
-        settings["PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        settings["WebApp:Root"] = Path.Combine(TestServices.RepositoryRoot, "web", "dist");
-        await using var server = new NocturneApiFactory(await TestServices.MigratedPostgresAsync(), settings);
-        server.UseKestrel();
-        server.StartServer();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        await using var server = await KestrelApi.StartAsync(s => s["WebApp:Root"] = Path.Combine(TestServices.RepositoryRoot, "web", "dist"));
+        var (http, port) = (server.Http, server.Port);
 
         var clinic = $"clin-{Guid.NewGuid():N}"[..16];
         var clinicSecret = MultiSiteApi.Sha1($"secret-of-{clinic}");
