@@ -162,6 +162,14 @@ public sealed class ClusterFaultTests
             command.Parameters.AddWithValue("id", objectId);
             Assert.Equal(1L, (long)(await command.ExecuteScalarAsync())!);
         }
+
+        // Let the cluster see the killed silo as dead before this one shuts down: a graceful stop that
+        // still waits on a dead peer can run past the host's shutdown timeout (seen once in CI).
+        await WaitUntilAsync(async () =>
+        {
+            await membership.Refresh();
+            return !membership.CurrentSnapshot.Members.Values.Any(m => m.SiloAddress.Equals(otherSilo) && m.Status == SiloStatus.Active);
+        }, "the killed silo was never declared dead");
     }
 
     [Fact]
