@@ -42,12 +42,18 @@ COMMIT_LIMIT=$(timeout $((COMMIT_SECONDS + 60)) "$PGBIN/pgbench" -n -h 127.0.0.1
 echo "limit: PostgreSQL single-row commits (pgbench, 64 clients, ${COMMIT_SECONDS} s): ${COMMIT_LIMIT:-?} tps"
 
 dotnet build src/Api -c Release -v quiet -nologo
+# dotnet-gcdump forces a full GC in the server before each memory reading ("GC settled") and reports the heap by type.
+GCDUMP="$DATA/tools/dotnet-gcdump"
+[ -x "$GCDUMP" ] || timeout 300 dotnet tool install --tool-path "$DATA/tools" dotnet-gcdump --version 10.0.750501 >/dev/null || echo "dotnet-gcdump not installed: memory is read without a full GC first"
 dotnet build bench/Nocturne.Bench -c Release -v quiet -nologo
 (cd src/Api/bin/Release/net10.0 && dotnet Nocturne.Api.dll migrate >/dev/null)
 (cd src/Api/bin/Release/net10.0 && exec dotnet Nocturne.Api.dll) > "$DATA/api.log" 2>&1 &
 API_PID=$!
-trap 'kill $API_PID 2>/dev/null || true; wait $API_PID 2>/dev/null || true; pg_stop "$DATA/pg"' EXIT
+# The bench restarts the API to time the sites becoming live again; it writes the new process id here.
+echo $API_PID > "$DATA/api.pid"
+trap 'kill $API_PID $(cat "$DATA/api.pid") 2>/dev/null || true; wait $API_PID 2>/dev/null || true; pg_stop "$DATA/pg"' EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$HTTP_PORT/health/ready" >/dev/null && break; sleep 0.5; done
 
 timeout "${NOCTURNE_BENCH_TIMEOUT:-3600}" dotnet bench/Nocturne.Bench/bin/Release/net10.0/Nocturne.Bench.dll --url "http://127.0.0.1:$HTTP_PORT" --operator-key "$OPERATOR_KEY" \
-  --pid "$API_PID" --commit-limit "${COMMIT_LIMIT:-NaN}" --fixed-port "${NOCTURNE_BENCH_FIXED_PORT:-1438}" "$@"
+  --pid "$API_PID" --commit-limit "${COMMIT_LIMIT:-NaN}" --fixed-port "${NOCTURNE_BENCH_FIXED_PORT:-1438}" \
+  --gcdump "$GCDUMP" --restart-api-dir "$NOCTURNE_ROOT/src/Api/bin/Release/net10.0" --pid-file "$DATA/api.pid" "$@"

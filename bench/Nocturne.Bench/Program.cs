@@ -30,6 +30,11 @@ var historyEntries = int.Parse(options.GetValueOrDefault("history-entries", "105
 var phases = options.GetValueOrDefault("phases", "load,history");
 var commitLimit = double.TryParse(options.GetValueOrDefault("commit-limit", ""), System.Globalization.CultureInfo.InvariantCulture, out var c) ? c : double.NaN;
 var fixedServerPort = int.Parse(options.GetValueOrDefault("fixed-port", "1438"));
+var gcdumpTool = options.GetValueOrDefault("gcdump");
+var restartApiDirectory = options.GetValueOrDefault("restart-api-dir");
+var pidFile = options.GetValueOrDefault("pid-file");
+// "memory": sites, their windows and the memory they take, without the timed phases.
+var memoryOnly = phases.Contains("memory", StringComparison.Ordinal) && !phases.Contains("load", StringComparison.Ordinal);
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
 {
@@ -51,7 +56,7 @@ if (phases.Contains("clinic", StringComparison.Ordinal))
     }
 }
 
-if (!phases.Contains("load", StringComparison.Ordinal))
+if (!phases.Contains("load", StringComparison.Ordinal) && !memoryOnly)
 {
     await HistoryAsync();
     return 0;
@@ -65,7 +70,7 @@ var ready = 0;
 var sequence = 0L;
 foreach (var step in siteSteps)
 {
-    var rssBefore = Rss(serverPid);
+    var rssBefore = await MemoryProbe.SettledRssAsync(serverPid, gcdumpTool, null);
     var setup = Stopwatch.StartNew();
     await Parallel.ForEachAsync(Enumerable.Range(ready, step - ready), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
     {
@@ -92,9 +97,16 @@ foreach (var step in siteSteps)
     });
     Console.WriteLine($"seeded {step - ready} sites x ({perSite} entries + 100 treatments) in {setup.Elapsed.TotalSeconds:F1} s");
     await Task.Delay(TimeSpan.FromSeconds(5));
-    var rssAfter = Rss(serverPid);
+    var rssUnsettled = Rss(serverPid);
+    var rssAfter = await MemoryProbe.SettledRssAsync(serverPid, gcdumpTool, Path.Combine(Path.GetTempPath(), $"nocturne-bench-gcdump-{step}-sites.txt"));
     var perSiteKiB = (rssAfter - rssBefore) / (double)(step - ready) / 1024;
-    Console.WriteLine($"server RSS: {rssBefore / 1024.0 / 1024:F0} MiB before, {rssAfter / 1024.0 / 1024:F0} MiB with {step} active sites => {perSiteKiB:F1} KiB per added active site (window of {perSite} entries)");
+    Console.WriteLine($"server RSS: {rssBefore / 1024.0 / 1024:F0} MiB before, {rssUnsettled / 1024.0 / 1024:F0} MiB with {step} active sites, {rssAfter / 1024.0 / 1024:F0} MiB after a full GC => {perSiteKiB:F1} KiB per added active site (window of {perSite} entries)");
+    if (memoryOnly)
+    {
+        table.Add(($"memory per active site, {step} sites", "48 KiB (target)", $"{perSiteKiB:F0} KiB", Ratio(48, perSiteKiB)));
+        ready = step;
+        continue;
+    }
     ready = step;
 
     // Single-entry uploads, each to a random site, with a fresh timestamp.
@@ -117,6 +129,35 @@ foreach (var step in siteSteps)
     }
 
     table.Add(($"memory per active site, {step} sites", "48 KiB (target)", $"{perSiteKiB:F0} KiB", Ratio(48, perSiteKiB)));
+    var rssServing = await MemoryProbe.SettledRssAsync(serverPid, gcdumpTool, Path.Combine(Path.GetTempPath(), $"nocturne-bench-gcdump-{step}-sites-after-reads.txt"));
+    table.Add(($"memory per active site after the reads, {step} sites", "48 KiB (target)", $"{(rssServing - rssBefore) / (double)(step - ready) / 1024:F0} KiB", Ratio(48, (rssServing - rssBefore) / (double)(step - ready) / 1024)));
+}
+
+if (phases.Contains("restart", StringComparison.Ordinal) && restartApiDirectory is not null && pidFile is not null)
+{
+    // A restart: every site's grain must activate again and load its window before it answers.
+    var restarted = Stopwatch.StartNew();
+    var server = await SiteRestart.RestartAsync(serverPid, restartApiDirectory, pidFile, new Uri(http.BaseAddress!, "/health/ready"));
+    var accepting = restarted.Elapsed;
+    serverPid = server.Id;
+    var order = Enumerable.Range(0, ready).OrderBy(_ => Random.Shared.Next()).ToArray();
+    var next = -1;
+    var failed = 0;
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        for (var i = Interlocked.Increment(ref next); i < order.Length; i = Interlocked.Increment(ref next))
+        {
+            using var message = Request(HttpMethod.Get, order[i], "/api/v1/entries/current.json", null);
+            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead);
+            if (!response.IsSuccessStatusCode || (await response.Content.ReadAsStringAsync()).Length < 10)
+            {
+                Interlocked.Increment(ref failed);
+            }
+        }
+    }));
+    var live = restarted.Elapsed;
+    Console.WriteLine($"restart: accepting requests {accepting.TotalSeconds:F1} s after the stop began, all {ready} sites live after {live.TotalSeconds:F1} s ({failed} failed); RSS {Rss(serverPid) / 1024.0 / 1024:F0} MiB");
+    table.Add(($"sites live after a restart, {ready} sites", "-", $"{live.TotalSeconds:F1} s (accepting after {accepting.TotalSeconds:F1} s){(failed > 0 ? $", {failed} failed" : "")}", "-"));
 }
 
 Console.WriteLine($"server RSS at the end: {Rss(serverPid) / 1024.0 / 1024:F0} MiB; load average {LoadAverage()}");

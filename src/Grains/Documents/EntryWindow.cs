@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Text;
-using System.Text.Json.Nodes;
 using Nocturne.Grains.Interfaces.Documents;
 
 namespace Nocturne.Grains.Documents;
@@ -12,8 +12,11 @@ namespace Nocturne.Grains.Documents;
 /// oldest reading of the day ages out), at most <see cref="Capacity"/>. Overflowing the capacity
 /// only raises the floor, so a backfill never takes a site off the fast path, and a window that
 /// deletes leave short asks its grain to load it again (<see cref="NeedsRefill"/>).
-/// Entries are kept as their finished v1 JSON in UTF-8, ordered oldest first so that the usual
-/// write (a new newest reading) appends and the oldest ages out from the head, whatever the size.
+/// Entries are kept compact (<see cref="CompactEntry"/>: about 20 bytes for a CGM reading instead of
+/// its 200 bytes of JSON) in one byte array per window, indexed by slots ordered oldest first, so
+/// that the usual write (a new newest reading) appends and the oldest age out from the head.
+/// Answers are rendered on read; the rendered text of the sites read most is kept in the
+/// process-wide <see cref="RenderedAnswerCache"/>, not per site.
 /// </summary>
 public sealed class EntryWindow
 {
@@ -25,18 +28,28 @@ public sealed class EntryWindow
     /// <summary>Bounded: 1-minute sensors give 1,440 a day; the cap leaves room for several devices.</summary>
     public const int Capacity = 5000;
 
-    private const int RenderedKept = 8;
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
 
-    // Ascending by (date, _id), the live part starting at _head (the oldest leave from the front without a copy).
-    private readonly List<WindowEntry?> _entries = [];
-    private readonly Dictionary<string, WindowEntry> _byObjectId = new(StringComparer.Ordinal);
-    private readonly Dictionary<(int Count, string? Type), Rendered> _rendered = [];
+    private static long s_versions;
+
+    // Live slots are [_head, _end), ascending by (date, _id); the oldest leave from the front without a copy.
+    private Slot[] _slots = [];
     private int _head;
+    private int _end;
+
+    // Payloads, appended; removed ones are garbage until the next compaction.
+    private byte[] _arena = [];
+    private int _arenaEnd;
+    private int _garbage;
+
+    // Process-unique, so that a rendered answer is never taken for another state of this window.
+    private long _version = Interlocked.Increment(ref s_versions);
 
     /// <summary>Every valid entry dated at or after this is in the window (long.MinValue: every entry of the site).</summary>
     public long Floor { get; private set; } = long.MinValue;
 
-    public int Count => _entries.Count - _head;
+    public int Count => _end - _head;
 
     /// <summary>True when deletes left fewer than <see cref="MinimumCount"/> while older entries may exist.</summary>
     public bool NeedsRefill => Count < MinimumCount && Floor != long.MinValue;
@@ -47,17 +60,22 @@ public sealed class EntryWindow
     /// </summary>
     public void Load(IReadOnlyList<StoredDocument> newestFirst, long floor, DateTimeOffset now)
     {
-        _entries.Clear();
-        _byObjectId.Clear();
-        _rendered.Clear();
-        _head = 0;
+        Changed();
+        _slots = new Slot[newestFirst.Count + Slack(newestFirst.Count)];
+        _head = _end = 0;
+        _arena = [];
+        _arenaEnd = _garbage = 0;
         Floor = floor;
+        var scratch = Scratch();
         for (var i = newestFirst.Count - 1; i >= 0; i--)
         {
-            var entry = WindowEntry.From(newestFirst[i]);
-            if (entry.DateMs >= floor && _byObjectId.TryAdd(entry.ObjectId, entry))
+            var document = newestFirst[i];
+            // _id is unique per site in PostgreSQL: no duplicates to skip.
+            if (document.DateMs >= floor)
             {
-                _entries.Add(entry);
+                // Stored first: a compaction inside Store walks the slots up to _end.
+                var slot = Store(document, scratch, i + 1);
+                _slots[_end++] = slot;
             }
         }
 
@@ -66,19 +84,20 @@ public sealed class EntryWindow
 
     public void Apply(IEnumerable<StoredDocument> written, IReadOnlyCollection<string> deletedObjectIds, DateTimeOffset now)
     {
-        _rendered.Clear();
+        Changed();
         foreach (var objectId in deletedObjectIds)
         {
             Remove(objectId);
         }
 
+        var scratch = Scratch();
         foreach (var document in written)
         {
             // Keyed by _id, which never changes: a v3 dedup may give a document a new identifier.
             Remove(document.ObjectId);
             if (document.IsValid && document.DateMs >= Floor)
             {
-                Insert(WindowEntry.From(document));
+                Insert(Store(document, scratch, 1));
             }
         }
 
@@ -106,11 +125,13 @@ public sealed class EntryWindow
     /// <summary>Entries of a type at or after a time, newest first, as documents (for the few that properties need).</summary>
     public IEnumerable<StoredDocument> Since(long sinceMs, string type)
     {
-        for (var i = _entries.Count - 1; i >= _head && _entries[i]!.DateMs >= sinceMs; i--)
+        var sharedType = JsonFragments.Shared.StringId(type, add: false);
+        for (var i = _end - 1; i >= _head && _slots[i].DateMs >= sinceMs; i--)
         {
-            if (_entries[i]!.Type == type)
+            var slot = _slots[i];
+            if (CompactEntry.HasType(Payload(slot), type, sharedType))
             {
-                yield return _entries[i]!.ToDocument();
+                yield return CompactEntry.ToDocument(Payload(slot), slot.DateMs, slot.IdHigh, slot.IdLow);
             }
         }
     }
@@ -122,94 +143,184 @@ public sealed class EntryWindow
     /// </summary>
     public RecentEntries? Newest(int count, string? type, long sinceMs)
     {
-        if (_rendered.TryGetValue((count, type), out var cached) && cached.OldestMs >= sinceMs)
+        if (RenderedAnswerCache.Shared.Get(this, _version, count, type, sinceMs) is { } cached)
         {
-            return cached.Answer;
+            return cached;
         }
 
-        var matching = new List<WindowEntry>(Math.Min(count, Count));
-        for (var i = _entries.Count - 1; i >= _head && matching.Count < count; i--)
+        var sharedType = type is null ? -1 : JsonFragments.Shared.StringId(type, add: false);
+        var output = Scratch();
+        output.ResetWrittenCount();
+        output.Write("["u8);
+        var found = 0;
+        long? newest = null;
+        var oldest = long.MaxValue;
+        for (var i = _end - 1; i >= _head && found < count; i--)
         {
-            var entry = _entries[i]!;
-            if (entry.DateMs < sinceMs)
+            var slot = _slots[i];
+            if (slot.DateMs < sinceMs)
             {
                 break;
             }
 
-            if (type is null || entry.Type == type)
+            var payload = Payload(slot);
+            if (type is null || CompactEntry.HasType(payload, type, sharedType))
             {
-                matching.Add(entry);
+                if (found++ > 0)
+                {
+                    output.Write(","u8);
+                }
+
+                CompactEntry.Render(payload, slot.DateMs, slot.IdHigh, slot.IdLow, output);
+                newest ??= slot.DateMs;
+                oldest = slot.DateMs;
             }
         }
 
         // Fewer than asked: PostgreSQL answers (older ones may exist below the floor, and a short
         // answer would show the window's key order where PostgreSQL's has always been seen).
-        if (matching.Count < count)
+        if (found < count)
         {
             return null;
         }
 
-        var bytes = new byte[matching.Sum(e => e.Json.Length) + Math.Max(0, matching.Count - 1) + 2];
-        var at = 0;
-        bytes[at++] = (byte)'[';
-        foreach (var entry in matching)
-        {
-            if (at > 1)
-            {
-                bytes[at++] = (byte)',';
-            }
-
-            entry.Json.CopyTo(bytes, at);
-            at += entry.Json.Length;
-        }
-
-        bytes[at] = (byte)']';
-        var answer = new RecentEntries(Encoding.UTF8.GetString(bytes), matching.Count == 0 ? null : matching[0].DateMs);
-        if (_rendered.Count >= RenderedKept)
-        {
-            _rendered.Clear();
-        }
-
+        output.Write("]"u8);
+        var answer = new RecentEntries(Encoding.UTF8.GetString(output.WrittenSpan), newest);
         // Still the answer later as long as none of its entries has left the asked time span.
-        _rendered[(count, type)] = new Rendered(answer, matching.Count == 0 ? long.MaxValue : matching[^1].DateMs);
+        RenderedAnswerCache.Shared.Put(this, _version, count, type, answer, oldest);
         return answer;
+    }
+
+    private static ArrayBufferWriter<byte> Scratch() => t_scratch ??= new ArrayBufferWriter<byte>(64 * 1024);
+
+    private static int Slack(int count) => 8 + (count / 8);
+
+    private void Changed() => _version = Interlocked.Increment(ref s_versions);
+
+    private ReadOnlySpan<byte> Payload(Slot slot) => _arena.AsSpan(slot.Offset);
+
+    // Encodes the document and appends its payload to the arena (compacting or growing it first when full).
+    private Slot Store(StoredDocument document, ArrayBufferWriter<byte> scratch, int expectedMore)
+    {
+        CompactEntry.Encode(document, scratch, out var idHigh, out var idLow);
+        var payload = scratch.WrittenSpan;
+        if (_arenaEnd + payload.Length > _arena.Length)
+        {
+            CompactOrGrow(payload.Length, expectedMore);
+        }
+
+        payload.CopyTo(_arena.AsSpan(_arenaEnd));
+        var slot = new Slot(document.DateMs, idHigh, idLow, _arenaEnd);
+        _arenaEnd += payload.Length;
+        return slot;
+    }
+
+    // Garbage beyond half the arena: copy the live payloads, in slot order, into an arena sized for them and some more.
+    private void CompactOrGrow(int needed, int expectedMore)
+    {
+        var live = _arenaEnd - _garbage;
+        var size = live + needed + Math.Max(64, (live + needed) / 4);
+        if (expectedMore > 1)
+        {
+            // A load: room for the rest at about this entry's size.
+            size = Math.Max(size, _arenaEnd + (needed * (expectedMore + 1)));
+        }
+
+        if (_garbage * 2 < _arenaEnd)
+        {
+            size = Math.Max(size, _arena.Length + (_arena.Length / 2));
+        }
+
+        var arena = new byte[size];
+        var at = 0;
+        for (var i = _head; i < _end; i++)
+        {
+            var payload = Payload(_slots[i]);
+            var length = CompactEntry.Length(payload);
+            payload[..length].CopyTo(arena.AsSpan(at));
+            _slots[i] = _slots[i] with { Offset = at };
+            at += length;
+        }
+
+        _arena = arena;
+        _arenaEnd = at;
+        _garbage = 0;
     }
 
     private bool HasDate(long dateMs)
     {
-        var index = Search(dateMs, "");
+        var index = Search(dateMs, 0, 0, "");
         var at = index < 0 ? ~index : index;
-        return at < _entries.Count && _entries[at]!.DateMs == dateMs;
+        return at < _end && _slots[at].DateMs == dateMs;
     }
 
-    private void Insert(WindowEntry entry)
+    private void Insert(Slot slot)
     {
-        _byObjectId[entry.ObjectId] = entry;
-        if (Count == 0 || Compare(_entries[^1]!, entry.DateMs, entry.ObjectId) < 0)
+        if (_end == _slots.Length)
         {
-            _entries.Add(entry);
+            MakeRoom();
+        }
+
+        if (Count == 0 || Compare(_slots[_end - 1], slot.DateMs, slot.IdHigh, slot.IdLow, IsJsonId(slot) ? ObjectIdOf(slot) : null) < 0)
+        {
+            _slots[_end++] = slot;
             return;
         }
 
-        var index = Search(entry.DateMs, entry.ObjectId);
-        _entries.Insert(index < 0 ? ~index : index, entry);
+        var index = Search(slot.DateMs, slot.IdHigh, slot.IdLow, IsJsonId(slot) ? ObjectIdOf(slot) : null);
+        var at = index < 0 ? ~index : index;
+        Array.Copy(_slots, at, _slots, at + 1, _end - at);
+        _slots[at] = slot;
+        _end++;
+    }
+
+    // Slides the live slots to the front, or grows the array when they fill it.
+    private void MakeRoom()
+    {
+        if (_head > 0 && _head >= Count / 8)
+        {
+            Array.Copy(_slots, _head, _slots, 0, Count);
+            _end -= _head;
+            _head = 0;
+            return;
+        }
+
+        Array.Resize(ref _slots, _slots.Length + Slack(_slots.Length) + (_slots.Length / 4));
+    }
+
+    // Newest first: an update or delete is nearly always of a recent entry.
+    private int Find(string objectId)
+    {
+        var hex = CompactEntry.TryParseHex(objectId, out var high, out var low);
+        for (var i = _end - 1; i >= _head; i--)
+        {
+            var slot = _slots[i];
+            if (IsJsonId(slot) ? ObjectIdOf(slot) == objectId : hex && slot.IdHigh == high && slot.IdLow == low)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private void Remove(string objectId)
     {
-        if (!_byObjectId.Remove(objectId, out var entry))
+        var index = Find(objectId);
+        if (index < 0)
         {
             return;
         }
 
-        var index = Search(entry.DateMs, entry.ObjectId);
+        _garbage += CompactEntry.Length(Payload(_slots[index]));
         if (index == _head)
         {
-            _entries[_head++] = null;
+            _head++;
         }
-        else if (index > _head)
+        else
         {
-            _entries.RemoveAt(index);
+            Array.Copy(_slots, index + 1, _slots, index, _end - index - 1);
+            _end--;
         }
     }
 
@@ -217,38 +328,48 @@ public sealed class EntryWindow
     private void Trim(DateTimeOffset now)
     {
         var dayAgo = (now - Span).ToUnixTimeMilliseconds();
-        while (Count > Capacity || (Count > MinimumCount && _entries[_head]!.DateMs < dayAgo))
+        while (Count > Capacity || (Count > MinimumCount && _slots[_head].DateMs < dayAgo))
         {
             DropOldest();
         }
 
-        if (_head > 64 && _head > _entries.Count / 2)
+        // After a backfill shrank back: give the room back.
+        if (_slots.Length > 64 && Count < _slots.Length / 4)
         {
-            _entries.RemoveRange(0, _head);
+            var slots = new Slot[Count + Slack(Count)];
+            Array.Copy(_slots, _head, slots, 0, Count);
+            _slots = slots;
+            _end = Count;
             _head = 0;
+            CompactOrGrow(0, 0);
         }
     }
 
     // Entries sharing the dropped one's date go with it: the floor promises all of a date or none.
     private void DropOldest()
     {
-        var dropped = _entries[_head]!;
-        Floor = dropped.DateMs + 1;
-        while (Count > 0 && _entries[_head]!.DateMs < Floor)
+        Floor = _slots[_head].DateMs + 1;
+        while (Count > 0 && _slots[_head].DateMs < Floor)
         {
-            _byObjectId.Remove(_entries[_head]!.ObjectId);
-            _entries[_head++] = null;
+            _garbage += CompactEntry.Length(Payload(_slots[_head]));
+            _head++;
         }
     }
 
+    private bool IsJsonId(Slot slot) => CompactEntry.IsJson(Payload(slot));
+
+    private string ObjectIdOf(Slot slot) =>
+        IsJsonId(slot) ? CompactEntry.JsonObjectId(Payload(slot)) : CompactEntry.HexId(slot.IdHigh, slot.IdLow);
+
     // Binary search over the live part by (date, _id); the complement of the insertion point when absent.
-    private int Search(long dateMs, string objectId)
+    // A null oddId means the _id is the hex one given as numbers ("" for a date-only search: below every _id).
+    private int Search(long dateMs, ulong idHigh, uint idLow, string? oddId)
     {
-        int low = _head, high = _entries.Count - 1;
+        int low = _head, high = _end - 1;
         while (low <= high)
         {
             var middle = low + ((high - low) / 2);
-            var order = Compare(_entries[middle]!, dateMs, objectId);
+            var order = Compare(_slots[middle], dateMs, idHigh, idLow, oddId);
             if (order == 0)
             {
                 return middle;
@@ -267,25 +388,23 @@ public sealed class EntryWindow
         return ~low;
     }
 
-    private static int Compare(WindowEntry entry, long dateMs, string objectId)
+    // Ordinal order of the _id strings: for two lowercase hex ids, the order of their numbers.
+    private int Compare(Slot slot, long dateMs, ulong idHigh, uint idLow, string? oddId)
     {
-        var byDate = entry.DateMs.CompareTo(dateMs);
-        return byDate != 0 ? byDate : string.CompareOrdinal(entry.ObjectId, objectId);
-    }
-
-    private sealed record Rendered(RecentEntries Answer, long OldestMs);
-
-    private sealed record WindowEntry(string Identifier, string ObjectId, long DateMs, string? Type, byte[] Json)
-    {
-        public static WindowEntry From(StoredDocument document) =>
-            new(document.Identifier, document.ObjectId, document.DateMs, document.Type,
-                Encoding.UTF8.GetBytes(EntryShape.FillType(document.ToV1Json()).ToJsonString()));
-
-        public StoredDocument ToDocument()
+        var byDate = slot.DateMs.CompareTo(dateMs);
+        if (byDate != 0)
         {
-            var json = (JsonObject)JsonNode.Parse(Json)!;
-            json.Remove("_id");
-            return new StoredDocument(Identifier, ObjectId, DateMs, Type, 0, 0, true, json);
+            return byDate;
         }
+
+        if (oddId is null && !IsJsonId(slot))
+        {
+            var byHigh = slot.IdHigh.CompareTo(idHigh);
+            return byHigh != 0 ? byHigh : slot.IdLow.CompareTo(idLow);
+        }
+
+        return string.CompareOrdinal(ObjectIdOf(slot), oddId ?? CompactEntry.HexId(idHigh, idLow));
     }
+
+    private readonly record struct Slot(long DateMs, ulong IdHigh, uint IdLow, int Offset);
 }

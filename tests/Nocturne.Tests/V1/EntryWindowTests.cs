@@ -80,6 +80,47 @@ public sealed class EntryWindowTests(MultiSiteApi api) : IClassFixture<MultiSite
         await AssertSameAsPostgresAsync(site, secret);
     }
 
+    [Fact]
+    public async Task EntriesOfEveryShapeAreAnsweredFromMemoryAsPostgresAnswersThem()
+    {
+        var (site, secret) = await api.CreateSiteAsync("winodd");
+        var now = DateTimeOffset.UtcNow;
+        long At(int minutes) => now.AddMinutes(-minutes).ToUnixTimeMilliseconds();
+        // Plain readings around entries the compact layout cannot take as they are: fractions and
+        // exponents, numbers beyond 64 bits, nested objects and arrays, escaped and non-ASCII text,
+        // long strings, nulls and booleans, no type, an unknown type, a UUID _id and an identifier.
+        var entries = Enumerable.Range(0, 40).Select(k => (object)new { type = "sgv", date = At(5 * k + 1), sgv = 90 + k, direction = "Flat", device = "cgm", noise = 1 })
+            .Concat(new object[]
+            {
+                new { type = "sgv", date = At(3), sgv = 120.5, filtered = 123456.789, unfiltered = 1e5, delta = -3.25, device = "xDrip-DexcomG6" },
+                new { type = "sgv", date = At(8), sgv = 130, direction = "FortyFiveUp", device = "Dexcom G6 \u2013 \u00dcn\u00efc\u00f8d\u00e9 \ud83d\ude00 <b>&'\"", big = 12345678901234567890m },
+                new { type = "sgv", date = At(13), sgv = 140, meta = new { a = new object?[] { 1, 2.5, new { b = (string?)null }, "x" }, ok = true, off = false }, device = new string('d', 100) },
+                new { date = At(18), sgv = 150, direction = (string?)null, device = "cgm" },
+                new { type = "cal", date = At(23), slope = 850.5, intercept = 32000, scale = 1, device = "cgm" },
+                new { type = "mbg", date = At(28), mbg = 101, device = "meter", _id = "3d4c2b1a-0f9e-4d8c-b7a6-958473625140" },
+                new { type = "weirdtype", date = At(33), sgv = 99, identifier = "abc-123", device = "cgm" },
+                new { type = "sgv", date = At(38), sgv = 0, direction = "NONE", device = "", utcOffset = -300, sysTime = "not a date" },
+            }).ToArray();
+        Assert.Equal(200, (await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/entries", entries)).Status);
+
+        Assert.NotNull(await Grain(site).GetRecentEntriesAsync(48, null));
+        await AssertSameAsPostgresAsync(site, secret);
+        foreach (var type in new[] { "mbg", "cal", "weirdtype" })
+        {
+            await AssertSameAsync(site, secret, $"/api/v1/entries.json?count=1&find[type]={Uri.EscapeDataString(type)}&find[date][$gte]={At(60 * 24 * 4)}",
+                $"/api/v1/entries/{Uri.EscapeDataString(type)}.json?count=1");
+        }
+
+        // Loaded afresh from PostgreSQL (jsonb's key order), and after an update of an odd entry in place.
+        await GrainReload.ReloadSiteAsync(api, site);
+        await AssertSameAsPostgresAsync(site, secret);
+        Assert.Equal(200, (await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/entries",
+            new[] { new { type = "weirdtype", date = At(33), sgv = 98.5, identifier = "abc-123", device = "cgm \u2603" } })).Status);
+        await AssertSameAsPostgresAsync(site, secret);
+        var (_, current) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries.json?count=48");
+        Assert.Contains(current.EnumerateArray(), e => e.TryGetProperty("sgv", out var sgv) && sgv.GetDouble() == 98.5);
+    }
+
     // The window answers a plain count; the same query with an explicit date goes to PostgreSQL.
     // (Key order may differ: jsonb stores keys in its own order, the window in the client's.)
     private async Task AssertSameAsPostgresAsync(string site, string secret)
