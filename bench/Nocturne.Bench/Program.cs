@@ -68,8 +68,11 @@ var table = new List<(string Measure, string Limit, string Ours, string Ratio)>(
 var limits = new Dictionary<int, double>();
 var ready = 0;
 var sequence = 0L;
-foreach (var step in siteSteps)
+// A few sites first, not measured: the first requests' one-off costs (JIT, pools, caches) are not any site's.
+var warmUpSites = Math.Max(1, Math.Min(32, siteSteps[0] / 10));
+foreach (var step in siteSteps.Prepend(warmUpSites))
 {
+    var warmUp = ready == 0 && step == warmUpSites;
     var rssBefore = await MemoryProbe.SettledRssAsync(serverPid, gcdumpTool, null);
     var setup = Stopwatch.StartNew();
     await Parallel.ForEachAsync(Enumerable.Range(ready, step - ready), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
@@ -96,6 +99,12 @@ foreach (var step in siteSteps)
         treatmentResponse.EnsureSuccessStatusCode();
     });
     Console.WriteLine($"seeded {step - ready} sites x ({perSite} entries + 100 treatments) in {setup.Elapsed.TotalSeconds:F1} s");
+    if (warmUp)
+    {
+        ready = step;
+        continue;
+    }
+
     await Task.Delay(TimeSpan.FromSeconds(5));
     var rssUnsettled = Rss(serverPid);
     var rssAfter = await MemoryProbe.SettledRssAsync(serverPid, gcdumpTool, Path.Combine(Path.GetTempPath(), $"nocturne-bench-gcdump-{step}-sites.txt"));
