@@ -295,7 +295,9 @@ public sealed class EntryWindow
         for (var i = _end - 1; i >= _head; i--)
         {
             var slot = _slots[i];
-            if (IsJsonId(slot) ? ObjectIdOf(slot) == objectId : hex && slot.IdHigh == high && slot.IdLow == low)
+            // Every slot has its _id's numbers (0 when not hex): the arena is only read on a match or for an odd _id.
+            var candidate = hex ? slot.IdHigh == high && slot.IdLow == low : slot.IdHigh == 0 && slot.IdLow == 0;
+            if (candidate && (IsJsonId(slot) ? ObjectIdOf(slot) == objectId : hex))
             {
                 return i;
             }
