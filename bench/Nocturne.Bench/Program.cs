@@ -30,6 +30,11 @@ var historyEntries = int.Parse(options.GetValueOrDefault("history-entries", "105
 var phases = options.GetValueOrDefault("phases", "load,history");
 var commitLimit = double.TryParse(options.GetValueOrDefault("commit-limit", ""), System.Globalization.CultureInfo.InvariantCulture, out var c) ? c : double.NaN;
 var fixedServerPort = int.Parse(options.GetValueOrDefault("fixed-port", "1438"));
+// Profiling: --reads properties,treatments measures only those reads; --trace-tool PATH --trace-dir DIR
+// takes a sampled thread-time dotnet-trace of the server during each read measured (the figures then include its overhead).
+var readsWanted = options.TryGetValue("reads", out var readsOption) ? readsOption.Split(',') : null;
+var traceTool = options.GetValueOrDefault("trace-tool");
+var traceDir = options.GetValueOrDefault("trace-dir");
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
 {
@@ -98,9 +103,12 @@ foreach (var step in siteSteps)
     ready = step;
 
     // Single-entry uploads, each to a random site, with a fresh timestamp.
-    var upload = await MeasureAsync($"POST /api/v1/entries (1 entry), {step} sites", site => Request(HttpMethod.Post, site, "/api/v1/entries",
-        new { type = "sgv", date = now + Interlocked.Increment(ref sequence), sgv = 100 + (site % 100), direction = "Flat", device = "bench" }));
-    table.Add(($"single-entry POST, {step} sites (p99 {upload.P99:F0} ms)", (double.IsNaN(commitLimit) ? "not measured" : $"{commitLimit:N0} commits/s (pgbench)"), Rate(upload.Rate), Ratio(upload.Rate, commitLimit)));
+    if (readsWanted is null || readsWanted.Contains("upload"))
+    {
+        var upload = await MeasureAsync($"POST /api/v1/entries (1 entry), {step} sites", site => Request(HttpMethod.Post, site, "/api/v1/entries",
+            new { type = "sgv", date = now + Interlocked.Increment(ref sequence), sgv = 100 + (site % 100), direction = "Flat", device = "bench" }));
+        table.Add(($"single-entry POST, {step} sites (p99 {upload.P99:F0} ms)", (double.IsNaN(commitLimit) ? "not measured" : $"{commitLimit:N0} commits/s (pgbench)"), Rate(upload.Rate), Ratio(upload.Rate, commitLimit)));
+    }
 
     foreach (var (name, path) in new[]
     {
@@ -110,8 +118,15 @@ foreach (var step in siteSteps)
         ("treatments.json?count=100 (database)", "/api/v1/treatments.json?count=100"),
     })
     {
+        if (readsWanted is not null && !readsWanted.Any(r => name.Contains(r, StringComparison.Ordinal)))
+        {
+            continue;
+        }
+
         var size = await BodySizeAsync(path);
+        using var trace = StartTrace(name);
         var ours = await MeasureAsync($"GET {path}, {step} sites", site => Request(HttpMethod.Get, site, path, null));
+        trace?.WaitForExit();
         var limit = await FixedLimitAsync(size);
         table.Add(($"{name}, {step} sites ({size:N0} B)", Rate(limit) + " (Kestrel, fixed)", Rate(ours.Rate), Ratio(ours.Rate, limit)));
     }
@@ -215,6 +230,21 @@ async Task<double> FixedLimitAsync(int size)
     }
 
     return limit;
+}
+
+Process? StartTrace(string name)
+{
+    if (traceTool is null || traceDir is null)
+    {
+        return null;
+    }
+
+    Directory.CreateDirectory(traceDir);
+    var file = Path.Combine(traceDir, new string(name.Select(ch => char.IsLetterOrDigit(ch) ? ch : '_').ToArray()) + ".nettrace");
+    var trace = Process.Start(new ProcessStartInfo(traceTool, ["collect", "-p", serverPid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--profile", "dotnet-sampled-thread-time",
+        "--duration", TimeSpan.FromSeconds(Math.Max(1, seconds - 1)).ToString("c", System.Globalization.CultureInfo.InvariantCulture), "-o", file]))!;
+    Thread.Sleep(1000);
+    return trace;
 }
 
 static string Rate(double perSecond) => double.IsNaN(perSecond) ? "not measured" : $"{perSecond:N0}/s";
