@@ -156,7 +156,7 @@ public static class V3Api
         {
             // What sync clients ask for, page after page: written from the stored text.
             var (json, count, newestModified) = await queries.FindV3JsonAsync(http.Site().SiteId, query, http.RequestAborted);
-            return HistoryPage(http, collection, format, limit, count, newestModified) ?? Results.Bytes(json, "application/json; charset=utf-8");
+            return HistoryPage(http, collection, format, limit, count, newestModified) ?? V1Responses.Json(json);
         }
 
         var documents = await queries.FindAsync(http.Site().SiteId, query, http.RequestAborted);
