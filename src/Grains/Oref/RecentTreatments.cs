@@ -18,6 +18,7 @@ public sealed class RecentTreatments
     // null: not loaded (or dropped); every valid treatment dated at or after _from otherwise.
     private Dictionary<string, StoredDocument>? _byObjectId;
     private long _from;
+    private long _changes;
 
     /// <summary>The treatments dated from 24 hours before <paramref name="now"/> up to <paramref name="now"/>, newest first.</summary>
     public async Task<List<StoredDocument>> ReadAsync(DocumentStore documents, string siteId, DateTimeOffset now)
@@ -26,8 +27,10 @@ public sealed class RecentTreatments
         var nowMs = now.ToUnixTimeMilliseconds();
         if (_byObjectId is null || since < _from)
         {
+            // Reads interleave with writes: a change committed while the query ran may be missing from its rows.
+            var changes = _changes;
             var loaded = await documents.LoadRecentAsync(Collection.Treatments, siteId, since, Limit, CancellationToken.None);
-            if (loaded.Count >= Limit)
+            if (loaded.Count >= Limit || changes != _changes)
             {
                 _byObjectId = null;
                 return loaded.Where(t => t.DateMs <= nowMs).ToList();
@@ -53,7 +56,13 @@ public sealed class RecentTreatments
     /// <summary>Follows a committed change of the site's treatments (written, soft-deleted or removed).</summary>
     public void Apply(DocumentChange change)
     {
-        if (_byObjectId is null || change.Collection != Collection.Treatments)
+        if (change.Collection != Collection.Treatments)
+        {
+            return;
+        }
+
+        _changes++;
+        if (_byObjectId is null)
         {
             return;
         }
@@ -83,5 +92,9 @@ public sealed class RecentTreatments
     }
 
     /// <summary>Forgets the kept treatments (the live state is reloaded); the next read loads them again.</summary>
-    public void Clear() => _byObjectId = null;
+    public void Clear()
+    {
+        _byObjectId = null;
+        _changes++;
+    }
 }
