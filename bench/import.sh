@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Times a MongoDB import of a whole site: a private PostgreSQL in .data/bench-import, the API in Release,
+# Times the import of a whole site: a private PostgreSQL in .data/bench-import, the API in Release,
 # jongodb (the npm in-memory MongoDB-wire server test.sh installs) seeded with a year of 5-minute CGM
-# and treatments, then POST /api/admin/tenants/{site}/imports until it reports finished.
-# Arguments go to the bench tool, e.g. bench/import.sh --entries 105000 --treatments 8760
+# and treatments, then POST /api/admin/tenants/{site}/imports until it reports finished, then the same
+# site imported again over its own API (v3 history) into a second site.
+# Arguments go to the bench tool, e.g. bench/import.sh --entries 105000 --treatments 8760 --devicestatus 0
+# Seeding a year takes minutes: jongodb's inserts are quadratic in a collection's size (see docs/benchmarks.md).
 # Unattended and bounded: every port is configurable (and checked free first), the whole run is cut
-# off after NOCTURNE_BENCH_TIMEOUT seconds (default 1200), and everything started here is stopped.
+# off after NOCTURNE_BENCH_TIMEOUT seconds (default 1800), and everything started here is stopped.
 #   NOCTURNE_BENCH_PG_PORT (45633) NOCTURNE_BENCH_MONGO_PORT (47633) NOCTURNE_BENCH_API_PORT (1438)
 #   NOCTURNE_BENCH_SILO_PORT (11412) NOCTURNE_BENCH_GATEWAY_PORT (30401)
 set -euo pipefail
@@ -17,7 +19,7 @@ MONGO_PORT="${NOCTURNE_BENCH_MONGO_PORT:-47633}"
 API_PORT="${NOCTURNE_BENCH_API_PORT:-1438}"
 SILO_PORT="${NOCTURNE_BENCH_SILO_PORT:-11412}"
 GATEWAY_PORT="${NOCTURNE_BENCH_GATEWAY_PORT:-30401}"
-DEADLINE=$(( $(date +%s) + ${NOCTURNE_BENCH_TIMEOUT:-1200} ))
+DEADLINE=$(( $(date +%s) + ${NOCTURNE_BENCH_TIMEOUT:-1800} ))
 left() { local n=$(( DEADLINE - $(date +%s) )); [ "$n" -gt 0 ] && echo "$n" || echo 1; }
 
 for port in "$PG_PORT" "$MONGO_PORT" "$API_PORT" "$SILO_PORT" "$GATEWAY_PORT"; do
@@ -48,6 +50,8 @@ OPERATOR_KEY="bench-operator-key-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d 
 export Operator__KeySha256="$(echo -n "$OPERATOR_KEY" | sha256sum | cut -d' ' -f1)"
 export Tenancy__BaseDomain=bench.invalid PORT="$API_PORT" Cluster__SiloPort="$SILO_PORT" Cluster__GatewayPort="$GATEWAY_PORT"
 export Logging__LogLevel__Default=Warning
+# The API import reads the first site back over loopback.
+export Connectors__AllowPrivateNightscoutUrls=true
 
 timeout "$(left)" dotnet build src/Api -c Release -v quiet -nologo
 timeout "$(left)" dotnet build bench/Nocturne.ImportBench -c Release -v quiet -nologo

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Nocturne.Grains.Connectors;
@@ -12,8 +12,9 @@ namespace Nocturne.Grains.Import;
 /// <summary>
 /// Copies a whole Nightscout site into one of ours: roles and subjects first (tokens kept when the
 /// source's API secret is given), then each collection page by page through the patient grain, the
-/// single writer, with <see cref="WriteMode.InsertMissing"/>. A page's cursor is saved only after the
-/// grain committed it: an interruption loses nothing and a resume repeats at most that page, which
+/// single writer, with <see cref="WriteMode.InsertMissing"/>, in batches of checked pages (see
+/// <see cref="ImportBatcher"/>). A batch's cursor is saved only after the grain committed it: an
+/// interruption loses nothing and a resume repeats at most the batches after that cursor, which
 /// InsertMissing turns into nothing. Documents the site's rules refuse are counted by reason, never
 /// stamped with the import's time. At the end each collection's stored count is read back.
 /// </summary>
@@ -69,109 +70,72 @@ public sealed class SiteImporter(IGrainFactory grains, ImportProgressStore store
     {
         progress.Done = false;
         progress.SourceCount = await source.CountAsync(collection, cancellationToken);
-        // Where the time goes (reading the source, the import's checks, the patient grain's writes, saving the cursor), for the log.
-        var timing = new PhaseTimes();
-        var mark = time.GetTimestamp();
-        // The next page is read while this one is checked and written (reading is about a third of the time).
-        await using var pages = source.ReadAsync(collection, progress.Cursor, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        // A Task, not the ValueTask: it may be awaited twice (loop, then finally).
-        var next = pages.MoveNextAsync().AsTask();
+        // Three stages at once: the source read ahead, the next batch checked, this one written (then its cursor saved while the next is written).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var batcher = new ImportBatcher(source, collection, time);
+        var (batches, reader) = batcher.Start(progress.Cursor, stop.Token);
+        // Where the time goes, for the log: waiting for a checked batch, the patient grain's writes, waiting for the previous cursor save.
+        TimeSpan waiting = default, writing = default, saving = default;
+        Task saved = Task.CompletedTask;
         try
         {
-            while (await next)
+            var mark = time.GetTimestamp();
+            await foreach (var batch in batches.ReadAllAsync(cancellationToken))
             {
-                var page = pages.Current;
-                next = pages.MoveNextAsync().AsTask();
-                timing.Reading += time.GetElapsedTime(mark);
-                await ImportPageAsync(site, patient, collection, page, progress, timing, cancellationToken);
+                waiting += time.GetElapsedTime(mark);
+                mark = time.GetTimestamp();
+                var written = batch.Json is null ? 0 : await WriteAsync(patient, collection, batch.Json);
+                writing += time.GetElapsedTime(mark);
+                foreach (var (reason, count) in batch.Skipped)
+                {
+                    progress.Skip(reason, count);
+                }
+
+                if (batch.Accepted > written)
+                {
+                    progress.Skip(AlreadyHere, batch.Accepted - written);
+                }
+
+                progress.Read += batch.Read;
+                progress.Imported += written;
+                progress.Cursor = batch.Cursor;
+                mark = time.GetTimestamp();
+                // Saves stay in order (each after the one before), and each after its batch committed: a resume never skips a document.
+                await saved;
+                saving += time.GetElapsedTime(mark);
+                saved = store.SaveAsync(site, progress, time.GetUtcNow(), cancellationToken);
                 mark = time.GetTimestamp();
             }
+
+            await saved;
         }
         finally
         {
-            // An async iterator must not be disposed while it reads: let a read started ahead end first.
-            await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await stop.CancelAsync();
+            await reader.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await ((Task)saved).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        logger.LogInformation("Import into site {Site}, {Collection}: {Read} read; reading the source {Reading} ms, checks {Checking} ms, writes {Writing} ms, cursors {Saving} ms",
-            site, progress.Collection, progress.Read, (long)timing.Reading.TotalMilliseconds, (long)timing.Checking.TotalMilliseconds, (long)timing.Writing.TotalMilliseconds, (long)timing.Saving.TotalMilliseconds);
+        logger.LogInformation("Import into site {Site}, {Collection}: {Read} read; reading the source {Reading} ms, checks {Checking} ms, waiting for checked documents {Waiting} ms, writes {Writing} ms, cursors {Saving} ms",
+            site, progress.Collection, progress.Read, (long)batcher.Reading.TotalMilliseconds, (long)batcher.Checking.TotalMilliseconds, (long)waiting.TotalMilliseconds,
+            (long)writing.TotalMilliseconds, (long)saving.TotalMilliseconds);
         progress.Stored = await store.CountStoredAsync(site, collection, cancellationToken);
         progress.Done = true;
         await store.SaveAsync(site, progress, time.GetUtcNow(), cancellationToken);
     }
 
-    private async Task ImportPageAsync(string site, IPatientGrain patient, Collection collection, ImportPage page, CollectionProgress progress, PhaseTimes timing, CancellationToken cancellationToken)
+    private static async Task<int> WriteAsync(IPatientGrain patient, Collection collection, string documentsJson)
     {
-        var mark = time.GetTimestamp();
-        var now = time.GetUtcNow();
-        var accepted = new List<JsonObject>(page.Documents.Count);
-        // The site keeps one entry per date and type (treatments: created_at and eventType); within a page that is ours to see.
-        var keys = new HashSet<(long, string?)>();
-        foreach (var reason in page.Unreadable)
-        {
-            progress.Skip(reason);
-        }
-
-        foreach (var document in page.Documents)
-        {
-            if (ImportNormalizer.Normalize(collection, document, now, out var key) is { } problem)
-            {
-                progress.Skip(problem);
-            }
-            else if (collection is Collection.Entries or Collection.Treatments && !keys.Add(key))
-            {
-                progress.Skip(AlreadyHere);
-            }
-            else
-            {
-                accepted.Add(document);
-            }
-        }
-
-        timing.Checking += time.GetElapsedTime(mark);
-        mark = time.GetTimestamp();
-        var written = accepted.Count == 0 ? 0 : await WriteAsync(patient, collection, accepted);
-        timing.Writing += time.GetElapsedTime(mark);
-        mark = time.GetTimestamp();
-        if (accepted.Count > written)
-        {
-            progress.Skip(AlreadyHere, accepted.Count - written);
-        }
-
-        progress.Read += page.Documents.Count + page.Unreadable.Count;
-        progress.Imported += written;
-        progress.Cursor = page.Cursor;
-        await store.SaveAsync(site, progress, time.GetUtcNow(), cancellationToken);
-        timing.Saving += time.GetElapsedTime(mark);
-    }
-
-    private sealed class PhaseTimes
-    {
-        public TimeSpan Reading { get; set; }
-
-        public TimeSpan Checking { get; set; }
-
-        public TimeSpan Writing { get; set; }
-
-        public TimeSpan Saving { get; set; }
-    }
-
-    private static async Task<int> WriteAsync(IPatientGrain patient, Collection collection, List<JsonObject> documents)
-    {
-        var json = new StringBuilder(documents.Count * 256).Append('[');
-        for (var i = 0; i < documents.Count; i++)
-        {
-            json.Append(i == 0 ? "" : ",").Append(documents[i].ToJsonString());
-        }
-
-        var outcome = await patient.WriteDocumentsAsync(collection, json.Append(']').ToString(), WriteMode.InsertMissing);
+        var outcome = await patient.WriteDocumentsAsync(collection, documentsJson, WriteMode.InsertMissing);
         if (!outcome.IsDone)
         {
-            // Each document passed the same rules alone; a refusal here is a fault, and the page is not marked done.
+            // Each document passed the same rules alone; a refusal here is a fault, and the batch is not marked done.
             throw new VendorProtocolException($"The site refused {CollectionNames.Of(collection)}: {outcome.Title ?? outcome.Status.ToString()} {outcome.Message}".Trim());
         }
 
-        return (JsonNode.Parse(outcome.Value!) as JsonArray)!.Count;
+        // The answer lists the documents stored; only their number matters here.
+        using var stored = JsonDocument.Parse(outcome.Value!);
+        return stored.RootElement.GetArrayLength();
     }
 
     private static async Task ImportAccessAsync(ISiteAccessGrain siteAccess, IImportSource source, SiteImportOptions options, SiteImportProgress progress, CancellationToken cancellationToken)
