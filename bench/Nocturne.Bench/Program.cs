@@ -35,6 +35,11 @@ var restartApiDirectory = options.GetValueOrDefault("restart-api-dir");
 var pidFile = options.GetValueOrDefault("pid-file");
 // "memory": sites, their windows and the memory they take, without the timed phases.
 var memoryOnly = phases.Contains("memory", StringComparison.Ordinal) && !phases.Contains("load", StringComparison.Ordinal);
+// Profiling: --reads properties,treatments measures only those reads; --trace-tool PATH --trace-dir DIR
+// takes a sampled thread-time dotnet-trace of the server during each read measured (the figures then include its overhead).
+var readsWanted = options.TryGetValue("reads", out var readsOption) ? readsOption.Split(',') : null;
+var traceTool = options.GetValueOrDefault("trace-tool");
+var traceDir = options.GetValueOrDefault("trace-dir");
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
 {
@@ -116,12 +121,16 @@ foreach (var step in siteSteps.Prepend(warmUpSites))
         ready = step;
         continue;
     }
+    var added = step - ready;
     ready = step;
 
     // Single-entry uploads, each to a random site, with a fresh timestamp.
-    var upload = await MeasureAsync($"POST /api/v1/entries (1 entry), {step} sites", site => Request(HttpMethod.Post, site, "/api/v1/entries",
-        new { type = "sgv", date = now + Interlocked.Increment(ref sequence), sgv = 100 + (site % 100), direction = "Flat", device = "bench" }));
-    table.Add(($"single-entry POST, {step} sites (p99 {upload.P99:F0} ms)", (double.IsNaN(commitLimit) ? "not measured" : $"{commitLimit:N0} commits/s (pgbench)"), Rate(upload.Rate), Ratio(upload.Rate, commitLimit)));
+    if (readsWanted is null || readsWanted.Contains("upload"))
+    {
+        var upload = await MeasureAsync($"POST /api/v1/entries (1 entry), {step} sites", site => Request(HttpMethod.Post, site, "/api/v1/entries",
+            new { type = "sgv", date = now + Interlocked.Increment(ref sequence), sgv = 100 + (site % 100), direction = "Flat", device = "bench" }));
+        table.Add(($"single-entry POST, {step} sites (p99 {upload.P99:F0} ms)", (double.IsNaN(commitLimit) ? "not measured" : $"{commitLimit:N0} commits/s (pgbench)"), Rate(upload.Rate), Ratio(upload.Rate, commitLimit)));
+    }
 
     foreach (var (name, path) in new[]
     {
@@ -131,15 +140,22 @@ foreach (var step in siteSteps.Prepend(warmUpSites))
         ("treatments.json?count=100 (database)", "/api/v1/treatments.json?count=100"),
     })
     {
+        if (readsWanted is not null && !readsWanted.Any(r => name.Contains(r, StringComparison.Ordinal)))
+        {
+            continue;
+        }
+
         var size = await BodySizeAsync(path);
+        using var trace = StartTrace(name);
         var ours = await MeasureAsync($"GET {path}, {step} sites", site => Request(HttpMethod.Get, site, path, null));
+        trace?.WaitForExit();
         var limit = await FixedLimitAsync(size);
         table.Add(($"{name}, {step} sites ({size:N0} B)", Rate(limit) + " (Kestrel, fixed)", Rate(ours.Rate), Ratio(ours.Rate, limit)));
     }
 
     table.Add(($"memory per active site, {step} sites", "48 KiB (target)", $"{perSiteKiB:F0} KiB", Ratio(48, perSiteKiB)));
     var rssServing = await MemoryProbe.SettledRssAsync(serverPid, gcdumpTool, Path.Combine(Path.GetTempPath(), $"nocturne-bench-gcdump-{step}-sites-after-reads.txt"));
-    table.Add(($"memory per active site after the reads, {step} sites", "48 KiB (target)", $"{(rssServing - rssBefore) / (double)(step - ready) / 1024:F0} KiB", Ratio(48, (rssServing - rssBefore) / (double)(step - ready) / 1024)));
+    table.Add(($"memory per active site after the reads, {step} sites", "48 KiB (target)", $"{(rssServing - rssBefore) / (double)added / 1024:F0} KiB", Ratio(48, (rssServing - rssBefore) / (double)added / 1024)));
 }
 
 if (phases.Contains("restart", StringComparison.Ordinal) && restartApiDirectory is not null && pidFile is not null)
@@ -265,6 +281,21 @@ async Task<double> FixedLimitAsync(int size)
     }
 
     return limit;
+}
+
+Process? StartTrace(string name)
+{
+    if (traceTool is null || traceDir is null)
+    {
+        return null;
+    }
+
+    Directory.CreateDirectory(traceDir);
+    var file = Path.Combine(traceDir, new string(name.Select(ch => char.IsLetterOrDigit(ch) ? ch : '_').ToArray()) + ".nettrace");
+    var trace = Process.Start(new ProcessStartInfo(traceTool, ["collect", "-p", serverPid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--profile", "dotnet-sampled-thread-time",
+        "--duration", TimeSpan.FromSeconds(Math.Max(1, seconds - 1)).ToString("c", System.Globalization.CultureInfo.InvariantCulture), "-o", file]))!;
+    Thread.Sleep(1000);
+    return trace;
 }
 
 static string Rate(double perSecond) => double.IsNaN(perSecond) ? "not measured" : $"{perSecond:N0}/s";

@@ -4,30 +4,24 @@ using Nocturne.Grains.Interfaces.Tenants;
 namespace Nocturne.Api.Apis;
 
 /// <summary>
-/// <c>/api/v2/properties</c> of a site: what the patient's live window gives, with <c>iob</c> and
-/// <c>cob</c> from the site's loop. Every route that shows properties reads them here.
+/// <c>/api/v2/properties</c> of a site, <c>iob</c> and <c>cob</c> included, as the patient grain
+/// computes them. Every route that shows properties reads them here.
 /// </summary>
 public static class LiveProperties
 {
+    /// <summary>The wanted properties (all when <paramref name="names"/> is null) as JSON; null when the site serves no data.</summary>
+    public static Task<string?> ReadJsonAsync(SiteGrains site, IReadOnlyCollection<string>? names) =>
+        site.Documents.GetPropertiesAsync(names?.ToList());
+
     /// <summary>The wanted properties (all when <paramref name="names"/> is null); null when the site serves no data.</summary>
-    public static async Task<JsonObject?> ReadAsync(SiteGrains site, IReadOnlyCollection<string>? names)
+    public static async Task<JsonObject?> ReadAsync(SiteGrains site, IReadOnlyCollection<string>? names) =>
+        await ReadJsonAsync(site, names) is { } json ? JsonNode.Parse(json)!.AsObject() : null;
+
+    /// <summary>A properties object with one more property appended, written without parsing the object again.</summary>
+    public static string Append(string propertiesJson, string name, JsonNode value)
     {
-        var list = names?.ToList();
-        if (await site.Documents.GetPropertiesAsync(list) is not { } json)
-        {
-            return null;
-        }
-
-        var properties = JsonNode.Parse(json)!.AsObject();
-        bool Wanted(string name) => names is null || names.Contains(name);
-        if ((Wanted("iob") || Wanted("cob")) && await site.Loop.GetInsulinAndCarbsAsync(Wanted("iob"), Wanted("cob")) is { } loop)
-        {
-            foreach (var (name, value) in JsonNode.Parse(loop)!.AsObject())
-            {
-                properties[name] = value?.DeepClone();
-            }
-        }
-
-        return properties;
+        var body = propertiesJson[..propertiesJson.LastIndexOf('}')].TrimEnd();
+        var separator = body.Length > 1 ? "," : "";
+        return string.Concat(body, separator, System.Text.Json.JsonSerializer.Serialize(name), ":", value.ToJsonString(), "}");
     }
 }

@@ -68,20 +68,20 @@ public static class V2Api
     private static async Task<IResult> PropertiesAsync(HttpContext http, IGrainFactory grains, string? names)
     {
         var wanted = names?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        if (await LiveProperties.ReadAsync(http.Site().Grains, wanted) is not { } properties)
+        if (await LiveProperties.ReadJsonAsync(http.Site().Grains, wanted) is not { } properties)
         {
             return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found");
         }
 
         if (wanted is null || wanted.Contains("alarms"))
         {
-            properties["alarms"] = await Push.AlarmStatusSource.ViewAsync(grains, http.Site().SiteId, http.RequestServices.GetRequiredService<TimeProvider>());
+            properties = LiveProperties.Append(properties, "alarms", await Push.AlarmStatusSource.ViewAsync(grains, http.Site().SiteId, http.RequestServices.GetRequiredService<TimeProvider>()));
         }
 
         // ?pretty asks for indentation, as the reference allows.
         return http.Request.Query.ContainsKey("pretty")
-            ? V1Responses.Json(properties.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }))
-            : V1Responses.Json(properties.ToJsonString());
+            ? V1Responses.Json(JsonNode.Parse(properties)!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }))
+            : V1Responses.Json(properties);
     }
 
     private static async Task<JsonObject> DdataAsync(string site, DocumentQueries queries, DateTimeOffset at, CancellationToken cancellationToken)

@@ -151,26 +151,39 @@ public static class V3Api
 
         var limit = V3Query.Parse(collection, new QueryCollection(http.Request.Query.Where(q => q.Key is "limit").ToDictionary())).Limit;
         var query = new DocumentQuery(collection, [since], limit, [("srvModified", false)], IncludeDeleted: true);
+        var fields = http.Request.Query["fields"].ToString();
+        if (format == "json" && (string.IsNullOrWhiteSpace(fields) || fields == "_all"))
+        {
+            // What sync clients ask for, page after page: written from the stored text.
+            var (json, count, newestModified) = await queries.FindV3JsonAsync(http.Site().SiteId, query, http.RequestAborted);
+            return HistoryPage(http, collection, format, limit, count, newestModified) ?? V1Responses.Json(json);
+        }
+
         var documents = await queries.FindAsync(http.Site().SiteId, query, http.RequestAborted);
-        if (documents.Count == 0)
+        return HistoryPage(http, collection, format, limit, documents.Count, documents.Count == 0 ? null : documents.Max(d => d.SrvModified))
+            ?? V3Output.Envelope(new JsonArray(documents.Select(d => (JsonNode)V3Output.Project(V3Rules.V3Json(d), fields)).ToArray()), format);
+    }
+
+    // A history page's headers; the reply itself when it is not the documents (none, or not modified).
+    private static IResult? HistoryPage(HttpContext http, Collection collection, string format, int limit, int count, long? newestModified)
+    {
+        if (newestModified is not { } newest)
         {
             return V3Output.Envelope(new JsonArray(), format);
         }
 
-        var newest = documents.Max(d => d.SrvModified);
         V3Output.SetLastModified(http.Response, newest);
         if (http.Request.Headers.IfNoneMatch.ToString() == $"W/\"{newest}\"")
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        if (documents.Count == limit)
+        if (count == limit)
         {
             http.Response.Headers[HeaderNames.Link] = $"<{http.Request.PathBase}/api/v3/{CollectionNames.Of(collection)}/history/{newest}?limit={limit}>; rel=\"next\"";
         }
 
-        var fields = http.Request.Query["fields"].ToString();
-        return V3Output.Envelope(new JsonArray(documents.Select(d => (JsonNode)V3Output.Project(V3Rules.V3Json(d), fields)).ToArray()), format);
+        return null;
     }
 
     private static async Task<IResult> ReadAsync(HttpContext http, DocumentStore store, Collection collection, string identifier)

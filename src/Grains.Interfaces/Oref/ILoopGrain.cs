@@ -17,11 +17,4 @@ public interface ILoopGrain : IGrainWithStringKey
     [Alias("Suggest"), ReadOnly]
     Task<OrefLoopOutcome?> SuggestAsync(bool microBolusAllowed);
 
-    /// <summary>
-    /// The <c>iob</c> and <c>cob</c> properties of <c>/api/v2/properties</c> (a JSON object with
-    /// those of them that are wanted and known): a loop's fresh device status when there is one,
-    /// otherwise oref over the stored data. Null for an unknown or disabled site.
-    /// </summary>
-    [Alias("GetInsulinAndCarbs"), ReadOnly]
-    Task<string?> GetInsulinAndCarbsAsync(bool iob, bool cob);
 }

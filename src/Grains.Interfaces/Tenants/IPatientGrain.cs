@@ -47,8 +47,8 @@ public partial interface IPatientGrain : IGrainWithStringKey
     Task<Authorization.ChangeResult<Documents.V3Written>> V3DeleteAsync(Documents.Collection collection, string identifier, bool permanent, string? subject);
 
     /// <summary>
-    /// The /api/v2/properties object (JSON) computed from the live state; all properties when names
-    /// is null. <c>iob</c> and <c>cob</c> come from the loop (<see cref="Oref.ILoopGrain"/>).
+    /// The /api/v2/properties object (JSON) computed from the live state as of now, <c>iob</c> and
+    /// <c>cob</c> included; all properties when names is null.
     /// </summary>
     [Alias("GetProperties"), AlwaysInterleave]
     Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names);
@@ -56,6 +56,14 @@ public partial interface IPatientGrain : IGrainWithStringKey
     /// <summary>What the loop reads from the live window; null for an unknown or disabled site.</summary>
     [Alias("GetLoopSnapshot"), AlwaysInterleave]
     Task<Oref.LoopSnapshot?> GetLoopSnapshotAsync();
+
+    /// <summary>
+    /// The site's access grain tells of a change to the site (created, settings, enabled or
+    /// disabled; null: deleted) before it answers the change, so that the patient grain need not
+    /// ask it on every read.
+    /// </summary>
+    [Alias("SiteChanged"), AlwaysInterleave]
+    Task SiteChangedAsync(SiteState? site);
 
     /// <summary>Newest srvModified per collection name (only collections with documents).</summary>
     [Alias("GetLastModified"), AlwaysInterleave]

@@ -23,8 +23,12 @@ public partial interface ISiteAccessGrain : IGrainWithStringKey
     [Alias("GetSettings"), ReadOnly]
     Task<SiteSettings?> GetSettingsAsync();
 
-    /// <summary>What the site's other grains need to know of it; null when the site does not exist.</summary>
-    [Alias("GetState"), ReadOnly]
+    /// <summary>
+    /// What the site's other grains need to know of it; null when the site does not exist. It
+    /// interleaves with everything: the patient grain, activated by this grain's notice of a
+    /// change, asks for it while the change awaits that notice.
+    /// </summary>
+    [Alias("GetState"), AlwaysInterleave]
     Task<SiteState?> GetStateAsync();
 
     /// <summary>Replaces the settings; false when they were identical or the site does not exist.</summary>

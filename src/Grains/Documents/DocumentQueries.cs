@@ -69,7 +69,7 @@ public sealed class DocumentQueries(PostgresConnection postgres)
     /// tree per row), byte for byte what <see cref="StoredDocument.ToV1Json"/> serialises to;
     /// with the newest document time (for Last-Modified).
     /// </summary>
-    public async Task<(string Json, long? NewestDate)> FindV1JsonAsync(string tenant, DocumentQuery query, CancellationToken cancellationToken = default)
+    public async Task<(byte[] Json, long? NewestDate)> FindV1JsonAsync(string tenant, DocumentQuery query, CancellationToken cancellationToken = default)
     {
         await using var command = postgres.DataSource.CreateCommand();
         PrepareFind(tenant, query, command, "object_id, date_ms, doc");
@@ -83,14 +83,49 @@ public sealed class DocumentQueries(PostgresConnection postgres)
             {
                 var date = reader.GetInt64(1);
                 newest = newest is { } n ? Math.Max(n, date) : date;
-                using var doc = JsonDocument.Parse(reader.GetString(2));
+                // Parsed from the row's bytes: no UTF-16 copy of each document.
+                using var doc = reader.GetFieldValue<JsonDocument>(2);
                 V1Json.Write(writer, reader.GetString(0), doc.RootElement, query.Collection);
             }
 
             writer.WriteEndArray();
         }
 
-        return (Encoding.UTF8.GetString(output.WrittenSpan), newest);
+        return (output.WrittenSpan.ToArray(), newest);
+    }
+
+    /// <summary>
+    /// The v3 reply <c>{"status":200,"result":[...]}</c> of the documents, written straight from
+    /// the stored text (no document tree per row), byte for byte what the envelope of
+    /// <see cref="V3Rules.V3Json"/> serialises to; with how many there are and the newest srvModified.
+    /// </summary>
+    public async Task<(byte[] Json, int Count, long? NewestSrvModified)> FindV3JsonAsync(string tenant, DocumentQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var command = postgres.DataSource.CreateCommand();
+        PrepareFind(tenant, query, command, "identifier, srv_created, srv_modified, is_valid, doc");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var output = new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
+        long? newest = null;
+        var count = 0;
+        await using (var writer = new Utf8JsonWriter(output))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("status", 200);
+            writer.WriteStartArray("result");
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var modified = reader.GetInt64(2);
+                newest = newest is { } n ? Math.Max(n, modified) : modified;
+                count++;
+                using var doc = reader.GetFieldValue<JsonDocument>(4);
+                V3Json.Write(writer, reader.GetString(0), reader.GetInt64(1), modified, reader.GetBoolean(3), doc.RootElement);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return (output.WrittenSpan.ToArray(), count, newest);
     }
 
     public async Task<long> CountAsync(string tenant, DocumentQuery query, CancellationToken cancellationToken = default)

@@ -4,9 +4,10 @@ namespace Nocturne.Grains.Properties;
 
 /// <summary>
 /// The last /api/v2/properties answers of a site, as JSON, so that followers polling at once do
-/// not each recompute them from the window. An answer serves for at most <see cref="Fresh"/>
-/// (ages and the forecast depend on the clock; the reference's own answers lag by its data-load
-/// interval, far more), and never after a change to the documents or the site's settings.
+/// not each recompute them. An answer serves for at most <see cref="Fresh"/> (ages, the forecast
+/// and iob depend on the clock; the reference's own answers lag by its data-load interval, far
+/// more), and never after a change to the documents or the site's settings: an answer whose
+/// computation a change overtook is not kept.
 /// </summary>
 public sealed class RenderedProperties
 {
@@ -15,8 +16,9 @@ public sealed class RenderedProperties
     private const int Kept = 8;
 
     private readonly Dictionary<string, (SiteSettings Settings, DateTimeOffset At, string Json)> _answers = [];
+    private long _generation;
 
-    public string GetOrCompute(IReadOnlyList<string>? names, SiteSettings settings, DateTimeOffset now, Func<string> compute)
+    public async Task<string> GetOrComputeAsync(IReadOnlyList<string>? names, SiteSettings settings, DateTimeOffset now, Func<Task<string>> compute)
     {
         var key = names is null ? "*" : string.Join(',', names);
         if (_answers.TryGetValue(key, out var cached) && ReferenceEquals(cached.Settings, settings) && now >= cached.At && now - cached.At < Fresh)
@@ -24,15 +26,24 @@ public sealed class RenderedProperties
             return cached.Json;
         }
 
-        if (_answers.Count >= Kept)
+        var generation = _generation;
+        var json = await compute();
+        if (generation == _generation)
         {
-            _answers.Clear();
+            if (_answers.Count >= Kept)
+            {
+                _answers.Clear();
+            }
+
+            _answers[key] = (settings, now, json);
         }
 
-        var json = compute();
-        _answers[key] = (settings, now, json);
         return json;
     }
 
-    public void Clear() => _answers.Clear();
+    public void Clear()
+    {
+        _answers.Clear();
+        _generation++;
+    }
 }

@@ -22,8 +22,9 @@ public static class SiteProperties
         var units = settings.Units;
         var result = new JsonObject();
         var nowMs = now.ToUnixTimeMilliseconds();
-        // Every reading the live window holds, however old the newest is, as the reference's buckets take them.
-        var sgvs = entries.Since(nowMs - (long)EntryWindow.Span.TotalMilliseconds, "sgv").Where(e => e.DateMs <= nowMs && Mgdl(e) is > 0).ToList();
+        // The readings the reference's buckets take, however old the newest is: newest first, until one falls
+        // in no bucket (the buckets stop before it). Only those few are read back from the window.
+        var sgvs = BucketReadings(entries.Since(nowMs - (long)EntryWindow.Span.TotalMilliseconds, "sgv").Where(e => e.DateMs <= nowMs && Mgdl(e) is > 0));
         var buckets = Buckets(sgvs, units);
         bool Want(string name) => wanted is null || wanted.Contains(name);
 
@@ -97,6 +98,23 @@ public static class SiteProperties
         }
 
         return result;
+    }
+
+    // The buckets span from 17.5 minutes before the newest reading to 2.5 minutes after it, and are
+    // filled newest first until a reading falls outside: what lies past that reading is never looked at.
+    private static List<StoredDocument> BucketReadings(IEnumerable<StoredDocument> newestFirst)
+    {
+        var readings = new List<StoredDocument>();
+        foreach (var reading in newestFirst)
+        {
+            readings.Add(reading);
+            if (reading.DateMs < readings[0].DateMs - (FiveMinutes / 2) - (3 * FiveMinutes))
+            {
+                break;
+            }
+        }
+
+        return readings;
     }
 
     private static double? Mgdl(StoredDocument entry) => DocumentTime.TryNumber(entry.Doc["sgv"], out var v) ? v : null;

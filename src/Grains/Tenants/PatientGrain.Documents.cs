@@ -12,7 +12,6 @@ public sealed partial class PatientGrain
 {
     private readonly EntryWindow _entryWindow = new();
     private readonly Properties.LiveState _live = new();
-    private readonly Properties.RenderedProperties _renderedProperties = new();
     private readonly StateSpans.StateSpanFeed _spanFeed = new();
     private Dictionary<Collection, long> _lastModified = [];
     private long _clock;
@@ -122,17 +121,6 @@ public sealed partial class PatientGrain
         return _entryWindow.Newest(count, type, (time.GetUtcNow() - DocumentQueries.ImplicitWindow).ToUnixTimeMilliseconds());
     }
 
-    public async Task<string?> GetPropertiesAsync(IReadOnlyList<string>? names)
-    {
-        if (await ServingSiteAsync() is not { } site)
-        {
-            return null;
-        }
-
-        var now = time.GetUtcNow();
-        return _renderedProperties.GetOrCompute(names, site.Settings, now, () => Properties.SiteProperties.Compute(names, _entryWindow, _live, site.Settings, now).ToJsonString());
-    }
-
     // The one place where a committed change reaches what the grain derives from the documents.
     private async Task ApplyChangeAsync(DocumentChange change, DateTimeOffset now)
     {
@@ -141,7 +129,7 @@ public sealed partial class PatientGrain
             return;
         }
 
-        _renderedProperties.Clear();
+        PropertiesFollow(change);
 
         if (change.Collection == Collection.Entries)
         {
@@ -169,7 +157,7 @@ public sealed partial class PatientGrain
         var ages = await documents.LoadNewestOfTypesAsync(Collection.Treatments, SiteId, Properties.LiveState.KeptEventTypes, cancellationToken);
         var profile = (await documents.LoadRecentAsync(Collection.Profile, SiteId, 0, 1, cancellationToken)).FirstOrDefault();
         _live.Load(deviceStatus, ages, profile);
-        _renderedProperties.Clear();
+        PropertiesReloaded();
     }
 
     public async Task<IReadOnlyDictionary<string, long>> GetLastModifiedAsync() =>

@@ -7,8 +7,9 @@ namespace Nocturne.Grains.Tenants;
 /// <summary>
 /// One patient's documents: their single writer (validation, dedup, the srvModified clock, one
 /// transaction per request) and the live window derived from them. Who may call it is decided
-/// before, by the site's <see cref="SiteAccessGrain"/>, which it asks whether the site exists and is
-/// enabled; a key with no site behind it deactivates at once.
+/// before, by the site's <see cref="SiteAccessGrain"/>, which tells it of every change to the site
+/// (created, settings, enabled, deleted) so that reads need not ask; a key with no site behind it
+/// deactivates at once.
 /// </summary>
 [GrainType("patient")]
 public sealed partial class PatientGrain(DocumentStore documents, TimeProvider time, ILogger<PatientGrain> logger) : Grain, IPatientGrain
@@ -17,6 +18,13 @@ public sealed partial class PatientGrain(DocumentStore documents, TimeProvider t
     private long? _incarnation;
     private (long Incarnation, Task Load)? _reload;
     private bool _countedLive;
+
+    // The site's state as its access grain last told or answered (null: not known; asked on the next read).
+    private SiteState? _site;
+    private DateTimeOffset _siteKnownAt;
+    private long _siteNotices;
+
+    private static readonly TimeSpan SiteStateRecheck = TimeSpan.FromSeconds(30);
 
     private string SiteId => this.GetPrimaryKeyString();
 
@@ -28,6 +36,7 @@ public sealed partial class PatientGrain(DocumentStore documents, TimeProvider t
             {
                 await LoadLiveStateAsync(cancellationToken);
                 _incarnation = site.Incarnation;
+                Remember(site);
             }
         }
         catch (Exception ex) when (Storage.StorageFailures.Translate(ex) is { } translated)
@@ -59,11 +68,22 @@ public sealed partial class PatientGrain(DocumentStore documents, TimeProvider t
     /// </summary>
     private async Task<SiteState?> ServingSiteAsync()
     {
-        var site = await GrainFactory.Site(SiteId).Access.GetStateAsync();
+        var site = KnownSite();
         if (site is null)
         {
-            DeactivateOnIdle();
-            return null;
+            var notices = _siteNotices;
+            site = await GrainFactory.Site(SiteId).Access.GetStateAsync();
+            if (site is null)
+            {
+                DeactivateOnIdle();
+                return null;
+            }
+
+            // A notice that came while asking is newer than the answer.
+            if (notices == _siteNotices)
+            {
+                Remember(site);
+            }
         }
 
         if (site.Incarnation != _incarnation)
@@ -73,6 +93,36 @@ public sealed partial class PatientGrain(DocumentStore documents, TimeProvider t
         }
 
         return site.Enabled ? site : null;
+    }
+
+    public Task SiteChangedAsync(SiteState? site)
+    {
+        _siteNotices++;
+        _site = null;
+        if (site is null)
+        {
+            DeactivateOnIdle();
+        }
+        else
+        {
+            Remember(site);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Remember(SiteState site)
+    {
+        _site = site;
+        _siteKnownAt = time.GetUtcNow();
+    }
+
+    // What the access grain last said, while it is recent: it tells of every change, and asking it
+    // again now and then bounds how long a lost notice (a call that failed) could leave a change unseen.
+    private SiteState? KnownSite()
+    {
+        var age = time.GetUtcNow() - _siteKnownAt;
+        return _site is not null && age >= TimeSpan.Zero && age < SiteStateRecheck ? _site : null;
     }
 
     // Reads interleave with each other, so concurrent callers share one reload.

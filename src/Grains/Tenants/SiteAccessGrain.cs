@@ -81,6 +81,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
             }
 
             _tenant = created;
+            await TellPatientAsync();
             logger.LogInformation("Site {Site} created", SiteId);
         }
         else
@@ -94,6 +95,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
             };
             await store.UpdateTenantAsync(updated);
             _tenant = updated;
+            await TellPatientAsync();
             logger.LogInformation("Site {Site} re-provisioned", SiteId);
         }
 
@@ -115,8 +117,13 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
     public Task<SiteState?> GetStateAsync()
     {
         ForgetIfUnknown();
-        return Task.FromResult(_tenant is { } t ? new SiteState(t.Enabled, t.Settings, Incarnation(t)) : null);
+        return Task.FromResult(State());
     }
+
+    private SiteState? State() => _tenant is { } t ? new SiteState(t.Enabled, t.Settings, Incarnation(t)) : null;
+
+    // The patient grain keeps the site's state for its reads: it hears of every change before the change is answered.
+    private Task TellPatientAsync() => GrainFactory.Site(SiteId).Documents.SiteChangedAsync(State());
 
     // The salt is drawn when the site is created and kept by re-provisioning: a deleted id created again gets another.
     private static long Incarnation(TenantRecord tenant) => BitConverter.ToInt64(SHA256.HashData(tenant.SecretSalt), 0);
@@ -133,6 +140,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
         var updated = _tenant with { Settings = settings };
         await store.UpdateTenantAsync(updated);
         _tenant = updated;
+        await TellPatientAsync();
         logger.LogInformation("Settings of site {Site} updated", SiteId);
         return true;
     }
@@ -152,6 +160,8 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
             logger.LogInformation("Site {Site} {State}", SiteId, enabled ? "enabled" : "disabled");
         }
 
+        // Also when unchanged: a retry after a failed notice repairs it.
+        await TellPatientAsync();
         return true;
     }
 
@@ -162,6 +172,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
         _subjects = [];
         _customRoles = [];
         IndexSubjects();
+        await TellPatientAsync();
         DeactivateOnIdle();
         if (deleted)
         {

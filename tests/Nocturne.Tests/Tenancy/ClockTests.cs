@@ -1,11 +1,15 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Nocturne.Grains.Interfaces.Oref;
+using Nocturne.OrefInterop;
 using Nocturne.Tests.Infrastructure;
 
 namespace Nocturne.Tests.Tenancy;
 
 /// <summary>
 /// What changes as time passes, checked by moving the host's clock rather than by waiting:
-/// JWTs expire, and a loop's device status stops speaking for the current IOB.
+/// JWTs expire, a loop's device status stops speaking for the current IOB, and the IOB that
+/// /api/v2/properties computes from treatments decays as time passes.
 /// </summary>
 public sealed class ClockTests : IAsyncLifetime
 {
@@ -62,5 +66,69 @@ public sealed class ClockTests : IAsyncLifetime
         _clock.Advance(TimeSpan.FromMinutes(9));
         var stale = await _api.GetOkAsync(site, secret, "/api/v2/properties/iob");
         Assert.False(stale.TryGetProperty("iob", out var iob) && iob.GetProperty("iob").GetDouble() == 2.5, stale.GetRawText());
+    }
+
+    [Fact]
+    public async Task PropertiesShowANewTreatmentOrReadingAtOnceAndIobDecaysAsTimePasses()
+    {
+        var (site, secret) = await _api.CreateSiteAsync("decay");
+        var now = _clock.GetUtcNow();
+        string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        async Task PostAsync(string path, object body) => Assert.Equal(200, (await _api.SendAsAdminAsync(site, secret, HttpMethod.Post, path, body)).Status);
+
+        // A 1 U/h profile with a DIA of 5 h, an hour of readings, and 3 U an hour ago: no loop, so oref computes iob.
+        await PostAsync("/api/v1/profile", new
+        {
+            defaultProfile = "Default",
+            startDate = Iso(now.AddDays(-10)),
+            store = new Dictionary<string, object>
+            {
+                ["Default"] = new Dictionary<string, object>
+                {
+                    ["dia"] = 5, ["timezone"] = "UTC", ["units"] = "mg/dl",
+                    ["basal"] = new[] { new { time = "00:00", value = 1.0 } },
+                    ["sens"] = new[] { new { time = "00:00", value = 50 } },
+                    ["carbratio"] = new[] { new { time = "00:00", value = 10 } },
+                    ["target_low"] = new[] { new { time = "00:00", value = 100 } },
+                    ["target_high"] = new[] { new { time = "00:00", value = 110 } },
+                },
+            },
+        });
+        await PostAsync("/api/v1/entries", Enumerable.Range(0, 12).Select(i => new { type = "sgv", date = now.AddMinutes(-1 - (5 * i)).ToUnixTimeMilliseconds(), sgv = 120, device = "cgm", direction = "Flat" }).ToArray());
+        await PostAsync("/api/v1/treatments", new { eventType = "Correction Bolus", created_at = Iso(now.AddMinutes(-60)), insulin = 3.0 });
+
+        double ExpectedIob(DateTimeOffset at, params (DateTimeOffset At, double Units)[] doses) =>
+            OrefLibrary.CalculateIob(new IobRequest(new InsulinProfile(5, "rapid-acting"), doses.Select(d => new InsulinDose(d.At.ToUnixTimeMilliseconds(), d.Units)).ToList(), at.ToUnixTimeMilliseconds()))[0].Iob;
+        async Task<(double Iob, double Bg)> ReadAsync()
+        {
+            var properties = await _api.GetOkAsync(site, secret, "/api/v2/properties/iob,bgnow");
+            return (properties.GetProperty("iob").GetProperty("iob").GetDouble(), properties.GetProperty("bgnow").GetProperty("last").GetDouble());
+        }
+
+        var first = await ReadAsync();
+        Assert.Equal(ExpectedIob(now, (now.AddMinutes(-60), 3.0)), first.Iob, 1);
+        Assert.Equal(120, first.Bg);
+
+        // A bolus and a reading just stored show in the very next answer (no cached answer outlives a change).
+        var bolusAt = _clock.GetUtcNow();
+        await PostAsync("/api/v1/treatments", new { eventType = "Correction Bolus", created_at = Iso(bolusAt), insulin = 2.0 });
+        var afterBolus = await ReadAsync();
+        Assert.Equal(ExpectedIob(bolusAt, (now.AddMinutes(-60), 3.0), (bolusAt, 2.0)), afterBolus.Iob, 1);
+        Assert.True(afterBolus.Iob > first.Iob + 1.5, $"{first.Iob} then {afterBolus.Iob}");
+        await PostAsync("/api/v1/entries", new { type = "sgv", date = _clock.GetUtcNow().ToUnixTimeMilliseconds(), sgv = 95, device = "cgm", direction = "Flat" });
+        Assert.Equal(95, (await ReadAsync()).Bg);
+
+        // Ninety minutes later (nothing stored meanwhile) the same treatments leave less insulin on board.
+        _clock.Advance(TimeSpan.FromMinutes(90));
+        var later = _clock.GetUtcNow();
+        var decayed = await ReadAsync();
+        Assert.Equal(ExpectedIob(later, (now.AddMinutes(-60), 3.0), (bolusAt, 2.0)), decayed.Iob, 1);
+        Assert.True(decayed.Iob < afterBolus.Iob - 1, $"{afterBolus.Iob} then {decayed.Iob}");
+
+        // A deleted treatment leaves at once.
+        var (_, stored) = await _api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/treatments.json?find[insulin]=2", null);
+        var id = stored.EnumerateArray().Single().GetProperty("_id").GetString();
+        Assert.Equal(200, (await _api.SendAsAdminAsync(site, secret, HttpMethod.Delete, $"/api/v1/treatments/{id}", null)).Status);
+        Assert.Equal(ExpectedIob(_clock.GetUtcNow(), (now.AddMinutes(-60), 3.0)), (await ReadAsync()).Iob, 1);
     }
 }

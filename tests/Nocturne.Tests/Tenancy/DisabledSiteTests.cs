@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using Microsoft.Extensions.DependencyInjection;
+using Nocturne.Grains.Interfaces.Tenants;
 using Nocturne.Tests.Infrastructure;
 
 namespace Nocturne.Tests.Tenancy;
@@ -60,6 +62,29 @@ public sealed class DisabledSiteTests(MultiSiteApi api) : IClassFixture<MultiSit
         }
 
         Assert.Empty(served);
+    }
+
+    [Fact]
+    public async Task ThePatientGrainRefusesReadsAsSoonAsTheSiteIsDisabledOrDeleted()
+    {
+        // Below the API's own check: the grain that holds the data keeps the site's state, and is told of each change.
+        var (site, secret) = await api.CreateSiteAsync("offgrain");
+        Assert.Equal(200, (await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/entries",
+            new { type = "sgv", date = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), sgv = 187, device = "cgm" })).Status);
+        var patient = api.Factory.Services.GetRequiredService<IGrainFactory>().Site(site).Documents;
+        Assert.NotNull(await patient.GetRecentEntriesAsync(1, null));
+        Assert.NotNull(await patient.GetPropertiesAsync(null));
+
+        Assert.Equal(200, (await api.SendAsync(MultiSiteApi.OperatorRequest(HttpMethod.Post, $"/api/admin/tenants/{site}/disable"))).Status);
+        Assert.Null(await patient.GetRecentEntriesAsync(1, null));
+        Assert.Null(await patient.GetPropertiesAsync(null));
+
+        Assert.Equal(200, (await api.SendAsync(MultiSiteApi.OperatorRequest(HttpMethod.Post, $"/api/admin/tenants/{site}/enable"))).Status);
+        Assert.NotNull(await patient.GetRecentEntriesAsync(1, null));
+
+        Assert.Equal(200, (await api.SendAsync(MultiSiteApi.OperatorRequest(HttpMethod.Delete, $"/api/admin/tenants/{site}?confirm={site}"))).Status);
+        Assert.Null(await patient.GetRecentEntriesAsync(1, null));
+        Assert.Null(await patient.GetPropertiesAsync(null));
     }
 
     private async Task<(int Status, string Body)> GetAsync(string site, string path, Action<HttpRequestMessage> apply)
