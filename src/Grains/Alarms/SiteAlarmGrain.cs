@@ -28,6 +28,9 @@ public sealed class SiteAlarmGrain(
     // Whether this activation knows the minute reminder to be registered (saves a reminder-table write per device status).
     private bool _ticking;
 
+    // When the reminder ticks next (epoch ms), as this activation last aimed or heard it; null when unknown.
+    private long? _reminderDueMs;
+
     private string SiteId => SiteGrainKeys.SiteOf(this.GetPrimaryKeyString());
 
     public async Task OnDataAsync(AlarmInput input)
@@ -58,18 +61,34 @@ public sealed class SiteAlarmGrain(
         await EvaluateAsync(now, persist: true);
         if (newReading)
         {
-            // The first tick comes as the reading turns stale, then every minute.
-            var settings = await SettingsAsync();
-            var staleAt = newest!.Mills + ((settings?.AlarmTimeagoWarnMins ?? 15) * 60_000L) + 1000 - now.ToUnixTimeMilliseconds();
-            await this.RegisterOrUpdateReminder(StaleReminder, TimeSpan.FromMilliseconds(Math.Clamp(staleAt, 1000, CheckPeriod.TotalMilliseconds * 60)), CheckPeriod);
-            _ticking = true;
+            // The first tick comes as the reading turns stale, then every minute. A reminder already
+            // due before that is left alone: its tick aims it again (ReceiveReminder), so the reminder
+            // table is written about once per stale span instead of once per reading.
+            var staleAtMs = StaleAtMs(newest!.Mills, await SettingsAsync());
+            if (!_ticking || _reminderDueMs is not { } due || due > staleAtMs)
+            {
+                await AimReminderAsync(staleAtMs, now.ToUnixTimeMilliseconds());
+            }
         }
         else if (!_ticking)
         {
             // Device statuses alone (a loop without CGM uploads here) still need the minute tick for loop and pump staleness.
             await this.RegisterOrUpdateReminder(StaleReminder, CheckPeriod, CheckPeriod);
+            _reminderDueMs = now.ToUnixTimeMilliseconds() + (long)CheckPeriod.TotalMilliseconds;
             _ticking = true;
         }
+    }
+
+    // The newest reading turns stale a second after this (the time-ago warning's minutes after it).
+    private static long StaleAtMs(long readingMs, Interfaces.SiteSettings? settings) =>
+        readingMs + ((settings?.AlarmTimeagoWarnMins ?? 15) * 60_000L) + 1000;
+
+    private async Task AimReminderAsync(long staleAtMs, long nowMs)
+    {
+        var dueMs = (long)Math.Clamp(staleAtMs - nowMs, 1000, CheckPeriod.TotalMilliseconds * 60);
+        await this.RegisterOrUpdateReminder(StaleReminder, TimeSpan.FromMilliseconds(dueMs), CheckPeriod);
+        _reminderDueMs = nowMs + dueMs;
+        _ticking = true;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -89,11 +108,21 @@ public sealed class SiteAlarmGrain(
             }
 
             _ticking = false;
+            _reminderDueMs = null;
             return;
         }
 
         _ticking = true;
+        _reminderDueMs = now.ToUnixTimeMilliseconds() + (long)CheckPeriod.TotalMilliseconds;
         await EvaluateAsync(now, persist: false);
+
+        // Readings came after the reminder was aimed (OnDataAsync leaves an earlier one alone): aim it
+        // at the moment the newest turns stale, as a re-registration on each reading would have.
+        if (state.State.Last is { } last && StaleAtMs(last.Mills, await SettingsAsync()) is var staleAtMs
+            && now.ToUnixTimeMilliseconds() < staleAtMs - 1000)
+        {
+            await AimReminderAsync(staleAtMs, now.ToUnixTimeMilliseconds());
+        }
     }
 
     public async Task AckAsync(int level, string group, long? silenceMs)
