@@ -28,8 +28,18 @@ public sealed class SiteAlarmGrain(
     // Whether this activation knows the minute reminder to be registered (saves a reminder-table write per device status).
     private bool _ticking;
 
+    // A new reading alone (the newest two, nothing else changed) is written at once unless the state
+    // was written less than this ago; then a timer writes it at the end of that time. A CGM's reading
+    // every 1 to 5 minutes is still written as it comes; an uploader flooding a site costs one write
+    // per spacing instead of one per reading.
+    private static readonly TimeSpan ReadingWriteSpacing = TimeSpan.FromSeconds(30);
+
     // When the reminder ticks next (epoch ms), as this activation last aimed or heard it; null when unknown.
     private long? _reminderDueMs;
+
+    private long _writtenMs;
+    private bool _unwritten;
+    private IGrainTimer? _pendingWrite;
 
     private string SiteId => SiteGrainKeys.SiteOf(this.GetPrimaryKeyString());
 
@@ -58,7 +68,8 @@ public sealed class SiteAlarmGrain(
             return;
         }
 
-        await EvaluateAsync(now, persist: true);
+        var writeNow = input.DeviceStatusJson.Count > 0 || now.ToUnixTimeMilliseconds() - _writtenMs >= ReadingWriteSpacing.TotalMilliseconds;
+        await EvaluateAsync(now, persist: writeNow, deferred: !writeNow);
         if (newReading)
         {
             // The first tick comes as the reading turns stale, then every minute. A reminder already
@@ -77,6 +88,31 @@ public sealed class SiteAlarmGrain(
             _reminderDueMs = now.ToUnixTimeMilliseconds() + (long)CheckPeriod.TotalMilliseconds;
             _ticking = true;
         }
+    }
+
+    private async Task WritePendingAsync(CancellationToken cancellationToken)
+    {
+        _pendingWrite?.Dispose();
+        _pendingWrite = null;
+        if (_unwritten)
+        {
+            await WriteAsync();
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_unwritten)
+        {
+            await WriteAsync();
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        await state.WriteStateAsync();
+        _unwritten = false;
+        _writtenMs = time.GetUtcNow().ToUnixTimeMilliseconds();
     }
 
     // The newest reading turns stale a second after this (the time-ago warning's minutes after it).
@@ -135,7 +171,7 @@ public sealed class SiteAlarmGrain(
         }
 
         Publish(PushEventNames.ClearAlarm, Clear(group, $"{group} - {AlarmLevels.Display(level)} was ack'd"));
-        await state.WriteStateAsync();
+        await WriteAsync();
         logger.LogInformation("Site {Site}: {Group} level {Level} acknowledged", SiteId, group, level);
     }
 
@@ -147,7 +183,8 @@ public sealed class SiteAlarmGrain(
         return Task.FromResult(new AlarmStatus(state.State.Active.ToList(), snoozes, state.State.Last?.Mills));
     }
 
-    private async Task EvaluateAsync(DateTimeOffset now, bool persist)
+    // persist: write the state whatever changed; deferred: write it at the end of the reading spacing when nothing else changed.
+    private async Task EvaluateAsync(DateTimeOffset now, bool persist, bool deferred = false)
     {
         if (await SettingsAsync() is not { } settings)
         {
@@ -193,7 +230,17 @@ public sealed class SiteAlarmGrain(
 
         if (persist || JsonSerializer.Serialize(state.State) != before)
         {
-            await state.WriteStateAsync();
+            await WriteAsync();
+        }
+        else if (deferred)
+        {
+            _unwritten = true;
+            _pendingWrite ??= this.RegisterGrainTimer(WritePendingAsync, new GrainTimerCreationOptions
+            {
+                DueTime = TimeSpan.FromMilliseconds(Math.Max(1, _writtenMs + (long)ReadingWriteSpacing.TotalMilliseconds - nowMs)),
+                Period = Timeout.InfiniteTimeSpan,
+                KeepAlive = true,
+            });
         }
     }
 
