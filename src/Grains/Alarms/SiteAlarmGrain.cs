@@ -12,7 +12,8 @@ namespace Nocturne.Grains.Alarms;
 /// unless its level was acknowledged within its silence time; a group with nothing left is cleared
 /// ("auto ack") with a 1 ms silence so that it re-alarms at once. A reminder re-evaluates every minute
 /// once readings or device statuses arrive, so stale data alarms with no upload at all. State (acks included) is in
-/// grain storage, so a restart changes nothing a follower hears.
+/// grain storage, so a restart changes nothing a follower hears; only a reading that came within seconds of the
+/// previous write waits a little for its own (see ReadingWriteSpacing).
 /// </summary>
 [GrainType("sitealarms")]
 public sealed class SiteAlarmGrain(
