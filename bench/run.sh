@@ -5,6 +5,7 @@
 # two indexes); the read limits (Kestrel serving a fixed answer of the same size) are measured by
 # the bench tool itself, with the same load generator as ours. Prints one table: limit, ours, ratio.
 # Arguments go to the bench tool, e.g. bench/run.sh --sites 1000,10000 --seconds 10
+# (--phases load,history by default; --phases uploads runs only the load phase's uploads).
 # Ports: NOCTURNE_BENCH_PG_PORT (55632), NOCTURNE_BENCH_HTTP_PORT (1437), NOCTURNE_BENCH_FIXED_PORT (1438),
 # NOCTURNE_BENCH_SILO_PORT (11411), NOCTURNE_BENCH_GATEWAY_PORT (30400).
 set -euo pipefail

@@ -27,7 +27,9 @@ var concurrency = int.Parse(options.GetValueOrDefault("concurrency", "64"));
 var seconds = int.Parse(options.GetValueOrDefault("seconds", "20"));
 var perSite = int.Parse(options.GetValueOrDefault("entries", "288"));
 var historyEntries = int.Parse(options.GetValueOrDefault("history-entries", "105000"));
-var phases = options.GetValueOrDefault("phases", "load,history");
+// load: uploads then the reads; uploads: the upload phase of load alone; history; clinic.
+var phases = options.GetValueOrDefault("phases", "load,history").Split(',').ToHashSet(StringComparer.Ordinal);
+var uploadsOnly = phases.Contains("uploads") && !phases.Contains("load");
 var commitLimit = double.TryParse(options.GetValueOrDefault("commit-limit", ""), System.Globalization.CultureInfo.InvariantCulture, out var c) ? c : double.NaN;
 var fixedServerPort = int.Parse(options.GetValueOrDefault("fixed-port", "1438"));
 var gcdumpTool = options.GetValueOrDefault("gcdump");
@@ -52,16 +54,16 @@ Console.WriteLine($"Nocturne bench: {string.Join(" then ", siteSteps)} sites, {c
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, load average {LoadAverage()}");
 
 var run = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
-if (phases.Contains("clinic", StringComparison.Ordinal))
+if (phases.Contains("clinic"))
 {
     await ClinicBench.RunAsync(http, run, int.Parse(options.GetValueOrDefault("patients", "500")), seconds, Math.Min(concurrency, 8));
-    if (!phases.Contains("load", StringComparison.Ordinal))
+    if (!phases.Contains("load") && !uploadsOnly)
     {
         return 0;
     }
 }
 
-if (!phases.Contains("load", StringComparison.Ordinal) && !memoryOnly)
+if (!phases.Contains("load", StringComparison.Ordinal) && !memoryOnly && !uploadsOnly)
 {
     await HistoryAsync();
     return 0;
@@ -132,6 +134,11 @@ foreach (var step in siteSteps.Prepend(warmUpSites))
         table.Add(($"single-entry POST, {step} sites (p99 {upload.P99:F0} ms)", (double.IsNaN(commitLimit) ? "not measured" : $"{commitLimit:N0} commits/s (pgbench)"), Rate(upload.Rate), Ratio(upload.Rate, commitLimit)));
     }
 
+    if (uploadsOnly)
+    {
+        continue;
+    }
+
     foreach (var (name, path) in new[]
     {
         ("entries.json?count=288", "/api/v1/entries.json?count=288"),
@@ -194,7 +201,7 @@ foreach (var row in table)
     Console.WriteLine($"| {row.Measure} | {row.Limit} | {row.Ours} | {row.Ratio} |");
 }
 
-if (phases.Contains("history", StringComparison.Ordinal))
+if (phases.Contains("history"))
 {
     await HistoryAsync();
 }

@@ -12,7 +12,8 @@ namespace Nocturne.Grains.Alarms;
 /// unless its level was acknowledged within its silence time; a group with nothing left is cleared
 /// ("auto ack") with a 1 ms silence so that it re-alarms at once. A reminder re-evaluates every minute
 /// once readings or device statuses arrive, so stale data alarms with no upload at all. State (acks included) is in
-/// grain storage, so a restart changes nothing a follower hears.
+/// grain storage, so a restart changes nothing a follower hears; only a reading that came within seconds of the
+/// previous write waits a little for its own (see ReadingWriteSpacing).
 /// </summary>
 [GrainType("sitealarms")]
 public sealed class SiteAlarmGrain(
@@ -27,6 +28,19 @@ public sealed class SiteAlarmGrain(
 
     // Whether this activation knows the minute reminder to be registered (saves a reminder-table write per device status).
     private bool _ticking;
+
+    // A new reading alone (the newest two, nothing else changed) is written at once unless the state
+    // was written less than this ago; then a timer writes it at the end of that time. A CGM's reading
+    // every 1 to 5 minutes is still written as it comes; an uploader flooding a site costs one write
+    // per spacing instead of one per reading.
+    private static readonly TimeSpan ReadingWriteSpacing = TimeSpan.FromSeconds(30);
+
+    // When the reminder ticks next (epoch ms), as this activation last aimed or heard it; null when unknown.
+    private long? _reminderDueMs;
+
+    private long _writtenMs;
+    private bool _unwritten;
+    private IGrainTimer? _pendingWrite;
 
     private string SiteId => SiteGrainKeys.SiteOf(this.GetPrimaryKeyString());
 
@@ -55,21 +69,63 @@ public sealed class SiteAlarmGrain(
             return;
         }
 
-        await EvaluateAsync(now, persist: true);
+        var writeNow = input.DeviceStatusJson.Count > 0 || now.ToUnixTimeMilliseconds() - _writtenMs >= ReadingWriteSpacing.TotalMilliseconds;
+        await EvaluateAsync(now, persist: writeNow, deferred: !writeNow);
         if (newReading)
         {
-            // The first tick comes as the reading turns stale, then every minute.
-            var settings = await SettingsAsync();
-            var staleAt = newest!.Mills + ((settings?.AlarmTimeagoWarnMins ?? 15) * 60_000L) + 1000 - now.ToUnixTimeMilliseconds();
-            await this.RegisterOrUpdateReminder(StaleReminder, TimeSpan.FromMilliseconds(Math.Clamp(staleAt, 1000, CheckPeriod.TotalMilliseconds * 60)), CheckPeriod);
-            _ticking = true;
+            // The first tick comes as the reading turns stale, then every minute. A reminder already
+            // due before that is left alone: its tick aims it again (ReceiveReminder), so the reminder
+            // table is written about once per stale span instead of once per reading.
+            var staleAtMs = StaleAtMs(newest!.Mills, await SettingsAsync());
+            if (!_ticking || _reminderDueMs is not { } due || due > staleAtMs)
+            {
+                await AimReminderAsync(staleAtMs, now.ToUnixTimeMilliseconds());
+            }
         }
         else if (!_ticking)
         {
             // Device statuses alone (a loop without CGM uploads here) still need the minute tick for loop and pump staleness.
             await this.RegisterOrUpdateReminder(StaleReminder, CheckPeriod, CheckPeriod);
+            _reminderDueMs = now.ToUnixTimeMilliseconds() + (long)CheckPeriod.TotalMilliseconds;
             _ticking = true;
         }
+    }
+
+    private async Task WritePendingAsync(CancellationToken cancellationToken)
+    {
+        _pendingWrite?.Dispose();
+        _pendingWrite = null;
+        if (_unwritten)
+        {
+            await WriteAsync();
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_unwritten)
+        {
+            await WriteAsync();
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        await state.WriteStateAsync();
+        _unwritten = false;
+        _writtenMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+    }
+
+    // The newest reading turns stale a second after this (the time-ago warning's minutes after it).
+    private static long StaleAtMs(long readingMs, Interfaces.SiteSettings? settings) =>
+        readingMs + ((settings?.AlarmTimeagoWarnMins ?? 15) * 60_000L) + 1000;
+
+    private async Task AimReminderAsync(long staleAtMs, long nowMs)
+    {
+        var dueMs = (long)Math.Clamp(staleAtMs - nowMs, 1000, CheckPeriod.TotalMilliseconds * 60);
+        await this.RegisterOrUpdateReminder(StaleReminder, TimeSpan.FromMilliseconds(dueMs), CheckPeriod);
+        _reminderDueMs = nowMs + dueMs;
+        _ticking = true;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -89,11 +145,21 @@ public sealed class SiteAlarmGrain(
             }
 
             _ticking = false;
+            _reminderDueMs = null;
             return;
         }
 
         _ticking = true;
+        _reminderDueMs = now.ToUnixTimeMilliseconds() + (long)CheckPeriod.TotalMilliseconds;
         await EvaluateAsync(now, persist: false);
+
+        // Readings came after the reminder was aimed (OnDataAsync leaves an earlier one alone): aim it
+        // at the moment the newest turns stale, as a re-registration on each reading would have.
+        if (state.State.Last is { } last && StaleAtMs(last.Mills, await SettingsAsync()) is var staleAtMs
+            && now.ToUnixTimeMilliseconds() < staleAtMs - 1000)
+        {
+            await AimReminderAsync(staleAtMs, now.ToUnixTimeMilliseconds());
+        }
     }
 
     public async Task AckAsync(int level, string group, long? silenceMs)
@@ -106,7 +172,7 @@ public sealed class SiteAlarmGrain(
         }
 
         Publish(PushEventNames.ClearAlarm, Clear(group, $"{group} - {AlarmLevels.Display(level)} was ack'd"));
-        await state.WriteStateAsync();
+        await WriteAsync();
         logger.LogInformation("Site {Site}: {Group} level {Level} acknowledged", SiteId, group, level);
     }
 
@@ -118,7 +184,8 @@ public sealed class SiteAlarmGrain(
         return Task.FromResult(new AlarmStatus(state.State.Active.ToList(), snoozes, state.State.Last?.Mills));
     }
 
-    private async Task EvaluateAsync(DateTimeOffset now, bool persist)
+    // persist: write the state whatever changed; deferred: write it at the end of the reading spacing when nothing else changed.
+    private async Task EvaluateAsync(DateTimeOffset now, bool persist, bool deferred = false)
     {
         if (await SettingsAsync() is not { } settings)
         {
@@ -164,7 +231,17 @@ public sealed class SiteAlarmGrain(
 
         if (persist || JsonSerializer.Serialize(state.State) != before)
         {
-            await state.WriteStateAsync();
+            await WriteAsync();
+        }
+        else if (deferred)
+        {
+            _unwritten = true;
+            _pendingWrite ??= this.RegisterGrainTimer(WritePendingAsync, new GrainTimerCreationOptions
+            {
+                DueTime = TimeSpan.FromMilliseconds(Math.Max(1, _writtenMs + (long)ReadingWriteSpacing.TotalMilliseconds - nowMs)),
+                Period = Timeout.InfiniteTimeSpan,
+                KeepAlive = true,
+            });
         }
     }
 

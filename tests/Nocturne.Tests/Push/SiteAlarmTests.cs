@@ -112,6 +112,21 @@ public sealed class SiteAlarmTests : IClassFixture<MultiSiteApi>
     }
 
     [Fact]
+    public async Task AReadingSecondsAfterAnotherIsStillTheLastReadingAfterTheAlarmGrainReloads()
+    {
+        var (site, secret) = await _api.CreateSiteAsync("spacing", SimpleAlarms);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await _api.PostEntryAsync(site, secret, 120, now - 2000);
+        await _api.PostEntryAsync(site, secret, 121, now - 1000);
+        await _api.AlarmsWhenAsync(site, secret, a => a.GetProperty("lastReading").GetInt64() == now - 1000);
+
+        // The second reading's write waits for the alarm grain's write spacing; a reload before then must not lose it.
+        var grains = (IGrainFactory)_host.Factory.Services.GetService(typeof(IGrainFactory))!;
+        await GrainReload.DeactivateAsync(grains, grains.GetGrain<ISiteAlarmGrain>(SiteGrainKeys.For(site, "alarms")));
+        Assert.Equal(now - 1000, (await _api.AlarmsAsync(site, secret)).GetProperty("lastReading").GetInt64());
+    }
+
+    [Fact]
     public async Task AckNeedsTheAckPermissionAndAValidLevel()
     {
         var (site, secret) = await _api.CreateSiteAsync("ackperm", new { authDefaultRoles = new[] { "readable" } });
