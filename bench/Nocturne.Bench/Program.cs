@@ -36,7 +36,7 @@ var gcdumpTool = options.GetValueOrDefault("gcdump");
 var restartApiDirectory = options.GetValueOrDefault("restart-api-dir");
 var pidFile = options.GetValueOrDefault("pid-file");
 // "memory": sites, their windows and the memory they take, without the timed phases.
-var memoryOnly = phases.Contains("memory", StringComparison.Ordinal) && !phases.Contains("load", StringComparison.Ordinal);
+var memoryOnly = phases.Contains("memory") && !phases.Contains("load");
 // Profiling: --reads properties,treatments measures only those reads; --trace-tool PATH --trace-dir DIR
 // takes a sampled thread-time dotnet-trace of the server during each read measured (the figures then include its overhead).
 var readsWanted = options.TryGetValue("reads", out var readsOption) ? readsOption.Split(',') : null;
@@ -63,7 +63,7 @@ if (phases.Contains("clinic"))
     }
 }
 
-if (!phases.Contains("load", StringComparison.Ordinal) && !memoryOnly && !uploadsOnly)
+if (!phases.Contains("load") && !memoryOnly && !uploadsOnly)
 {
     await HistoryAsync();
     return 0;
@@ -165,7 +165,7 @@ foreach (var step in siteSteps.Prepend(warmUpSites))
     table.Add(($"memory per active site after the reads, {step} sites", "48 KiB (target)", $"{(rssServing - rssBefore) / (double)added / 1024:F0} KiB", Ratio(48, (rssServing - rssBefore) / (double)added / 1024)));
 }
 
-if (phases.Contains("restart", StringComparison.Ordinal) && restartApiDirectory is not null && pidFile is not null)
+if (phases.Contains("restart") && restartApiDirectory is not null && pidFile is not null)
 {
     // A restart: every site's grain must activate again and load its window before it answers.
     var restarted = Stopwatch.StartNew();
