@@ -110,10 +110,10 @@ public static class EntriesApi
         var format = Format(http);
         if (format != "json")
         {
-            return Respond(http, ((JsonArray)JsonNode.Parse(recent.Json)!).Select(n => (JsonObject)n!.DeepClone()).ToList());
+            return Respond(http, ((JsonArray)JsonNode.Parse(recent.Utf8Json)!).Select(n => (JsonObject)n!.DeepClone()).ToList());
         }
 
-        return V1Responses.NotModified(http, recent.NewestDate) ? V1Responses.NotModifiedResult() : V1Responses.Json(recent.Json);
+        return V1Responses.NotModified(http, recent.NewestDate) ? V1Responses.NotModifiedResult() : V1Responses.Json(recent.Utf8Json);
     }
 
     private static IResult Respond(HttpContext http, List<JsonObject> items)

@@ -185,7 +185,7 @@ public sealed class EntryWindow
         }
 
         output.Write("]"u8);
-        var answer = new RecentEntries(Encoding.UTF8.GetString(output.WrittenSpan), newest);
+        var answer = new RecentEntries(output.WrittenSpan.ToArray(), newest);
         // Still the answer later as long as none of its entries has left the asked time span.
         RenderedAnswerCache.Shared.Put(this, _version, count, type, answer, oldest);
         return answer;

@@ -5,14 +5,14 @@ namespace Nocturne.Grains.Documents;
 /// <summary>
 /// Rendered window answers (entries.json?count=N as text) for the sites read most, within one
 /// byte budget for the whole process, least recently used first out. One answer per site would
-/// cost more than the site itself (count=288 is about 118 KB as text), and most sites are read
+/// cost more than the site itself (count=288 is about 59 KB), and most sites are read
 /// a few times between two readings; a site many followers poll stays in.
 /// Keyed by the window and its version, so a change makes the old answers unreachable and they
 /// age out.
 /// </summary>
 public sealed class RenderedAnswerCache(long budgetBytes)
 {
-    /// <summary>16 MiB: at 10,000 sites under 2 KiB a site, and a hundred count=288 answers.</summary>
+    /// <summary>16 MiB: at 10,000 sites under 2 KiB a site, and about 280 count=288 answers.</summary>
     public static readonly RenderedAnswerCache Shared = new(16L * 1024 * 1024);
 
     private readonly Dictionary<Key, LinkedListNode<Item>> _items = [];
@@ -64,8 +64,8 @@ public sealed class RenderedAnswerCache(long budgetBytes)
         }
     }
 
-    // The text and the bookkeeping around it.
-    private static long Size(RecentEntries answer) => (answer.Json.Length * 2L) + 160;
+    // The bytes and the bookkeeping around them.
+    private static long Size(RecentEntries answer) => answer.Utf8Json.Length + 160L;
 
     private readonly record struct Key(object Window, long Version, int Count, string? Type);
 
