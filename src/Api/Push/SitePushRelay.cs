@@ -20,14 +20,21 @@ public sealed class SitePushRelay(IGrainFactory grains, IOptions<PushOptions> op
 
     private ISitePushObserver Reference => _reference ??= grains.CreateObjectReference<ISitePushObserver>(this);
 
+    // Counted per process, not per relay: the meter is found by name, so where several API hosts
+    // share a process (tests) each host's gauge would otherwise report whichever relay it read.
+    private static int s_followers;
+
     /// <summary>Followers connected to this process.</summary>
-    public int FollowerCount => _sites.Values.Sum(f => f.Count);
+    public static int FollowerCount => Volatile.Read(ref s_followers);
 
     public async Task AttachAsync(IPushFollower follower)
     {
         var followers = _sites.GetOrAdd(follower.SiteId, _ => new ConcurrentDictionary<IPushFollower, byte>());
         var first = followers.IsEmpty;
-        followers[follower] = 0;
+        if (followers.TryAdd(follower, 0))
+        {
+            Interlocked.Increment(ref s_followers);
+        }
         if (first)
         {
             await Push(follower.SiteId).SubscribeAsync(Reference);
@@ -38,7 +45,10 @@ public sealed class SitePushRelay(IGrainFactory grains, IOptions<PushOptions> op
     {
         if (_sites.TryGetValue(follower.SiteId, out var followers))
         {
-            followers.TryRemove(follower, out _);
+            if (followers.TryRemove(follower, out _))
+            {
+                Interlocked.Decrement(ref s_followers);
+            }
         }
     }
 

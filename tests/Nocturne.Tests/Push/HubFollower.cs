@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
 using Nocturne.Tests.Infrastructure;
@@ -51,7 +52,22 @@ public sealed class HubFollower : IAsyncDisposable
         }
 
         await connection.StartAsync();
+        await AttachedAsync(connection);
         return follower;
+    }
+
+    // The handshake is answered before the hub's OnConnectedAsync (where the server attaches the
+    // follower) has run, and the server handles invocations only after it: the answer to any call,
+    // here one to a method that does not exist, means the follower is attached (or was refused).
+    private static async Task AttachedAsync(HubConnection connection)
+    {
+        try
+        {
+            await connection.InvokeAsync("NoSuchMethodAttachedBarrier");
+        }
+        catch (Exception ex) when (ex is HubException or InvalidOperationException or TaskCanceledException or IOException)
+        {
+        }
     }
 
     /// <summary>The next event called <paramref name="name"/> that satisfies <paramref name="match"/> (others are skipped), or a failed assertion after <paramref name="seconds"/>.</summary>
