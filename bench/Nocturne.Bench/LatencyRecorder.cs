@@ -11,6 +11,8 @@ public sealed class LatencyRecorder
 
     public int Failures => _failures;
 
+    public int Count => _millis.Count;
+
     public async Task TimeAsync(Func<Task<bool>> request)
     {
         var started = Stopwatch.GetTimestamp();

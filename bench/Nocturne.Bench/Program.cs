@@ -42,6 +42,7 @@ var memoryOnly = phases.Contains("memory") && !phases.Contains("load");
 var readsWanted = options.TryGetValue("reads", out var readsOption) ? readsOption.Split(',') : null;
 var traceTool = options.GetValueOrDefault("trace-tool");
 var traceDir = options.GetValueOrDefault("trace-dir");
+var cpu = new CpuMeter(() => serverPid, options.GetValueOrDefault("pg-data"));
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
 {
@@ -211,6 +212,7 @@ return 0;
 async Task<(double Rate, double P99)> MeasureAsync(string label, Func<int, HttpRequestMessage> request)
 {
     var recorder = new LatencyRecorder();
+    var cpuBefore = cpu.Take();
     await RunAsync(async random =>
     {
         using var message = request(random.Next(ready));
@@ -220,7 +222,9 @@ async Task<(double Rate, double P99)> MeasureAsync(string label, Func<int, HttpR
             return response.IsSuccessStatusCode;
         });
     });
+    var cpuAfter = cpu.Take();
     Console.WriteLine($"{label}: {recorder.Summary(TimeSpan.FromSeconds(seconds))}");
+    Console.WriteLine($"  {CpuMeter.PerRequest(cpuBefore, cpuAfter, recorder.Count)}");
     return (recorder.Rate(TimeSpan.FromSeconds(seconds)), recorder.Percentile(0.99));
 }
 
@@ -265,6 +269,7 @@ async Task<double> FixedLimitAsync(int size)
             }
 
             var recorder = new LatencyRecorder();
+            var fixedCpuBefore = CpuMeter.ProcessSeconds(server.Id);
             await RunAsync(async _ => await recorder.TimeAsync(async () =>
             {
                 try
@@ -277,7 +282,8 @@ async Task<double> FixedLimitAsync(int size)
                     return false;
                 }
             }));
-            Console.WriteLine($"limit: Kestrel serving a fixed {size} B answer: {recorder.Summary(TimeSpan.FromSeconds(seconds))}");
+            var fixedCpu = CpuMeter.ProcessSeconds(server.Id) - fixedCpuBefore;
+            Console.WriteLine($"limit: Kestrel serving a fixed {size} B answer: {recorder.Summary(TimeSpan.FromSeconds(seconds))}; CPU per request: server {fixedCpu * 1e6 / Math.Max(1, recorder.Count):F0} µs");
             limit = limits[size] = recorder.Rate(TimeSpan.FromSeconds(seconds));
         }
         finally
