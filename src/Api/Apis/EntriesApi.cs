@@ -65,43 +65,42 @@ public static class EntriesApi
         var site = http.Site().SiteId;
         var typeCondition = type is null or "*" ? [] : new[] { new FindCondition("type", "eq", [type], FindValueKind.Text) };
         var query = V1Query.Parse(Collection.Entries, http.Request.Query, DefaultCount, time.GetUtcNow(), extra: typeCondition);
-        List<JsonObject> items;
         if (!V1Query.HasFind(http.Request.Query) && query.Sort.Count == 0
             && await grains.Site(site).Documents.GetRecentEntriesAsync(query.Limit, type is null or "*" ? null : type) is { } recent)
         {
             return RespondRecent(http, recent);
         }
-        else
-        {
-            items = (await queries.FindAsync(site, query, http.RequestAborted)).Select(d => d.ToV1Json()).ToList();
-        }
 
-        return Respond(http, items);
+        return await RespondFromPostgresAsync(http, queries, site, query);
     }
 
     private static async Task<IResult> CurrentAsync(HttpContext http, IGrainFactory grains, DocumentQueries queries, TimeProvider time)
     {
         var site = http.Site().SiteId;
-        List<JsonObject> items;
         if (await grains.Site(site).Documents.GetRecentEntriesAsync(1, null) is { } recent)
         {
             return RespondRecent(http, recent);
         }
-        else
-        {
-            var query = new DocumentQuery(Collection.Entries,
-                [new FindCondition("date", "gte", [(time.GetUtcNow() - V1Query.DefaultWindow).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)], FindValueKind.Number)], 1, []);
-            items = (await queries.FindAsync(site, query, http.RequestAborted)).Select(d => d.ToV1Json()).ToList();
-        }
 
-        return Respond(http, items);
+        var query = new DocumentQuery(Collection.Entries,
+            [new FindCondition("date", "gte", [(time.GetUtcNow() - V1Query.DefaultWindow).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)], FindValueKind.Number)], 1, []);
+        return await RespondFromPostgresAsync(http, queries, site, query);
     }
 
-    private static async Task<IResult> ByIdAsync(HttpContext http, DocumentQueries queries, string id)
+    private static Task<IResult> ByIdAsync(HttpContext http, DocumentQueries queries, string id) =>
+        RespondFromPostgresAsync(http, queries, http.Site().SiteId,
+            new DocumentQuery(Collection.Entries, [new FindCondition("_id", "eq", [id.ToLowerInvariant()], FindValueKind.Text)], 1, []));
+
+    // JSON readers get the array written from the stored text; the text formats need the fields.
+    private static async Task<IResult> RespondFromPostgresAsync(HttpContext http, DocumentQueries queries, string site, DocumentQuery query)
     {
-        var query = new DocumentQuery(Collection.Entries, [new FindCondition("_id", "eq", [id.ToLowerInvariant()], FindValueKind.Text)], 1, []);
-        var items = (await queries.FindAsync(http.Site().SiteId, query, http.RequestAborted)).Select(d => d.ToV1Json()).ToList();
-        return Respond(http, items);
+        if (Format(http) == "json")
+        {
+            var (json, newest) = await queries.FindV1JsonAsync(site, query, http.RequestAborted);
+            return V1Responses.NotModified(http, newest) ? V1Responses.NotModifiedResult() : V1Responses.Json(json);
+        }
+
+        return Respond(http, (await queries.FindAsync(site, query, http.RequestAborted)).Select(d => d.ToV1Json()).ToList());
     }
 
     // The window's JSON is already in v1 shape: JSON readers get it as is, without a parse and re-serialise.

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -65,33 +66,76 @@ public sealed class DocumentQueries(PostgresConnection postgres)
     }
 
     /// <summary>
-    /// The documents as the v1 JSON array, written straight from the stored text (no document
-    /// tree per row), byte for byte what <see cref="StoredDocument.ToV1Json"/> serialises to;
-    /// with the newest document time (for Last-Modified).
+    /// The documents as the v1 JSON array, written straight from PostgreSQL's text of each stored
+    /// document (no parse, no document tree: <see cref="StoredTextV1Writer"/>), byte for byte what
+    /// <see cref="StoredDocument.ToV1Json"/> (entries: with <see cref="EntryShape.FillType"/>)
+    /// serialises to; with the newest document time for Last-Modified (entries: the newest numeric
+    /// <c>date</c> field, as the entries API has always taken it; others: the time column).
     /// </summary>
     public async Task<(byte[] Json, long? NewestDate)> FindV1JsonAsync(string tenant, DocumentQuery query, CancellationToken cancellationToken = default)
     {
         await using var command = postgres.DataSource.CreateCommand();
-        PrepareFind(tenant, query, command, "object_id, date_ms, doc");
+        // The text as bytes: read into one reused buffer, never a string per row.
+        PrepareFind(tenant, query, command, "object_id, date_ms, convert_to(doc::text, 'UTF8')");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var output = new System.Buffers.ArrayBufferWriter<byte>(16 * 1024);
+        var output = new ArrayBufferWriter<byte>(16 * 1024);
+        var isEntry = query.Collection == Collection.Entries;
         long? newest = null;
-        await using (var writer = new Utf8JsonWriter(output))
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
         {
-            writer.WriteStartArray();
+            output.Write("["u8);
+            var first = true;
             while (await reader.ReadAsync(cancellationToken))
             {
-                var date = reader.GetInt64(1);
-                newest = newest is { } n ? Math.Max(n, date) : date;
-                // Parsed from the row's bytes: no UTF-16 copy of each document.
-                using var doc = reader.GetFieldValue<JsonDocument>(2);
-                V1Json.Write(writer, reader.GetString(0), doc.RootElement, query.Collection);
+                if (!first)
+                {
+                    output.Write(","u8);
+                }
+
+                first = false;
+                var length = (int)reader.GetBytes(2, 0, null, 0, 0);
+                if (length > buffer.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(length);
+                }
+
+                reader.GetBytes(2, 0, buffer, 0, length);
+                var objectId = reader.GetString(0);
+                var stored = buffer.AsSpan(0, length);
+                if (!StoredTextV1Writer.TryWrite(output, objectId, stored, isEntry, out var entryDate))
+                {
+                    entryDate = WriteParsed(output, objectId, stored, query.Collection);
+                }
+
+                var date = isEntry ? entryDate : reader.GetInt64(1);
+                if (date is { } d)
+                {
+                    newest = newest is { } n ? Math.Max(n, d) : d;
+                }
             }
 
-            writer.WriteEndArray();
+            output.Write("]"u8);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         return (output.WrittenSpan.ToArray(), newest);
+    }
+
+    // The parsing way, for the documents StoredTextV1Writer declines; returns an entry's numeric date.
+    private static long? WriteParsed(ArrayBufferWriter<byte> output, string objectId, ReadOnlySpan<byte> stored, Collection collection)
+    {
+        using var doc = JsonDocument.Parse(stored.ToArray());
+        using (var writer = new Utf8JsonWriter(output))
+        {
+            V1Json.Write(writer, objectId, doc.RootElement, collection);
+        }
+
+        return collection == Collection.Entries && DocumentTime.TryNumber(System.Text.Json.Nodes.JsonNode.Parse(stored)?["date"], out var date) ? (long?)date : null;
     }
 
     /// <summary>
