@@ -81,6 +81,38 @@ public sealed class EntryWindowTests(MultiSiteApi api) : IClassFixture<MultiSite
     }
 
     [Fact]
+    public void PlainCgmReadingsStayCompactAndRenderAsTheirJson()
+    {
+        // What uploaders send every five minutes (xDrip+, a Dexcom bridge, a minimal uploader), as
+        // a fresh write and as jsonb gives it back after a reload: each must stay a few bytes in the
+        // window (not its JSON) and render byte for byte as that JSON.
+        var date = new DateTimeOffset(2026, 11, 30, 1, 2, 3, 456, TimeSpan.Zero);
+        var ms = date.ToUnixTimeMilliseconds();
+        var iso = date.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        var readings = new[]
+        {
+            $$"""{"device":"xDrip-DexcomG6","date":{{ms}},"dateString":"{{iso}}","sgv":120,"delta":-1.5,"direction":"Flat","type":"sgv","filtered":123456,"unfiltered":123789,"rssi":100,"noise":1,"sysTime":"{{iso}}","utcOffset":60}""",
+            $$"""{"sgv":98,"date":{{ms}},"dateString":"{{iso}}","trend":4,"direction":"Flat","device":"share2","type":"sgv"}""",
+            $$"""{"type":"sgv","date":{{ms}},"sgv":250,"direction":"DoubleUp","device":"bench"}""",
+            $$"""{"date": {{ms}}, "sgv": 80, "type": "sgv", "device": "bench", "direction": "FortyFiveDown"}""",
+        };
+        var payload = new System.Buffers.ArrayBufferWriter<byte>();
+        var rendered = new System.Buffers.ArrayBufferWriter<byte>();
+        foreach (var json in readings)
+        {
+            var document = new Nocturne.Grains.Documents.StoredDocument("5f0c1a2b3c4d5e6f70819203", "5f0c1a2b3c4d5e6f70819203", ms, "sgv", ms, ms, true,
+                (JsonObject)JsonNode.Parse(json)!);
+            Nocturne.Grains.Documents.CompactEntry.Encode(document, payload, out var high, out var low);
+            Assert.False(Nocturne.Grains.Documents.CompactEntry.IsJson(payload.WrittenSpan), $"kept as JSON: {json}");
+            Assert.True(payload.WrittenCount <= 40, $"{payload.WrittenCount} bytes for {json}");
+
+            rendered.ResetWrittenCount();
+            Nocturne.Grains.Documents.CompactEntry.Render(payload.WrittenSpan, ms, high, low, rendered);
+            Assert.Equal(Nocturne.Grains.Documents.EntryShape.FillType(document.ToV1Json()).ToJsonString(), System.Text.Encoding.UTF8.GetString(rendered.WrittenSpan));
+        }
+    }
+
+    [Fact]
     public async Task EntriesOfEveryShapeAreAnsweredFromMemoryAsPostgresAnswersThem()
     {
         var (site, secret) = await api.CreateSiteAsync("winodd");
