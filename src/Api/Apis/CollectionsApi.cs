@@ -121,21 +121,21 @@ public static class CollectionsApi
         group.MapGet("/profiles", async (HttpContext http, DocumentQueries queries, TimeProvider time) =>
         {
             var query = V1Query.Parse(Collection.Profile, http.Request.Query, 10, time.GetUtcNow(), implicitWindow: true);
-            return V1Responses.Json(await queries.FindAsync(http.Site().SiteId, query, http.RequestAborted), Collection.Profile);
+            return V1Responses.Json((await queries.FindV1JsonAsync(http.Site().SiteId, query, http.RequestAborted)).Json);
         }).RequirePermission("api:profile:read");
     }
 
     private static void MapFoodExtras(RouteGroupBuilder group)
     {
         group.MapGet("/food/quickpicks", async (HttpContext http, DocumentQueries queries) =>
-            V1Responses.Json(await queries.FindAsync(http.Site().SiteId, new DocumentQuery(Collection.Food,
+            V1Responses.Json((await queries.FindV1JsonAsync(http.Site().SiteId, new DocumentQuery(Collection.Food,
                 [new FindCondition("type", "eq", ["quickpick"], FindValueKind.Text), new FindCondition("hidden", "eq", ["false"], FindValueKind.Text)],
-                DocumentQueries.MaxLimit, [("position", false)]), http.RequestAborted), Collection.Food))
+                DocumentQueries.MaxLimit, [("position", false)]), http.RequestAborted)).Json))
             .RequirePermission("api:food:read");
 
         group.MapGet("/food/regular", async (HttpContext http, DocumentQueries queries) =>
-            V1Responses.Json(await queries.FindAsync(http.Site().SiteId, new DocumentQuery(Collection.Food,
-                [new FindCondition("type", "eq", ["food"], FindValueKind.Text)], DocumentQueries.MaxLimit, []), http.RequestAborted), Collection.Food))
+            V1Responses.Json((await queries.FindV1JsonAsync(http.Site().SiteId, new DocumentQuery(Collection.Food,
+                [new FindCondition("type", "eq", ["food"], FindValueKind.Text)], DocumentQueries.MaxLimit, []), http.RequestAborted)).Json))
             .RequirePermission("api:food:read");
     }
 }

@@ -16,9 +16,6 @@ public static class V1Responses
     /// <summary>JSON already written as UTF-8, with the same Content-Type as the text form.</summary>
     public static IResult Json(byte[] utf8Json) => Results.Bytes(utf8Json, "application/json; charset=utf-8");
 
-    public static IResult Json(IEnumerable<StoredDocument> documents, Collection collection) =>
-        Json(new JsonArray(documents.Select(d => (JsonNode)Shape(d.ToV1Json(), collection)).ToArray()).ToJsonString());
-
     /// <summary>Entries always carry a type; treatments report carbs and insulin as numbers.</summary>
     public static JsonObject Shape(JsonObject json, Collection collection)
     {

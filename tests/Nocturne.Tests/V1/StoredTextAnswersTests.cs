@@ -81,6 +81,16 @@ public sealed class StoredTextAnswersTests(MultiSiteApi api) : IClassFixture<Mul
             Assert.Equal(expected, await GetAsync(site, secret, path));
         }
 
+        // The food and profile lists of their own routes: the same documents, filtered.
+        var food = JsonNode.Parse(await GetAsync(site, secret, "/api/v1/food.json"))!.AsArray();
+        foreach (var (type, path) in new[] { ("food", "/api/v1/food/regular"), ("quickpick", "/api/v1/food/quickpicks") })
+        {
+            var expected = new JsonArray(food.Where(f => f!["type"]!.GetValue<string>() == type).Select(f => f!.DeepClone()).ToArray());
+            Assert.Equal(expected.ToJsonString(), await GetAsync(site, secret, path));
+        }
+
+        Assert.Equal(await ParsedAndWrittenAsync(site, Collection.Profile), await GetAsync(site, secret, "/api/v1/profiles"));
+
         // The entries by _id, also read from PostgreSQL.
         var some = JsonNode.Parse(await GetAsync(site, secret, $"/api/v1/entries.json?count=10&find[date][$gte]={since}"))!.AsArray();
         foreach (var entry in some)
