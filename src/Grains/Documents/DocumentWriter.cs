@@ -76,7 +76,8 @@ public sealed class DocumentWriter(Collection collection, WriteMode mode, Func<l
     /// </summary>
     public string Response()
     {
-        var response = new StringBuilder("[");
+        var response = new StringBuilder(2 + _answers.Sum(a => Text(a.Doc).Length + 40));
+        response.Append('[');
         foreach (var (doc, objectId, reportId) in _answers)
         {
             if (response.Length > 1)
