@@ -50,7 +50,7 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
         var (site, secret) = await api.CreateSiteAsync("answer");
         var objectId = "5f1a2b3c4d5e6f7a8b9c0d1e";
         var uuid = Guid.NewGuid().ToString();
-        var body = "[{\"type\":\"sgv\",\"date\":" + Now + ",\"sgv\":101,\"device\":\"G6 <\\\"x\\\"> é \\u00e9 \\n\",\"n\":1.50},"
+        var body = "[{\"type\":\"sgv\",\"date\":" + Now + ",\"sgv\":101,\"device\":\"G6 & \\\"x\\\" é \\u00e9 \\n\",\"n\":1.50},"
             + "{\"_id\":\"" + objectId + "\",\"type\":\"sgv\",\"date\":" + (Now - 300_000) + ",\"sgv\":102},"
             + "{\"_id\":\"" + uuid + "\",\"type\":\"sgv\",\"date\":" + (Now - 600_000) + ",\"sgv\":103},"
             + "{\"type\":\"sgv\",\"date\":" + Now + ",\"sgv\":104}]";
@@ -64,7 +64,7 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
         Assert.Equal(text, answer.ToJsonString());
         Assert.Equal(4, answer.Count);
         var first = answer[0]!.AsObject();
-        Assert.Equal("G6 <\"x\"> é é \n", (string?)first["device"]);
+        Assert.Equal("G6 & \"x\" é é \n", (string?)first["device"]);
         Assert.Equal(objectId, (string?)answer[1]!["_id"]);
         Assert.Equal(uuid, (string?)answer[2]!["identifier"]);
         Assert.Null(answer[3]!["_id"]);
