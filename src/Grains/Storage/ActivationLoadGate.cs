@@ -1,0 +1,42 @@
+namespace Nocturne.Grains.Storage;
+
+/// <summary>
+/// How many grain activations of this silo load their state from PostgreSQL at once. After a
+/// restart every site's grains activate together (thousands of followers and uploaders come back
+/// within seconds); unbounded, they would all wait inside the connection pool, whose wait times
+/// out (an activation failure, a 503) and leaves no connection for writes, while each loaded
+/// window is decoded on a starved CPU. Bounded, they queue here in arrival order, each load runs
+/// at full speed, and the pool keeps room for the writers' group commits and the reads.
+/// </summary>
+public sealed class ActivationLoadGate : IDisposable
+{
+    private readonly SemaphoreSlim _slots;
+
+    public ActivationLoadGate(int width)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        Width = width;
+        _slots = new SemaphoreSlim(width, width);
+    }
+
+    /// <summary>A few loads per core (each alternates a round trip with decoding), and at most half the pool.</summary>
+    public static ActivationLoadGate For(string connectionString) =>
+        new(Math.Clamp(Environment.ProcessorCount * 4, 1, Math.Max(1, new Npgsql.NpgsqlConnectionStringBuilder(connectionString).MaxPoolSize / 2)));
+
+    public int Width { get; }
+
+    public void Dispose() => _slots.Dispose();
+
+    public async Task<T> LoadAsync<T>(Func<Task<T>> load)
+    {
+        await _slots.WaitAsync();
+        try
+        {
+            return await load();
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+}
