@@ -19,9 +19,12 @@ public sealed class ActivationLoadGate : IDisposable
         _slots = new SemaphoreSlim(width, width);
     }
 
-    /// <summary>A few loads per core (each alternates a round trip with decoding), and at most half the pool.</summary>
+    /// <summary>
+    /// Half the pool: a load is mostly a round trip, and on a loaded database that round trip is
+    /// long, so a narrower bound (8 was measured) starves the sites behind a burst of alarm ticks.
+    /// </summary>
     public static ActivationLoadGate For(string connectionString) =>
-        new(Math.Clamp(Environment.ProcessorCount * 4, 1, Math.Max(1, new Npgsql.NpgsqlConnectionStringBuilder(connectionString).MaxPoolSize / 2)));
+        new(Math.Max(1, new Npgsql.NpgsqlConnectionStringBuilder(connectionString).MaxPoolSize / 2));
 
     public int Width { get; }
 
