@@ -30,9 +30,22 @@ public sealed class ActivationLoadGate : IDisposable
 
     public void Dispose() => _slots.Dispose();
 
-    public async Task<T> LoadAsync<T>(Func<Task<T>> load)
+    /// <summary>
+    /// Runs the load when a slot is free. An activation that Orleans gives up on while it waits
+    /// (its cancellation) fails as the database being busy, which callers answer with a 503 and
+    /// Retry-After, not as an unexplained cancellation.
+    /// </summary>
+    public async Task<T> LoadAsync<T>(Func<Task<T>> load, CancellationToken cancellationToken)
     {
-        await _slots.WaitAsync();
+        try
+        {
+            await _slots.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new Interfaces.Storage.StorageUnavailableException("Too many sites are loading from the database at once; retry shortly", ex);
+        }
+
         try
         {
             return await load();

@@ -20,7 +20,7 @@ public sealed partial class PatientGrain
     private async Task LoadLiveStateAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var rows = await loads.LoadAsync(() => documents.LoadLiveStateAsync(SiteId, LiveStateQueryAt(now), cancellationToken));
+        var rows = await loads.LoadAsync(() => documents.LoadLiveStateAsync(SiteId, LiveStateQueryAt(now), cancellationToken), cancellationToken);
         _entryWindow.Load(rows.WindowNewestFirst, rows.WindowFloor, now);
         _live.Load(rows.DeviceStatus, rows.NewestOfTypes, rows.Profile);
         PropertiesReloaded();

@@ -44,7 +44,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        (_tenant, _subjects, _customRoles) = await loads.LoadAsync(() => store.LoadSiteAsync(SiteId, cancellationToken));
+        (_tenant, _subjects, _customRoles) = await loads.LoadAsync(() => store.LoadSiteAsync(SiteId, cancellationToken), cancellationToken);
         if (_tenant is null)
         {
             return;
