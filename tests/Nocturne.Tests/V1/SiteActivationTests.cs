@@ -50,7 +50,7 @@ public sealed class SiteActivationTests(MultiSiteApi api) : IClassFixture<MultiS
             await GrainReload.ReloadSiteAsync(api, site);
         }
 
-        // All at once: more activations than the silo lets load together, so some wait their turn.
+        // All at once, as after a restart, through the per-silo activation gate.
         var after = await Task.WhenAll(sites.Select(async s => (s.Id,
             Current: await TextAsync(s.Id, s.Secret, "/api/v1/entries/current.json"),
             Recent: await TextAsync(s.Id, s.Secret, "/api/v1/entries.json?count=31"),
