@@ -60,4 +60,5 @@ for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$HTTP_PORT/health/ready" >/
 
 timeout "${NOCTURNE_BENCH_TIMEOUT:-3600}" dotnet bench/Nocturne.Bench/bin/Release/net10.0/Nocturne.Bench.dll --url "http://127.0.0.1:$HTTP_PORT" --operator-key "$OPERATOR_KEY" \
   --pid "$API_PID" --commit-limit "${COMMIT_LIMIT:-NaN}" --fixed-port "${NOCTURNE_BENCH_FIXED_PORT:-1438}" \
-  --gcdump "$GCDUMP" --restart-api-dir "$API_DIR" --pid-file "$DATA/api.pid" --pg-data "$DATA/pg" "$@"
+  --gcdump "$GCDUMP" --restart-api-dir "$API_DIR" --pid-file "$DATA/api.pid" --pg-data "$DATA/pg" \
+  --psql "$PGBIN/psql" --pg-port "$PG_PORT" "$@"

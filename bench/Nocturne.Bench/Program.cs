@@ -41,11 +41,12 @@ var memoryOnly = phases.Contains("memory") && !phases.Contains("load");
 var restartOnly = phases.Contains("restart") && !phases.Contains("memory") && !phases.Contains("load");
 memoryOnly |= restartOnly;
 // Profiling: --reads properties,treatments measures only those reads; --trace-tool PATH --trace-dir DIR
-// takes a sampled thread-time dotnet-trace of the server during each read measured (the figures then include its overhead).
+// takes a sampled thread-time dotnet-trace of the server during the uploads and each read measured (the figures then include its overhead).
 var readsWanted = options.TryGetValue("reads", out var readsOption) ? readsOption.Split(',') : null;
 var traceTool = options.GetValueOrDefault("trace-tool");
 var traceDir = options.GetValueOrDefault("trace-dir");
 var cpu = new CpuMeter(() => serverPid, options.GetValueOrDefault("pg-data"));
+var pgCounters = new PostgresCounters(options.GetValueOrDefault("psql"), options.GetValueOrDefault("pg-port"));
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
 {
@@ -151,8 +152,10 @@ foreach (var step in siteSteps.Prepend(warmUpSites))
     // Single-entry uploads, each to a random site, with a fresh timestamp.
     if (readsWanted is null || readsWanted.Contains("upload"))
     {
+        using var uploadTrace = StartTrace($"uploads {step} sites");
         var upload = await MeasureAsync($"POST /api/v1/entries (1 entry), {step} sites", site => Request(HttpMethod.Post, site, "/api/v1/entries",
             new { type = "sgv", date = now + Interlocked.Increment(ref sequence), sgv = 100 + (site % 100), direction = "Flat", device = "bench" }));
+        uploadTrace?.WaitForExit();
         table.Add(($"single-entry POST, {step} sites (p99 {upload.P99:F0} ms)", (double.IsNaN(commitLimit) ? "not measured" : $"{commitLimit:N0} commits/s (pgbench)"), Rate(upload.Rate), Ratio(upload.Rate, commitLimit)));
     }
 
@@ -242,6 +245,7 @@ async Task MeasureRestartAsync()
 async Task<(double Rate, double P99)> MeasureAsync(string label, Func<int, HttpRequestMessage> request)
 {
     var recorder = new LatencyRecorder();
+    var pgBefore = pgCounters.Take();
     var cpuBefore = cpu.Take();
     await RunAsync(async random =>
     {
@@ -253,8 +257,10 @@ async Task<(double Rate, double P99)> MeasureAsync(string label, Func<int, HttpR
         });
     });
     var cpuAfter = cpu.Take();
+    var pgAfter = pgCounters.Take();
     Console.WriteLine($"{label}: {recorder.Summary(TimeSpan.FromSeconds(seconds))}");
     Console.WriteLine($"  {CpuMeter.PerRequest(cpuBefore, cpuAfter, recorder.Count)}");
+    Console.WriteLine($"  {PostgresCounters.PerRequest(pgBefore, pgAfter, recorder.Count)}");
     return (recorder.Rate(TimeSpan.FromSeconds(seconds)), recorder.Percentile(0.99));
 }
 

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using Nocturne.Grains.Interfaces;
 using Nocturne.Grains.Interfaces.Alarms;
 using Nocturne.Grains.Interfaces.Push;
 using Nocturne.Grains.Interfaces.Tenants;
@@ -70,13 +70,15 @@ public sealed class SiteAlarmGrain(
         }
 
         var writeNow = input.DeviceStatusJson.Count > 0 || now.ToUnixTimeMilliseconds() - _writtenMs >= ReadingWriteSpacing.TotalMilliseconds;
-        await EvaluateAsync(now, persist: writeNow, deferred: !writeNow);
+        // One settings call per upload: the evaluation and the reminder's aim use the same answer.
+        var settings = await SettingsAsync();
+        await EvaluateAsync(now, settings, persist: writeNow, deferred: !writeNow);
         if (newReading)
         {
             // The first tick comes as the reading turns stale, then every minute. A reminder already
             // due before that is left alone: its tick aims it again (ReceiveReminder), so the reminder
             // table is written about once per stale span instead of once per reading.
-            var staleAtMs = StaleAtMs(newest!.Mills, await SettingsAsync());
+            var staleAtMs = StaleAtMs(newest!.Mills, settings);
             if (!_ticking || _reminderDueMs is not { } due || due > staleAtMs)
             {
                 await AimReminderAsync(staleAtMs, now.ToUnixTimeMilliseconds());
@@ -151,11 +153,12 @@ public sealed class SiteAlarmGrain(
 
         _ticking = true;
         _reminderDueMs = now.ToUnixTimeMilliseconds() + (long)CheckPeriod.TotalMilliseconds;
-        await EvaluateAsync(now, persist: false);
+        var settings = await SettingsAsync();
+        await EvaluateAsync(now, settings, persist: false);
 
         // Readings came after the reminder was aimed (OnDataAsync leaves an earlier one alone): aim it
         // at the moment the newest turns stale, as a re-registration on each reading would have.
-        if (state.State.Last is { } last && StaleAtMs(last.Mills, await SettingsAsync()) is var staleAtMs
+        if (state.State.Last is { } last && StaleAtMs(last.Mills, settings) is var staleAtMs
             && now.ToUnixTimeMilliseconds() < staleAtMs - 1000)
         {
             await AimReminderAsync(staleAtMs, now.ToUnixTimeMilliseconds());
@@ -185,16 +188,19 @@ public sealed class SiteAlarmGrain(
     }
 
     // persist: write the state whatever changed; deferred: write it at the end of the reading spacing when nothing else changed.
-    private async Task EvaluateAsync(DateTimeOffset now, bool persist, bool deferred = false)
+    private async Task EvaluateAsync(DateTimeOffset now, Interfaces.SiteSettings? siteSettings, bool persist, bool deferred = false)
     {
-        if (await SettingsAsync() is not { } settings)
+        if (siteSettings is not { } settings)
         {
             return;
         }
 
         var nowMs = now.ToUnixTimeMilliseconds();
-        var before = JsonSerializer.Serialize(state.State);
         var notices = SiteAlarmRules.Evaluate(settings, state.State, nowMs);
+        // The rules only read the state: what an evaluation changes is the active notices and the
+        // slots (added, sounded, auto-acked), so those say whether there is anything new to write.
+        var changed = !notices.SequenceEqual(state.State.Active);
+        var slots = state.State.Slots.Count;
         state.State.Active = notices;
         var groups = notices.Select(n => n.Group).Concat(state.State.Slots.Select(s => s.Group)).Append(AlarmLevels.DefaultGroup).Distinct();
         foreach (var group in groups)
@@ -205,6 +211,7 @@ public sealed class SiteAlarmGrain(
                 var slot = Slot(highest.Level, group);
                 if (!slot.SilencedAt(nowMs))
                 {
+                    changed |= slot.LastEmitMs != nowMs;
                     slot.LastEmitMs = nowMs;
                     Publish(highest.Level == AlarmLevels.Urgent ? PushEventNames.UrgentAlarm : PushEventNames.Alarm, Notify(highest));
                 }
@@ -218,7 +225,7 @@ public sealed class SiteAlarmGrain(
             {
                 if (state.State.Slots.FirstOrDefault(s => s.Level == level && s.Group == group) is { LastEmitMs: not null })
                 {
-                    Ack(level, group, 1, nowMs);
+                    changed |= Ack(level, group, 1, nowMs);
                     cleared = true;
                 }
             }
@@ -229,7 +236,7 @@ public sealed class SiteAlarmGrain(
             }
         }
 
-        if (persist || JsonSerializer.Serialize(state.State) != before)
+        if (persist || changed || state.State.Slots.Count != slots)
         {
             await WriteAsync();
         }
@@ -280,7 +287,7 @@ public sealed class SiteAlarmGrain(
     private Task<Interfaces.SiteSettings?> SettingsAsync() => GrainFactory.Site(SiteId).Access.GetSettingsAsync();
 
     private void Publish(string name, JsonObject payload) =>
-        _ = GrainFactory.GetGrain<ISitePushGrain>(SiteGrainKeys.For(SiteId, "push"))
+        _ = StringKeyedGrains.Get<ISitePushGrain>(GrainFactory, SiteGrainKeys.For(SiteId, "push"))
             .PublishAsync(new SitePushEvent(SiteId, name, payload.ToJsonString(), time.GetUtcNow().ToUnixTimeMilliseconds()));
 
     private static JsonObject Notify(AlarmNotice notice) => new()

@@ -33,15 +33,19 @@ public sealed class DocumentCommitQueue : IAsyncDisposable
         _committers = Enumerable.Range(0, Committers).Select(_ => Task.Run(CommitLoopAsync)).ToArray();
     }
 
-    /// <summary>Inserts new identifiers and fully updates existing ones; completes once durable.</summary>
-    public Task WriteAsync(Collection collection, string tenant, IReadOnlyList<StoredDocument> rows)
+    /// <summary>
+    /// Inserts new identifiers and fully updates existing ones; completes once durable.
+    /// <paramref name="texts"/>: each row's document as JSON, when the caller has it already.
+    /// </summary>
+    public Task WriteAsync(Collection collection, string tenant, IReadOnlyList<StoredDocument> rows, IReadOnlyList<string>? texts = null)
     {
         if (rows.Count == 0)
         {
             return Task.CompletedTask;
         }
 
-        var write = new PendingWrite(collection, tenant, rows, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        texts ??= rows.Select(r => r.Doc.ToJsonString()).ToList();
+        var write = new PendingWrite(collection, tenant, rows, texts, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         ObjectDisposedException.ThrowIf(!_pending.Writer.TryWrite(write), this);
 
         return write.Committed.Task;
@@ -115,13 +119,15 @@ public sealed class DocumentCommitQueue : IAsyncDisposable
         {
             var tenants = new List<string>();
             var rows = new List<StoredDocument>();
+            var texts = new List<string>();
             foreach (var write in group)
             {
                 tenants.AddRange(Enumerable.Repeat(write.Tenant, write.Rows.Count));
                 rows.AddRange(write.Rows);
+                texts.AddRange(write.Texts);
             }
 
-            statements.BatchCommands.Add(DocumentStore.UpsertCommand(group.Key, tenants, rows));
+            statements.BatchCommands.Add(DocumentStore.UpsertCommand(group.Key, tenants, rows, texts));
         }
 
         await statements.ExecuteNonQueryAsync();
@@ -133,5 +139,5 @@ public sealed class DocumentCommitQueue : IAsyncDisposable
         await Task.WhenAll(_committers);
     }
 
-    private sealed record PendingWrite(Collection Collection, string Tenant, IReadOnlyList<StoredDocument> Rows, TaskCompletionSource Committed);
+    private sealed record PendingWrite(Collection Collection, string Tenant, IReadOnlyList<StoredDocument> Rows, IReadOnlyList<string> Texts, TaskCompletionSource Committed);
 }

@@ -32,8 +32,9 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
     /// Inserts and updates in one statement, committed with other sites' writes (group commit):
     /// all of them are durable when this completes, or none.
     /// </summary>
-    public Task SaveAsync(Collection collection, string tenant, IReadOnlyList<StoredDocument> inserts, IReadOnlyList<StoredDocument> updates) =>
-        commits.WriteAsync(collection, tenant, [.. inserts, .. updates]);
+    public Task SaveAsync(Collection collection, string tenant, IReadOnlyList<StoredDocument> inserts, IReadOnlyList<StoredDocument> updates,
+        IReadOnlyList<string>? texts = null) =>
+        commits.WriteAsync(collection, tenant, [.. inserts, .. updates], texts);
 
     /// <summary>
     /// The document a v3 write addresses: by identifier; by a 24-hex identifier as the _id of a v1
@@ -107,10 +108,10 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
     }
 
     /// <summary>The upsert of rows of many sites (one site per row) as one statement of a batch.</summary>
-    internal static NpgsqlBatchCommand UpsertCommand(Collection collection, IReadOnlyList<string> tenants, IReadOnlyList<StoredDocument> rows)
+    internal static NpgsqlBatchCommand UpsertCommand(Collection collection, IReadOnlyList<string> tenants, IReadOnlyList<StoredDocument> rows, IReadOnlyList<string> texts)
     {
         var upsert = new NpgsqlBatchCommand(UpsertSql(collection));
-        AddRows(upsert.Parameters, tenants, rows);
+        AddRows(upsert.Parameters, tenants, rows, texts);
         return upsert;
     }
 
@@ -333,7 +334,8 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
             reader.GetInt64(at + 4), reader.GetInt64(at + 5), reader.GetBoolean(at + 6), (JsonObject)JsonNode.Parse(reader.GetString(at + 7))!);
 
     // Positional parameters in the order of UpsertSql's unnest.
-    private static void AddRows(NpgsqlParameterCollection parameters, IReadOnlyList<string> tenants, IReadOnlyList<StoredDocument> rows)
+    // texts: each row's document as JSON when the writer already has it (null: written here).
+    private static void AddRows(NpgsqlParameterCollection parameters, IReadOnlyList<string> tenants, IReadOnlyList<StoredDocument> rows, IReadOnlyList<string>? texts = null)
     {
         parameters.Add(new NpgsqlParameter<string[]> { TypedValue = tenants.ToArray() });
         parameters.Add(new NpgsqlParameter<string[]> { TypedValue = rows.Select(r => r.Identifier).ToArray() });
@@ -343,7 +345,7 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
         parameters.Add(new NpgsqlParameter<long[]> { TypedValue = rows.Select(r => r.SrvCreated).ToArray() });
         parameters.Add(new NpgsqlParameter<long[]> { TypedValue = rows.Select(r => r.SrvModified).ToArray() });
         parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = rows.Select(r => r.IsValid).ToArray() });
-        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = rows.Select(r => r.Doc.ToJsonString()).ToArray() });
+        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = texts?.ToArray() ?? rows.Select(r => r.Doc.ToJsonString()).ToArray() });
     }
 
     /// <summary>

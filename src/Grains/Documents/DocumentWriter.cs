@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Nocturne.Grains.Interfaces.Documents;
 
@@ -29,9 +30,14 @@ public sealed class DocumentWriter(Collection collection, WriteMode mode, Func<l
         }
     }
 
-    public JsonArray Apply(IReadOnlyList<PreparedDocument> prepared)
+    // The v1 response in input order: each document as given (after the rules) and whether it reports its _id.
+    private readonly List<(JsonObject Doc, string ObjectId, bool ReportId)> _answers = [];
+
+    // Each document's text, written once: an inserted document is stored as it is answered.
+    private readonly Dictionary<JsonObject, string> _texts = new(ReferenceEqualityComparer.Instance);
+
+    public void Apply(IReadOnlyList<PreparedDocument> prepared)
     {
-        var response = new JsonArray();
         foreach (var document in prepared)
         {
             var (match, reportId) = FindMatch(document);
@@ -60,16 +66,58 @@ public sealed class DocumentWriter(Collection collection, WriteMode mode, Func<l
             }
 
             Index(stored);
-            var item = (JsonObject)document.Doc.DeepClone();
-            if (reportId)
+            _answers.Add((document.Doc, stored.ObjectId, reportId));
+        }
+    }
+
+    /// <summary>
+    /// The v1 response, as the documents were when applied (call it before anything else reads
+    /// them): each document's fields, then <c>_id</c> where reported, as JSON text.
+    /// </summary>
+    public string Response()
+    {
+        var response = new StringBuilder(2 + _answers.Sum(a => Text(a.Doc).Length + 40));
+        response.Append('[');
+        foreach (var (doc, objectId, reportId) in _answers)
+        {
+            if (response.Length > 1)
             {
-                item["_id"] = stored.ObjectId;
+                response.Append(',');
             }
 
-            response.Add(item);
+            if (!reportId)
+            {
+                response.Append(Text(doc));
+            }
+            else if (doc.Count > 0 && !doc.ContainsKey("_id") && ObjectIds.IsValid(objectId))
+            {
+                // The same text as the document with _id added last; a 24-hex id needs no escaping.
+                var text = Text(doc);
+                response.Append(text, 0, text.Length - 1).Append(",\"_id\":\"").Append(objectId).Append("\"}");
+            }
+            else
+            {
+                var item = (JsonObject)doc.DeepClone();
+                item["_id"] = objectId;
+                response.Append(item.ToJsonString());
+            }
         }
 
-        return response;
+        return response.Append(']').ToString();
+    }
+
+    /// <summary>The stored text of each written document, in the order of <see cref="Inserts"/> then <see cref="Updates"/>.</summary>
+    public IReadOnlyList<string> WrittenTexts() => Written.Select(d => Text(d.Doc)).ToList();
+
+    private string Text(JsonObject doc)
+    {
+        if (!_texts.TryGetValue(doc, out var text))
+        {
+            text = doc.ToJsonString();
+            _texts[doc] = text;
+        }
+
+        return text;
     }
 
     // The reference reports _id for inserts and for identifier matches, not for key duplicates.

@@ -100,26 +100,30 @@ public static class DataUpdate
 
     private static (string Array, JsonObject Item)? Shape(Collection collection, StoredDocument document)
     {
-        var json = document.ToV1Json();
+        // Entries pick a few fields: from the document itself, not a copy of all of it (the document never holds _id).
         switch (collection)
         {
             case Collection.Entries when document.Type == "sgv":
-                return ("sgvs", Pick(json, document.DateMs, SgvFields));
+                return ("sgvs", Pick(document.Doc, document.ObjectId, document.DateMs, SgvFields));
             case Collection.Entries when document.Type == "mbg":
-                return ("mbgs", Pick(json, document.DateMs, ("mbg", "mgdl"), ("device", null), ("type", null)));
+                return ("mbgs", Pick(document.Doc, document.ObjectId, document.DateMs, ("mbg", "mgdl"), ("device", null), ("type", null)));
             case Collection.Entries when document.Type == "cal":
-                return ("cals", Pick(json, document.DateMs, ("scale", null), ("intercept", null), ("slope", null), ("type", null)));
+                return ("cals", Pick(document.Doc, document.ObjectId, document.DateMs, ("scale", null), ("intercept", null), ("slope", null), ("type", null)));
             case Collection.Entries:
                 return null;
             default:
+                var json = document.ToV1Json();
                 json["mills"] = document.DateMs;
                 return (ArrayName(collection, document.Type)!, json);
         }
     }
 
-    private static JsonObject Pick(JsonObject json, long mills, params (string From, string? To)[] fields)
+    private static JsonObject Pick(JsonObject json, long mills, params (string From, string? To)[] fields) =>
+        Pick(json, (string?)json["_id"], mills, fields);
+
+    private static JsonObject Pick(JsonObject json, string? objectId, long mills, params (string From, string? To)[] fields)
     {
-        var item = new JsonObject { ["_id"] = json["_id"]?.DeepClone() };
+        var item = new JsonObject { ["_id"] = objectId };
         foreach (var (from, to) in fields)
         {
             if (json[from] is { } value)

@@ -51,7 +51,7 @@ public sealed partial class PatientGrain
             input = JsonNode.Parse(documentsJson) switch
             {
                 JsonArray array => array,
-                JsonObject single => new JsonArray(single.DeepClone()),
+                JsonObject single => new JsonArray(single),
                 _ => throw new JsonException("not an object or array"),
             };
         }
@@ -84,18 +84,19 @@ public sealed partial class PatientGrain
             collection is Collection.Entries or Collection.Treatments ? prepared.Documents.Select(d => d.DateMs) : []);
         var writer = new DocumentWriter(collection, mode, () => NextClock(now), () => ObjectIds.New(now));
         writer.Know(candidates);
-        var response = writer.Apply(ConnectorWrites(mode, prepared.Documents, candidates));
+        writer.Apply(ConnectorWrites(mode, prepared.Documents, candidates));
+        var response = writer.Response();
         if (writer.Inserts.Count + writer.Updates.Count == 0)
         {
-            return ChangeResult<string>.Ok(response.ToJsonString());
+            return ChangeResult<string>.Ok(response);
         }
 
-        await documents.SaveAsync(collection, SiteId, writer.Inserts, writer.Updates);
+        await documents.SaveAsync(collection, SiteId, writer.Inserts, writer.Updates, writer.WrittenTexts());
         Telemetry.NocturneMetrics.RecordUpload(CollectionNames.Of(collection), prepared.Documents.Count, writer.Inserts.Count);
 
         await ApplyChangeAsync(DocumentChange.Wrote(collection, writer.Written.ToList()), now);
         logger.LogDebug("Site {Site}: {Collection} {Inserted} inserted, {Updated} updated", SiteId, collection, writer.Inserts.Count, writer.Updates.Count);
-        return ChangeResult<string>.Ok(response.ToJsonString());
+        return ChangeResult<string>.Ok(response);
     }
 
     public async Task<int> DeleteDocumentsAsync(Collection collection, IReadOnlyList<string> objectIds)

@@ -42,6 +42,51 @@ public sealed class EntriesApiTests(MultiSiteApi api) : IClassFixture<MultiSiteA
     }
 
     [Fact]
+    public async Task TheUploadAnswerIsEachDocumentAsStoredWithItsIdLast()
+    {
+        // The answer is built from the same text as the stored row: it must read as the documents
+        // do (text that needs escaping, a client's _id, a UUID id, a duplicate without _id) and be
+        // the compact JSON a parse and re-serialisation gives, with _id after the fields.
+        var (site, secret) = await api.CreateSiteAsync("answer");
+        var objectId = "5f1a2b3c4d5e6f7a8b9c0d1e";
+        var uuid = Guid.NewGuid().ToString();
+        var body = "[{\"type\":\"sgv\",\"date\":" + Now + ",\"sgv\":101,\"device\":\"G6 & \\\"x\\\" é \\u00e9 \\n\",\"n\":1.50},"
+            + "{\"_id\":\"" + objectId + "\",\"type\":\"sgv\",\"date\":" + (Now - 300_000) + ",\"sgv\":102},"
+            + "{\"_id\":\"" + uuid + "\",\"type\":\"sgv\",\"date\":" + (Now - 600_000) + ",\"sgv\":103},"
+            + "{\"type\":\"sgv\",\"date\":" + Now + ",\"sgv\":101}]";
+        using var request = MultiSiteApi.SiteRequest(site, HttpMethod.Post, "/api/v1/entries", MultiSiteApi.Sha1(secret));
+        request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await api.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+
+        var answer = System.Text.Json.Nodes.JsonNode.Parse(text)!.AsArray();
+        Assert.Equal(text, answer.ToJsonString());
+        Assert.Equal(4, answer.Count);
+        var first = answer[0]!.AsObject();
+        Assert.Equal("G6 & \"x\" é é \n", (string?)first["device"]);
+        Assert.Equal(objectId, (string?)answer[1]!["_id"]);
+        Assert.Equal(uuid, (string?)answer[2]!["identifier"]);
+        Assert.Null(answer[3]!["_id"]);
+        foreach (var item in answer.Take(3))
+        {
+            Assert.Equal("_id", item!.AsObject().Last().Key);
+        }
+
+        // Each answered document is what a read of it gives back (the stored row), field for field
+        // (the duplicate carries the same reading, so the first stays as it was answered).
+        for (var i = 0; i < 3; i++)
+        {
+            var item = answer[i]!.AsObject();
+            var stored = System.Text.Json.Nodes.JsonNode.Parse((await api.GetOkAsync(site, secret, $"/api/v1/entries/{(string?)item["_id"]}.json")).GetRawText())!.AsArray().Single()!.AsObject();
+            foreach (var (key, value) in item)
+            {
+                Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(value, stored[key]), $"{key}: {value?.ToJsonString()} vs {stored[key]?.ToJsonString()}");
+            }
+        }
+    }
+
+    [Fact]
     public async Task TheSameDateAndTypeUpdatesInsteadOfDuplicating()
     {
         var (site, secret) = await api.CreateSiteAsync("dedup");
