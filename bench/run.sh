@@ -8,6 +8,8 @@
 # (--phases load,history by default; --phases uploads runs only the load phase's uploads).
 # Ports: NOCTURNE_BENCH_PG_PORT (55632), NOCTURNE_BENCH_HTTP_PORT (1437), NOCTURNE_BENCH_FIXED_PORT (1438),
 # NOCTURNE_BENCH_SILO_PORT (11411), NOCTURNE_BENCH_GATEWAY_PORT (30400).
+# NOCTURNE_BENCH_API_DIR: run an API built before (a copy of src/Api/bin/Release/net10.0) instead of building
+# this tree, so that two builds can be compared back to back on the same seeded sites (--run ID).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/services.sh"
 cd "$NOCTURNE_ROOT"
@@ -42,13 +44,14 @@ COMMIT_LIMIT=$(timeout $((COMMIT_SECONDS + 60)) "$PGBIN/pgbench" -n -h 127.0.0.1
 "$PGBIN/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U nocturne -d nocturne_bench -c "DROP TABLE bench_commit"
 echo "limit: PostgreSQL single-row commits (pgbench, 64 clients, ${COMMIT_SECONDS} s): ${COMMIT_LIMIT:-?} tps"
 
-dotnet build src/Api -c Release -v quiet -nologo
+API_DIR=${NOCTURNE_BENCH_API_DIR:-$NOCTURNE_ROOT/src/Api/bin/Release/net10.0}
+[ -n "${NOCTURNE_BENCH_API_DIR:-}" ] || dotnet build src/Api -c Release -v quiet -nologo
 # dotnet-gcdump forces a full GC in the server before each memory reading ("GC settled") and reports the heap by type.
 GCDUMP="$DATA/tools/dotnet-gcdump"
 [ -x "$GCDUMP" ] || timeout 300 dotnet tool install --tool-path "$DATA/tools" dotnet-gcdump --version 10.0.750501 >/dev/null || echo "dotnet-gcdump not installed: memory is read without a full GC first"
 dotnet build bench/Nocturne.Bench -c Release -v quiet -nologo
-(cd src/Api/bin/Release/net10.0 && dotnet Nocturne.Api.dll migrate >/dev/null)
-(cd src/Api/bin/Release/net10.0 && exec dotnet Nocturne.Api.dll) > "$DATA/api.log" 2>&1 &
+(cd "$API_DIR" && dotnet Nocturne.Api.dll migrate >/dev/null)
+(cd "$API_DIR" && exec dotnet Nocturne.Api.dll) > "$DATA/api.log" 2>&1 &
 API_PID=$!
 # The bench restarts the API to time the sites becoming live again; it writes the new process id here.
 echo $API_PID > "$DATA/api.pid"
@@ -57,5 +60,5 @@ for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$HTTP_PORT/health/ready" >/
 
 timeout "${NOCTURNE_BENCH_TIMEOUT:-3600}" dotnet bench/Nocturne.Bench/bin/Release/net10.0/Nocturne.Bench.dll --url "http://127.0.0.1:$HTTP_PORT" --operator-key "$OPERATOR_KEY" \
   --pid "$API_PID" --commit-limit "${COMMIT_LIMIT:-NaN}" --fixed-port "${NOCTURNE_BENCH_FIXED_PORT:-1438}" \
-  --gcdump "$GCDUMP" --restart-api-dir "$NOCTURNE_ROOT/src/Api/bin/Release/net10.0" --pid-file "$DATA/api.pid" --pg-data "$DATA/pg" \
+  --gcdump "$GCDUMP" --restart-api-dir "$API_DIR" --pid-file "$DATA/api.pid" --pg-data "$DATA/pg" \
   --psql "$PGBIN/psql" --pg-port "$PG_PORT" "$@"

@@ -34,14 +34,15 @@ public sealed class CpuMeter
         return $"CPU per request: server {Micro(after.Server - before.Server)} µs, PostgreSQL {Micro(after.Postgres - before.Postgres)} µs, load generator {Micro(after.Generator - before.Generator)} µs";
     }
 
-    public static double ProcessSeconds(int pid)
+    public static double ProcessSeconds(int pid, bool withEndedChildren = false)
     {
         try
         {
-            // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+            // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th,
+            // cutime and cstime (children waited for) the 14th and 15th.
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11]) + long.Parse(fields[12])) / TicksPerSecond;
+            return (long.Parse(fields[11]) + long.Parse(fields[12]) + (withEndedChildren ? long.Parse(fields[13]) + long.Parse(fields[14]) : 0)) / TicksPerSecond;
         }
         catch (IOException)
         {
@@ -57,7 +58,8 @@ public sealed class CpuMeter
         }
 
         var postmaster = int.Parse(File.ReadLines(Path.Combine(_postgresData, "postmaster.pid")).First());
-        var total = ProcessSeconds(postmaster);
+        // The postmaster's own time and that of the backends that ended (its reaped children), then the live ones.
+        var total = ProcessSeconds(postmaster, withEndedChildren: true);
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), out var pid))

@@ -37,6 +37,9 @@ var restartApiDirectory = options.GetValueOrDefault("restart-api-dir");
 var pidFile = options.GetValueOrDefault("pid-file");
 // "memory": sites, their windows and the memory they take, without the timed phases.
 var memoryOnly = phases.Contains("memory") && !phases.Contains("load");
+// "restart" alone: the sites (created and seeded unless --run names a run whose sites exist), then the restart.
+var restartOnly = phases.Contains("restart") && !phases.Contains("memory") && !phases.Contains("load");
+memoryOnly |= restartOnly;
 // Profiling: --reads properties,treatments measures only those reads; --trace-tool PATH --trace-dir DIR
 // takes a sampled thread-time dotnet-trace of the server during the uploads and each read measured (the figures then include its overhead).
 var readsWanted = options.TryGetValue("reads", out var readsOption) ? readsOption.Split(',') : null;
@@ -55,7 +58,10 @@ http.DefaultRequestHeaders.Add("X-Operator-Key", operatorKey);
 Console.WriteLine($"Nocturne bench: {string.Join(" then ", siteSteps)} sites, {concurrency} concurrent clients, {seconds} s per phase, server pid {serverPid}");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, load average {LoadAverage()}");
 
-var run = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+// --run ID reuses the sites of an earlier run on the same database (their secrets derive from their ids):
+// sites that exist are not seeded again, so a restart can be timed many times on one seeding.
+var run = options.GetValueOrDefault("run") is { Length: > 0 } given ? given : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+var existing = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
 if (phases.Contains("clinic"))
 {
     await ClinicBench.RunAsync(http, run, int.Parse(options.GetValueOrDefault("patients", "500")), seconds, Math.Min(concurrency, 8));
@@ -82,21 +88,29 @@ var warmUpSites = Math.Max(1, Math.Min(32, siteSteps[0] / 10));
 foreach (var step in siteSteps.Prepend(warmUpSites))
 {
     var warmUp = ready == 0 && step == warmUpSites;
-    var rssBefore = await MemoryProbe.SettledRssAsync(serverPid, gcdumpTool, null);
+    var rssBefore = restartOnly ? 0 : await MemoryProbe.SettledRssAsync(serverPid, gcdumpTool, null);
     var setup = Stopwatch.StartNew();
     await Parallel.ForEachAsync(Enumerable.Range(ready, step - ready), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
     {
         var id = $"b{run}-{i}";
         var secret = $"bench-secret-{id}";
         using var response = await http.PostAsJsonAsync("/api/admin/tenants", new { id, apiSecret = secret }, ct);
-        response.EnsureSuccessStatusCode();
+        if (response.StatusCode == System.Net.HttpStatusCode.Conflict && options.ContainsKey("run"))
+        {
+            existing[i] = true;
+        }
+        else
+        {
+            response.EnsureSuccessStatusCode();
+        }
+
         secrets[i] = Sha1(secret);
     });
-    Console.WriteLine($"created {step - ready} sites in {setup.Elapsed.TotalSeconds:F1} s");
+    Console.WriteLine($"created {step - ready - existing.Count(e => e.Key >= ready && e.Key < step)} sites in {setup.Elapsed.TotalSeconds:F1} s ({existing.Count(e => e.Key >= ready && e.Key < step)} existed)");
 
     // 24 h of 5-minute readings and 100 treatments per site: every site's grain becomes active with a full window.
     setup.Restart();
-    await Parallel.ForEachAsync(Enumerable.Range(ready, step - ready), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+    await Parallel.ForEachAsync(Enumerable.Range(ready, step - ready).Where(i => !existing.ContainsKey(i)), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
     {
         var entries = Enumerable.Range(0, perSite).Select(k => new { type = "sgv", date = now - (k * 300_000L) - 1000, sgv = 80 + (k % 120), direction = "Flat", device = "bench" }).ToArray();
         using var request = Request(HttpMethod.Post, i, "/api/v1/entries", entries);
@@ -111,6 +125,13 @@ foreach (var step in siteSteps.Prepend(warmUpSites))
     if (warmUp)
     {
         ready = step;
+        continue;
+    }
+
+    if (restartOnly)
+    {
+        ready = step;
+        await MeasureRestartAsync();
         continue;
     }
 
@@ -169,31 +190,9 @@ foreach (var step in siteSteps.Prepend(warmUpSites))
     table.Add(($"memory per active site after the reads, {step} sites", "48 KiB (target)", $"{(rssServing - rssBefore) / (double)added / 1024:F0} KiB", Ratio(48, (rssServing - rssBefore) / (double)added / 1024)));
 }
 
-if (phases.Contains("restart") && restartApiDirectory is not null && pidFile is not null)
+if (phases.Contains("restart") && !restartOnly)
 {
-    // A restart: every site's grain must activate again and load its window before it answers.
-    var restarted = Stopwatch.StartNew();
-    var server = await SiteRestart.RestartAsync(serverPid, restartApiDirectory, pidFile, new Uri(http.BaseAddress!, "/health/ready"));
-    var accepting = restarted.Elapsed;
-    serverPid = server.Id;
-    var order = Enumerable.Range(0, ready).OrderBy(_ => Random.Shared.Next()).ToArray();
-    var next = -1;
-    var failed = 0;
-    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-    {
-        for (var i = Interlocked.Increment(ref next); i < order.Length; i = Interlocked.Increment(ref next))
-        {
-            using var message = Request(HttpMethod.Get, order[i], "/api/v1/entries/current.json", null);
-            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseContentRead);
-            if (!response.IsSuccessStatusCode || (await response.Content.ReadAsStringAsync()).Length < 10)
-            {
-                Interlocked.Increment(ref failed);
-            }
-        }
-    }));
-    var live = restarted.Elapsed;
-    Console.WriteLine($"restart: accepting requests {accepting.TotalSeconds:F1} s after the stop began, all {ready} sites live after {live.TotalSeconds:F1} s ({failed} failed); RSS {Rss(serverPid) / 1024.0 / 1024:F0} MiB");
-    table.Add(($"sites live after a restart, {ready} sites", "-", $"{live.TotalSeconds:F1} s (accepting after {accepting.TotalSeconds:F1} s){(failed > 0 ? $", {failed} failed" : "")}", "-"));
+    await MeasureRestartAsync();
 }
 
 Console.WriteLine($"server RSS at the end: {Rss(serverPid) / 1024.0 / 1024:F0} MiB; load average {LoadAverage()}");
@@ -211,6 +210,37 @@ if (phases.Contains("history"))
 }
 
 return 0;
+
+async Task MeasureRestartAsync()
+{
+    if (restartApiDirectory is null || pidFile is null)
+    {
+        return;
+    }
+
+    // Live sites: each had a reading within the last minutes (its alarm aimed at when that turns stale) and is active.
+    var fresh = Stopwatch.StartNew();
+    var freshAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    await Parallel.ForEachAsync(Enumerable.Range(0, ready), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
+    {
+        using var request = Request(HttpMethod.Post, i, "/api/v1/entries", new { type = "sgv", date = freshAt, sgv = 100 + (i % 100), direction = "Flat", device = "bench" });
+        using var response = await http.SendAsync(request, ct);
+        response.EnsureSuccessStatusCode();
+    });
+    Console.WriteLine($"restart: a fresh reading for each of {ready} sites in {fresh.Elapsed.TotalSeconds:F1} s; server RSS {Rss(serverPid) / 1024.0 / 1024:F0} MiB, threads {File.ReadLines($"/proc/{serverPid}/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))[8..].Trim()}");
+
+    // A restart: every site's grain must activate again and load its window before it answers.
+    var restart = await SiteRestart.MeasureAsync(serverPid, ready, concurrency,
+        new SiteRestart.Options(restartApiDirectory, pidFile, new Uri(http.BaseAddress!, "/health/ready"),
+            TimeSpan.FromSeconds(int.Parse(options.GetValueOrDefault("restart-give-up", "600"))), traceTool, options.GetValueOrDefault("counters-tool"),
+            traceDir is null ? null : Path.Combine(traceDir, $"restart-{ready}-sites")),
+        cpu, site => Request(HttpMethod.Get, site, "/api/v1/entries/current.json", null), http);
+    serverPid = restart.Server.Id;
+    Console.WriteLine($"restart: {restart.Summary()}; RSS {Rss(serverPid) / 1024.0 / 1024:F0} MiB");
+    table.Add(($"sites live after a restart, {ready} sites", "-",
+        (restart.AllLive is { } all ? $"{all.TotalSeconds:F1} s" : $"{restart.Live} of {ready} live, gave up") +
+        $" (accepting after {restart.Accepting.TotalSeconds:F1} s; {restart.Failures} failed answers; threads at most {restart.PeakThreads}; server CPU {restart.ServerCpuSeconds:F0} s)", "-"));
+}
 
 async Task<(double Rate, double P99)> MeasureAsync(string label, Func<int, HttpRequestMessage> request)
 {

@@ -157,17 +157,8 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
     }
 
     /// <summary>The newest valid documents since a time, newest first (the live window).</summary>
-    public async Task<List<StoredDocument>> LoadRecentAsync(Collection collection, string tenant, long sinceMs, int limit, CancellationToken cancellationToken = default)
-    {
-        await using var command = postgres.DataSource.CreateCommand($"""
-            SELECT {Columns} FROM {CollectionNames.Of(collection)}
-            WHERE tenant_id = @t AND date_ms >= @since AND is_valid ORDER BY date_ms DESC LIMIT @limit
-            """);
-        command.Parameters.AddWithValue("t", tenant);
-        command.Parameters.AddWithValue("since", sinceMs);
-        command.Parameters.AddWithValue("limit", limit);
-        return await ReadAllAsync(command, cancellationToken);
-    }
+    public Task<List<StoredDocument>> LoadRecentAsync(Collection collection, string tenant, long sinceMs, int limit, CancellationToken cancellationToken = default) =>
+        QueryAsync(RecentCommand(collection, tenant, sinceMs, limit), ReadRowsAsync, cancellationToken);
 
     /// <summary>
     /// A site's entry window: every valid entry dated at or after the later of
@@ -175,10 +166,72 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
     /// (so at least that many whatever their age), newest first, at most <paramref name="limit"/>;
     /// with the date they start from.
     /// </summary>
-    public async Task<(List<StoredDocument> NewestFirst, long Floor)> LoadEntryWindowAsync(string tenant, long sinceMs, int minimumCount, int limit,
-        CancellationToken cancellationToken = default)
+    public Task<(List<WindowRow> NewestFirst, long Floor)> LoadEntryWindowAsync(string tenant, long sinceMs, int minimumCount, int limit,
+        CancellationToken cancellationToken = default) =>
+        QueryAsync(EntryWindowCommand(tenant, sinceMs, minimumCount, limit), (reader, ct) => ReadEntryWindowAsync(reader, limit, ct), cancellationToken);
+
+    /// <summary>The newest valid treatment of each of the given event types (for cannula, sensor, insulin and battery ages).</summary>
+    public Task<List<StoredDocument>> LoadNewestOfTypesAsync(Collection collection, string tenant, string[] types, CancellationToken cancellationToken = default) =>
+        QueryAsync(NewestOfTypesCommand(collection, tenant, types), ReadRowsAsync, cancellationToken);
+
+    /// <summary>
+    /// When each collection of the site last changed: its newest srvModified, or its last removal
+    /// if that came later (index-only per table).
+    /// </summary>
+    public Task<Dictionary<Collection, long>> LoadLastModifiedAsync(string tenant, CancellationToken cancellationToken = default) =>
+        QueryAsync(LastModifiedCommand(tenant), ReadLastModifiedAsync, cancellationToken);
+
+    /// <summary>
+    /// Everything a patient grain holds in memory, read in one round trip (one batch of the five
+    /// queries above, on one pooled connection): what an activation costs the database, which
+    /// decides how fast thousands of sites come back after a restart.
+    /// </summary>
+    public async Task<LiveStateRows> LoadLiveStateAsync(string tenant, LiveStateQuery query, CancellationToken cancellationToken = default)
     {
-        await using var command = postgres.DataSource.CreateCommand($"""
+        await using var batch = postgres.DataSource.CreateBatch();
+        batch.BatchCommands.Add(EntryWindowCommand(tenant, query.WindowSinceMs, query.WindowMinimumCount, query.WindowLimit));
+        batch.BatchCommands.Add(RecentCommand(Collection.DeviceStatus, tenant, query.DeviceStatusSinceMs, query.DeviceStatusLimit));
+        batch.BatchCommands.Add(NewestOfTypesCommand(Collection.Treatments, tenant, query.TreatmentTypes));
+        batch.BatchCommands.Add(RecentCommand(Collection.Profile, tenant, 0, 1));
+        batch.BatchCommands.Add(LastModifiedCommand(tenant));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var (window, floor) = await ReadEntryWindowAsync(reader, query.WindowLimit, cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var deviceStatus = await ReadRowsAsync(reader, cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var ages = await ReadRowsAsync(reader, cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var profile = (await ReadRowsAsync(reader, cancellationToken)).FirstOrDefault();
+        await reader.NextResultAsync(cancellationToken);
+        var lastModified = await ReadLastModifiedAsync(reader, cancellationToken);
+        return new LiveStateRows(window, floor, deviceStatus, ages, profile, lastModified);
+    }
+
+    // One query as a batch of one, so that each query's text and reading exist once whether it
+    // travels alone or in LoadLiveStateAsync's batch.
+    private async Task<T> QueryAsync<T>(NpgsqlBatchCommand command, Func<NpgsqlDataReader, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        await using var batch = postgres.DataSource.CreateBatch();
+        batch.BatchCommands.Add(command);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        return await read(reader, cancellationToken);
+    }
+
+    private static NpgsqlBatchCommand RecentCommand(Collection collection, string tenant, long sinceMs, int limit)
+    {
+        var command = new NpgsqlBatchCommand($"""
+            SELECT {Columns} FROM {CollectionNames.Of(collection)}
+            WHERE tenant_id = @t AND date_ms >= @since AND is_valid ORDER BY date_ms DESC LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("t", tenant);
+        command.Parameters.AddWithValue("since", sinceMs);
+        command.Parameters.AddWithValue("limit", limit);
+        return command;
+    }
+
+    private static NpgsqlBatchCommand EntryWindowCommand(string tenant, long sinceMs, int minimumCount, int limit)
+    {
+        var command = new NpgsqlBatchCommand($"""
             WITH bound AS (
                 SELECT LEAST(@since, COALESCE(
                     (SELECT date_ms FROM entries WHERE tenant_id = @t AND is_valid ORDER BY date_ms DESC OFFSET @minimum LIMIT 1),
@@ -191,15 +244,21 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
         command.Parameters.AddWithValue("since", sinceMs);
         command.Parameters.AddWithValue("minimum", minimumCount);
         command.Parameters.AddWithValue("limit", limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var documents = new List<StoredDocument>();
+        return command;
+    }
+
+    private static async Task<(List<WindowRow> NewestFirst, long Floor)> ReadEntryWindowAsync(NpgsqlDataReader reader, int limit, CancellationToken cancellationToken)
+    {
+        var documents = new List<WindowRow>();
         var floor = long.MinValue;
         while (await reader.ReadAsync(cancellationToken))
         {
             floor = reader.GetInt64(0);
             if (!reader.IsDBNull(1))
             {
-                documents.Add(Read(reader, 1));
+                // The window keeps entries encoded, never as trees: parsed from the row's bytes, as the database read path does.
+                documents.Add(new WindowRow(reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.GetFieldValue<System.Text.Json.JsonDocument>(8)));
             }
         }
 
@@ -212,10 +271,9 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
         return (documents, floor);
     }
 
-    /// <summary>The newest valid treatment of each of the given event types (for cannula, sensor, insulin and battery ages).</summary>
-    public async Task<List<StoredDocument>> LoadNewestOfTypesAsync(Collection collection, string tenant, string[] types, CancellationToken cancellationToken = default)
+    private static NpgsqlBatchCommand NewestOfTypesCommand(Collection collection, string tenant, string[] types)
     {
-        await using var command = postgres.DataSource.CreateCommand($"""
+        var command = new NpgsqlBatchCommand($"""
             SELECT newest.* FROM unnest(@types) AS wanted(event_type)
             CROSS JOIN LATERAL (
                 SELECT {Columns} FROM {CollectionNames.Of(collection)} d
@@ -223,14 +281,10 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
             """);
         command.Parameters.AddWithValue("t", tenant);
         command.Parameters.AddWithValue("types", types);
-        return await ReadAllAsync(command, cancellationToken);
+        return command;
     }
 
-    /// <summary>
-    /// When each collection of the site last changed: its newest srvModified, or its last removal
-    /// if that came later (index-only per table).
-    /// </summary>
-    public async Task<Dictionary<Collection, long>> LoadLastModifiedAsync(string tenant, CancellationToken cancellationToken = default)
+    private static NpgsqlBatchCommand LastModifiedCommand(string tenant)
     {
         var union = string.Join(" UNION ALL ", Enum.GetValues<Collection>().Select(c =>
             $"""
@@ -238,9 +292,13 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
                 (SELECT max(srv_modified) FROM {CollectionNames.Of(c)} WHERE tenant_id = @t),
                 (SELECT removed_ms FROM collection_removals WHERE tenant_id = @t AND collection = '{CollectionNames.Of(c)}')) AS m
             """));
-        await using var command = postgres.DataSource.CreateCommand(union);
+        var command = new NpgsqlBatchCommand(union);
         command.Parameters.AddWithValue("t", tenant);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return command;
+    }
+
+    private static async Task<Dictionary<Collection, long>> ReadLastModifiedAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
         var result = new Dictionary<Collection, long>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -256,6 +314,11 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
     internal static async Task<List<StoredDocument>> ReadAllAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await ReadRowsAsync(reader, cancellationToken);
+    }
+
+    private static async Task<List<StoredDocument>> ReadRowsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
         var documents = new List<StoredDocument>();
         while (await reader.ReadAsync(cancellationToken))
         {

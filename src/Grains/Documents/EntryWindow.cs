@@ -58,28 +58,40 @@ public sealed class EntryWindow
     /// Loads the newest entries (newest first, ordered by date then _id descending), knowing that
     /// they are every valid entry dated at or after <paramref name="floor"/>.
     /// </summary>
-    public void Load(IReadOnlyList<StoredDocument> newestFirst, long floor, DateTimeOffset now)
+    /// <remarks>Disposes the rows' documents.</remarks>
+    public void Load(IReadOnlyList<WindowRow> newestFirst, long floor, DateTimeOffset now)
     {
-        Changed();
-        _slots = new Slot[newestFirst.Count + Slack(newestFirst.Count)];
-        _head = _end = 0;
-        _arena = [];
-        _arenaEnd = _garbage = 0;
-        Floor = floor;
-        var scratch = Scratch();
-        for (var i = newestFirst.Count - 1; i >= 0; i--)
+        try
         {
-            var document = newestFirst[i];
-            // _id is unique per site in PostgreSQL: no duplicates to skip.
-            if (document.DateMs >= floor)
+            Changed();
+            _slots = new Slot[newestFirst.Count + Slack(newestFirst.Count)];
+            _head = _end = 0;
+            _arena = [];
+            _arenaEnd = _garbage = 0;
+            Floor = floor;
+            var scratch = Scratch();
+            for (var i = newestFirst.Count - 1; i >= 0; i--)
             {
-                // Stored first: a compaction inside Store walks the slots up to _end.
-                var slot = Store(document, scratch, i + 1);
-                _slots[_end++] = slot;
+                var row = newestFirst[i];
+                // _id is unique per site in PostgreSQL: no duplicates to skip.
+                if (row.DateMs >= floor)
+                {
+                    CompactEntry.Encode(row, scratch, out var idHigh, out var idLow);
+                    // Stored first: a compaction inside Append walks the slots up to _end.
+                    var slot = Append(row.DateMs, idHigh, idLow, scratch.WrittenSpan, i + 1);
+                    _slots[_end++] = slot;
+                }
+            }
+
+            Trim(now);
+        }
+        finally
+        {
+            foreach (var row in newestFirst)
+            {
+                row.Doc.Dispose();
             }
         }
-
-        Trim(now);
     }
 
     public void Apply(IEnumerable<StoredDocument> written, IReadOnlyCollection<string> deletedObjectIds, DateTimeOffset now)
@@ -203,14 +215,19 @@ public sealed class EntryWindow
     private Slot Store(StoredDocument document, ArrayBufferWriter<byte> scratch, int expectedMore)
     {
         CompactEntry.Encode(document, scratch, out var idHigh, out var idLow);
-        var payload = scratch.WrittenSpan;
+        return Append(document.DateMs, idHigh, idLow, scratch.WrittenSpan, expectedMore);
+    }
+
+    // Appends an encoded payload to the arena (compacting or growing it first when full).
+    private Slot Append(long dateMs, ulong idHigh, uint idLow, ReadOnlySpan<byte> payload, int expectedMore)
+    {
         if (_arenaEnd + payload.Length > _arena.Length)
         {
             CompactOrGrow(payload.Length, expectedMore);
         }
 
         payload.CopyTo(_arena.AsSpan(_arenaEnd));
-        var slot = new Slot(document.DateMs, idHigh, idLow, _arenaEnd);
+        var slot = new Slot(dateMs, idHigh, idLow, _arenaEnd);
         _arenaEnd += payload.Length;
         return slot;
     }

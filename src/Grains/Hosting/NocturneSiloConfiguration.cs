@@ -69,6 +69,7 @@ public static class NocturneSiloConfiguration
         // stop within a bounded time rather than retrying the membership table for half a minute.
         silo.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         silo.Services.AddSingleton(new PostgresConnection(postgres));
+        silo.Services.AddSingleton(ActivationLoadGate.For(postgres));
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton(new Authorization.AccessTokenCipher(configuration));
         silo.Services.AddSingleton<Tenants.TenantStore>();

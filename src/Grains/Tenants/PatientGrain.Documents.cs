@@ -16,19 +16,25 @@ public sealed partial class PatientGrain
     private Dictionary<Collection, long> _lastModified = [];
     private long _clock;
 
+    // Everything in one round trip: an activation's cost to the database decides how fast the sites come back after a restart.
     private async Task LoadLiveStateAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await LoadEntryWindowAsync(now, cancellationToken);
-        await LoadPropertiesStateAsync(now, cancellationToken);
-        _lastModified = await documents.LoadLastModifiedAsync(SiteId, cancellationToken);
+        var rows = await loads.LoadAsync(() => documents.LoadLiveStateAsync(SiteId, LiveStateQueryAt(now), cancellationToken), cancellationToken);
+        _entryWindow.Load(rows.WindowNewestFirst, rows.WindowFloor, now);
+        _live.Load(rows.DeviceStatus, rows.NewestOfTypes, rows.Profile);
+        PropertiesReloaded();
+        _lastModified = rows.LastModified;
         _clock = _lastModified.Count == 0 ? 0 : _lastModified.Values.Max();
     }
 
+    private static LiveStateQuery LiveStateQueryAt(DateTimeOffset now) => new((now - EntryWindow.Span).ToUnixTimeMilliseconds(), EntryWindow.MinimumCount,
+        EntryWindow.Capacity, (now - TimeSpan.FromDays(1)).ToUnixTimeMilliseconds(), Properties.LiveState.DeviceStatusKept, Properties.LiveState.KeptEventTypes);
+
     private async Task LoadEntryWindowAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (newestFirst, floor) = await documents.LoadEntryWindowAsync(SiteId, (now - EntryWindow.Span).ToUnixTimeMilliseconds(),
-            EntryWindow.MinimumCount, EntryWindow.Capacity, cancellationToken);
+        var query = LiveStateQueryAt(now);
+        var (newestFirst, floor) = await documents.LoadEntryWindowAsync(SiteId, query.WindowSinceMs, query.WindowMinimumCount, query.WindowLimit, cancellationToken);
         _entryWindow.Load(newestFirst, floor, now);
     }
 
@@ -154,8 +160,9 @@ public sealed partial class PatientGrain
 
     private async Task LoadPropertiesStateAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var deviceStatus = await documents.LoadRecentAsync(Collection.DeviceStatus, SiteId, (now - TimeSpan.FromDays(1)).ToUnixTimeMilliseconds(), Properties.LiveState.DeviceStatusKept, cancellationToken);
-        var ages = await documents.LoadNewestOfTypesAsync(Collection.Treatments, SiteId, Properties.LiveState.KeptEventTypes, cancellationToken);
+        var query = LiveStateQueryAt(now);
+        var deviceStatus = await documents.LoadRecentAsync(Collection.DeviceStatus, SiteId, query.DeviceStatusSinceMs, query.DeviceStatusLimit, cancellationToken);
+        var ages = await documents.LoadNewestOfTypesAsync(Collection.Treatments, SiteId, query.TreatmentTypes, cancellationToken);
         var profile = (await documents.LoadRecentAsync(Collection.Profile, SiteId, 0, 1, cancellationToken)).FirstOrDefault();
         _live.Load(deviceStatus, ages, profile);
         PropertiesReloaded();

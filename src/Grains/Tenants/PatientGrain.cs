@@ -12,7 +12,7 @@ namespace Nocturne.Grains.Tenants;
 /// deactivates at once.
 /// </summary>
 [GrainType("patient")]
-public sealed partial class PatientGrain(DocumentStore documents, TimeProvider time, ILogger<PatientGrain> logger) : Grain, IPatientGrain
+public sealed partial class PatientGrain(DocumentStore documents, Storage.ActivationLoadGate loads, TimeProvider time, ILogger<PatientGrain> logger) : Grain, IPatientGrain
 {
     // The creation of the site the live state was loaded for (see SiteState.Incarnation).
     private long? _incarnation;

@@ -5,6 +5,7 @@ using Nocturne.Grains.Authorization;
 using Nocturne.Grains.Interfaces;
 using Nocturne.Grains.Interfaces.Authorization;
 using Nocturne.Grains.Interfaces.Tenants;
+using Nocturne.Grains.Storage;
 
 namespace Nocturne.Grains.Tenants;
 
@@ -18,7 +19,7 @@ namespace Nocturne.Grains.Tenants;
 /// JWT keys keep working.
 /// </summary>
 [GrainType("site-access")]
-public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time, AccessTokenCipher tokenCipher, ILogger<SiteAccessGrain> logger) : Grain, ISiteAccessGrain
+public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGate loads, TimeProvider time, AccessTokenCipher tokenCipher, ILogger<SiteAccessGrain> logger) : Grain, ISiteAccessGrain
 {
     private TenantRecord? _tenant;
     private List<SubjectRecord> _subjects = [];
@@ -43,14 +44,12 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        _tenant = await store.LoadTenantAsync(SiteId, cancellationToken);
+        (_tenant, _subjects, _customRoles) = await loads.LoadAsync(() => store.LoadSiteAsync(SiteId, cancellationToken), cancellationToken);
         if (_tenant is null)
         {
             return;
         }
 
-        _subjects = await store.LoadSubjectsAsync(SiteId, cancellationToken);
-        _customRoles = await store.LoadRolesAsync(SiteId, cancellationToken);
         IndexSubjects();
     }
 

@@ -92,21 +92,43 @@ public sealed class TenantStore(PostgresConnection postgres)
         return deleted;
     }
 
-    public async Task<List<SubjectRecord>> LoadSubjectsAsync(string tenantId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The site's row with its subjects and roles, in one round trip (one batch): what its access
+    /// grain loads on activation, once per site after a restart.
+    /// </summary>
+    public async Task<(TenantRecord? Tenant, List<SubjectRecord> Subjects, List<AuthRole> Roles)> LoadSiteAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var command = postgres.DataSource.CreateCommand(
+        await using var batch = postgres.DataSource.CreateBatch();
+        var tenant = new NpgsqlBatchCommand($"SELECT {TenantColumns} FROM tenants WHERE id = @id");
+        tenant.Parameters.AddWithValue("id", id);
+        var subjects = new NpgsqlBatchCommand(
             "SELECT id, name, roles, notes, token_prefix, token_suffix_hash, token_sha1_hash, created_at, token_encrypted FROM auth_subjects WHERE tenant_id = @t ORDER BY name");
-        command.Parameters.AddWithValue("t", tenantId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var subjects = new List<SubjectRecord>();
+        subjects.Parameters.AddWithValue("t", id);
+        var roles = new NpgsqlBatchCommand("SELECT id, name, permissions, notes FROM auth_roles WHERE tenant_id = @t ORDER BY name");
+        roles.Parameters.AddWithValue("t", id);
+        batch.BatchCommands.Add(tenant);
+        batch.BatchCommands.Add(subjects);
+        batch.BatchCommands.Add(roles);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var found = await reader.ReadAsync(cancellationToken) ? ReadTenant(reader) : null;
+        await reader.NextResultAsync(cancellationToken);
+        var subjectRows = new List<SubjectRecord>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            subjects.Add(new SubjectRecord(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2),
+            subjectRows.Add(new SubjectRecord(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetFieldValue<byte[]>(5),
                 reader.GetFieldValue<byte[]>(6), reader.GetFieldValue<DateTimeOffset>(7), reader.IsDBNull(8) ? null : reader.GetFieldValue<byte[]>(8)));
         }
 
-        return subjects;
+        await reader.NextResultAsync(cancellationToken);
+        var roleRows = new List<AuthRole>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            roleRows.Add(new AuthRole(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), BuiltIn: false));
+        }
+
+        return (found, subjectRows, roleRows);
     }
 
     public async Task InsertSubjectAsync(string tenantId, SubjectRecord subject, CancellationToken cancellationToken = default)
@@ -134,22 +156,6 @@ public sealed class TenantStore(PostgresConnection postgres)
 
     public Task DeleteSubjectAsync(string tenantId, string id, CancellationToken cancellationToken = default) =>
         DeleteByIdAsync("auth_subjects", tenantId, id, cancellationToken);
-
-    public async Task<List<AuthRole>> LoadRolesAsync(string tenantId, CancellationToken cancellationToken = default)
-    {
-        await using var command = postgres.DataSource.CreateCommand(
-            "SELECT id, name, permissions, notes FROM auth_roles WHERE tenant_id = @t ORDER BY name");
-        command.Parameters.AddWithValue("t", tenantId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var roles = new List<AuthRole>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            roles.Add(new AuthRole(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3), BuiltIn: false));
-        }
-
-        return roles;
-    }
 
     public async Task UpsertRoleAsync(string tenantId, AuthRole role, CancellationToken cancellationToken = default)
     {
