@@ -11,15 +11,15 @@ namespace Nocturne.Grains.Interfaces.Tenants;
 public readonly record struct SiteGrains(IGrainFactory Factory, string SiteId)
 {
     /// <summary>Site lifecycle, settings, authentication, subjects and roles.</summary>
-    public ISiteAccessGrain Access => Factory.GetGrain<ISiteAccessGrain>(SiteId);
+    public ISiteAccessGrain Access => GrainReferences.Of<ISiteAccessGrain>(Factory, SiteId);
 
     /// <summary>The single writer of the site's documents, with its live window.</summary>
-    public IPatientGrain Documents => Factory.GetGrain<IPatientGrain>(SiteId);
+    public IPatientGrain Documents => GrainReferences.Of<IPatientGrain>(Factory, SiteId);
 
     /// <summary>The OpenAPS loop over the site's data.</summary>
-    public ILoopGrain Loop => Factory.GetGrain<ILoopGrain>(SiteId);
+    public ILoopGrain Loop => GrainReferences.Of<ILoopGrain>(Factory, SiteId);
 
-    public IConnectorGrain Connector(string kind) => Factory.GetGrain<IConnectorGrain>(ConnectorKinds.Key(SiteId, kind));
+    public IConnectorGrain Connector(string kind) => GrainReferences.Of<IConnectorGrain>(Factory, ConnectorKinds.Key(SiteId, kind));
 }
 
 public static class SiteGrainsExtensions

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using Nocturne.Grains.Interfaces;
 using Nocturne.Grains.Interfaces.Alarms;
 using Nocturne.Grains.Interfaces.Push;
 using Nocturne.Grains.Interfaces.Tenants;
@@ -280,7 +281,7 @@ public sealed class SiteAlarmGrain(
     private Task<Interfaces.SiteSettings?> SettingsAsync() => GrainFactory.Site(SiteId).Access.GetSettingsAsync();
 
     private void Publish(string name, JsonObject payload) =>
-        _ = GrainFactory.GetGrain<ISitePushGrain>(SiteGrainKeys.For(SiteId, "push"))
+        _ = GrainReferences.Of<ISitePushGrain>(GrainFactory, SiteGrainKeys.For(SiteId, "push"))
             .PublishAsync(new SitePushEvent(SiteId, name, payload.ToJsonString(), time.GetUtcNow().ToUnixTimeMilliseconds()));
 
     private static JsonObject Notify(AlarmNotice notice) => new()

@@ -71,6 +71,7 @@ public static class NocturneSiloConfiguration
         silo.Services.AddSingleton(new PostgresConnection(postgres));
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton(new Authorization.AccessTokenCipher(configuration));
+        silo.Services.AddSingleton<Authorization.SiteAccessNotices>();
         silo.Services.AddSingleton<Tenants.TenantStore>();
         silo.Services.AddSingleton<Documents.DocumentCommitQueue>();
         silo.Services.AddSingleton<Documents.DocumentStore>();

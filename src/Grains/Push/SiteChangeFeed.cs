@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Nocturne.Grains.Documents;
+using Nocturne.Grains.Interfaces;
 using Nocturne.Grains.Interfaces.Alarms;
 using Nocturne.Grains.Interfaces.Documents;
 using Nocturne.Grains.Interfaces.Push;
@@ -18,13 +19,13 @@ public static class SiteChangeFeed
     {
         if (DataUpdate.From(change, now) is { } delta)
         {
-            _ = grains.GetGrain<ISitePushGrain>(SiteGrainKeys.For(siteId, "push"))
+            _ = GrainReferences.Of<ISitePushGrain>(grains, SiteGrainKeys.For(siteId, "push"))
                 .PublishAsync(new SitePushEvent(siteId, PushEventNames.DataUpdate, delta.ToJsonString(), now.ToUnixTimeMilliseconds()));
         }
 
         if (AlarmInputOf(change) is { } input)
         {
-            _ = grains.GetGrain<ISiteAlarmGrain>(SiteGrainKeys.For(siteId, "alarms")).OnDataAsync(input);
+            _ = GrainReferences.Of<ISiteAlarmGrain>(grains, SiteGrainKeys.For(siteId, "alarms")).OnDataAsync(input);
         }
     }
 

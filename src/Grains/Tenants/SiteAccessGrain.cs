@@ -18,7 +18,7 @@ namespace Nocturne.Grains.Tenants;
 /// JWT keys keep working.
 /// </summary>
 [GrainType("site-access")]
-public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time, AccessTokenCipher tokenCipher, ILogger<SiteAccessGrain> logger) : Grain, ISiteAccessGrain
+public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time, AccessTokenCipher tokenCipher, SiteAccessNotices notices, ILogger<SiteAccessGrain> logger) : Grain, ISiteAccessGrain
 {
     private TenantRecord? _tenant;
     private List<SubjectRecord> _subjects = [];
@@ -27,6 +27,9 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
     private Dictionary<string, SubjectRecord> _bySha1Hash = [];
 
     private string SiteId => this.GetPrimaryKeyString();
+
+    // The enable-list feature the API answers cross-origin requests for (as the reference's ENABLE=cors).
+    private const string CorsFeature = "cors";
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -77,10 +80,12 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
             {
                 // Created concurrently by another path (e.g. the CLI against another silo): load it instead of guessing.
                 _tenant = await store.LoadTenantAsync(SiteId);
+                AccessChanged();
                 return ChangeResult<SiteSummary>.Fail(ChangeStatus.Conflict, $"Site '{SiteId}' already exists");
             }
 
             _tenant = created;
+            AccessChanged();
             await TellPatientAsync();
             logger.LogInformation("Site {Site} created", SiteId);
         }
@@ -95,6 +100,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
             };
             await store.UpdateTenantAsync(updated);
             _tenant = updated;
+            AccessChanged();
             await TellPatientAsync();
             logger.LogInformation("Site {Site} re-provisioned", SiteId);
         }
@@ -122,6 +128,9 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
 
     private SiteState? State() => _tenant is { } t ? new SiteState(t.Enabled, t.Settings, Incarnation(t)) : null;
 
+    // Grants this process's API cached for the site are dropped before the change is answered.
+    private void AccessChanged() => notices.Notify(SiteId);
+
     // The patient grain keeps the site's state for its reads: it hears of every change before the change is answered.
     private Task TellPatientAsync() => GrainFactory.Site(SiteId).Documents.SiteChangedAsync(State());
 
@@ -140,6 +149,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
         var updated = _tenant with { Settings = settings };
         await store.UpdateTenantAsync(updated);
         _tenant = updated;
+        AccessChanged();
         await TellPatientAsync();
         logger.LogInformation("Settings of site {Site} updated", SiteId);
         return true;
@@ -161,6 +171,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
         }
 
         // Also when unchanged: a retry after a failed notice repairs it.
+        AccessChanged();
         await TellPatientAsync();
         return true;
     }
@@ -172,6 +183,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
         _subjects = [];
         _customRoles = [];
         IndexSubjects();
+        AccessChanged();
         await TellPatientAsync();
         DeactivateOnIdle();
         if (deleted)
@@ -258,6 +270,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
         await store.InsertSubjectAsync(SiteId, record);
         _subjects = [.. _subjects, record];
         IndexSubjects();
+        AccessChanged();
         logger.LogInformation("Subject {Subject} created on site {Site} with roles {Roles}", record.Name, SiteId, string.Join(',', roles));
         return ChangeResult<SubjectCreated>.Ok(new SubjectCreated(record.ToSubject(), token));
     }
@@ -279,6 +292,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
         await store.UpdateSubjectAsync(SiteId, updated);
         _subjects = _subjects.Select(s => s.Id == id ? updated : s).ToList();
         IndexSubjects();
+        AccessChanged();
         return ChangeResult<AuthSubject>.Ok(updated.ToSubject());
     }
 
@@ -293,6 +307,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
         await store.DeleteSubjectAsync(SiteId, id);
         _subjects = _subjects.Where(s => s.Id != id).ToList();
         IndexSubjects();
+        AccessChanged();
         logger.LogInformation("Subject {Subject} deleted on site {Site}", existing.Name, SiteId);
         return ChangeResult<AuthSubject>.Ok(existing.ToSubject());
     }
@@ -332,6 +347,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
         var role = new AuthRole(stored?.Id ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)), name, permissions.ToList(), notes, BuiltIn: false);
         await store.UpsertRoleAsync(SiteId, role);
         _customRoles = _customRoles.Where(r => r.Id != role.Id).Append(role).ToList();
+        AccessChanged();
         logger.LogInformation("Role {Role} saved on site {Site}", name, SiteId);
         return ChangeResult<AuthRole>.Ok(role);
     }
@@ -348,6 +364,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
 
         await store.DeleteRoleAsync(SiteId, id);
         _customRoles = _customRoles.Where(r => r.Id != id).ToList();
+        AccessChanged();
         return ChangeResult<AuthRole>.Ok(existing);
     }
 
@@ -404,6 +421,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
             AccessToken = accessToken,
             IssuedAt = iat,
             ExpiresAt = exp,
+            Cors = _tenant.Settings.Enable.Contains(CorsFeature),
         };
     }
 
@@ -417,7 +435,8 @@ public sealed partial class SiteAccessGrain(TenantStore store, TimeProvider time
         }
     }
 
-    private static AccessGrant Invalid() => new() { Outcome = AccessOutcome.InvalidCredentials };
+    // Refused, but the answer still crosses origins where the site allows it (so a browser can read the 401).
+    private AccessGrant Invalid() => new() { Outcome = AccessOutcome.InvalidCredentials, Cors = _tenant?.Settings.Enable.Contains(CorsFeature) == true };
 
     private async Task<AccessGrant?> FromJwtAsync(TenantRecord tenant, string jwt)
     {
