@@ -11,7 +11,7 @@ namespace Nocturne.Api.Authorization;
 /// Verified credentials of recent requests and the grant each earned, so that a follower polling
 /// a site is not a call to the site's access grain on every request. Only successes are kept
 /// (authenticated or anonymous; never a refusal, an unknown or a disabled site), keyed by the site
-/// and a keyed hash of what was presented (never the credential itself). An entry is dropped:
+/// and a salted hash of what was presented (never the credential itself). An entry is dropped:
 /// <list type="bullet">
 /// <item>at once, when the site's access grain in this process reports any change to the site
 /// (secret, subjects, roles, settings, enabled, deleted; <see cref="SiteAccessNotices"/>), before
@@ -30,7 +30,7 @@ public sealed class SiteGrantCache : IDisposable
     private const int MaxEntries = 50_000;
 
     private readonly ConcurrentDictionary<string, SiteEntries> _sites = new(StringComparer.Ordinal);
-    private readonly byte[] _hashKey = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _salt = RandomNumberGenerator.GetBytes(32);
     private readonly SiteAccessNotices _notices;
     private readonly TimeProvider _time;
     private readonly Func<string, SiteEntries> _newSite;
@@ -105,21 +105,45 @@ public sealed class SiteGrantCache : IDisposable
         return grant.ExpiresAt is { } exp && DateTimeOffset.FromUnixTimeSeconds(exp) < until ? DateTimeOffset.FromUnixTimeSeconds(exp) : until;
     }
 
-    private string Fingerprint(Credentials credentials)
+    // A salted SHA-256 of what was presented (the salt drawn per process), so that the credential
+    // itself is never kept; one digest costs far less than a keyed HMAC's set-up on every request.
+    private CredentialKey Fingerprint(Credentials credentials)
     {
         if (credentials.IsEmpty)
         {
-            return "";
+            return default;
         }
 
         var text = string.Concat("b:", credentials.BearerJwt, "\0s:", credentials.ApiSecret, "\0t:", credentials.Token);
-        var bytes = Encoding.UTF8.GetBytes(text);
-        return Convert.ToBase64String(HMACSHA256.HashData(_hashKey, bytes));
+        var length = _salt.Length + Encoding.UTF8.GetByteCount(text);
+        var rented = length <= 1024 ? null : System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        var input = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
+        _salt.CopyTo(input);
+        Encoding.UTF8.GetBytes(text, input[_salt.Length..]);
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(input, digest);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented, clearArray: true);
+        }
+        else
+        {
+            input.Clear();
+        }
+
+        return new CredentialKey(
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(digest),
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(digest[8..]),
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(digest[16..]),
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(digest[24..]));
     }
+
+    // Anonymous is the default (all zero): no digest is all zero in practice.
+    private readonly record struct CredentialKey(ulong A, ulong B, ulong C, ulong D);
 
     private sealed class SiteEntries
     {
-        public readonly ConcurrentDictionary<string, Entry> ByCredential = new(StringComparer.Ordinal);
+        public readonly ConcurrentDictionary<CredentialKey, Entry> ByCredential = new();
 
         public volatile bool Revoked;
     }
