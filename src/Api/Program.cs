@@ -45,6 +45,7 @@ builder.Services.AddNocturneTelemetry(builder.Configuration, "nocturne-api",
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.Configure<TenancyOptions>(builder.Configuration.GetSection(TenancyOptions.Section));
 builder.Services.AddSingleton<AuthFailureThrottle>();
+builder.Services.AddSingleton<SiteGrantCache>();
 builder.Services.AddSingleton<OperatorKey>();
 builder.Services.AddSingleton<WebAppFiles>();
 builder.Services.AddSingleton<ClinicDirectory>();

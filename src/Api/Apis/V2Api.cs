@@ -68,14 +68,18 @@ public static class V2Api
     private static async Task<IResult> PropertiesAsync(HttpContext http, IGrainFactory grains, string? names)
     {
         var wanted = names?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        // The alarm state comes from another grain: asked at the same time, not after.
+        var alarms = wanted is null || wanted.Contains("alarms")
+            ? Push.AlarmStatusSource.ViewAsync(grains, http.Site().SiteId, http.RequestServices.GetRequiredService<TimeProvider>())
+            : null;
         if (await LiveProperties.ReadJsonAsync(http.Site().Grains, wanted) is not { } properties)
         {
             return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found");
         }
 
-        if (wanted is null || wanted.Contains("alarms"))
+        if (alarms is not null)
         {
-            properties = LiveProperties.Append(properties, "alarms", await Push.AlarmStatusSource.ViewAsync(grains, http.Site().SiteId, http.RequestServices.GetRequiredService<TimeProvider>()));
+            properties = LiveProperties.Append(properties, "alarms", await alarms);
         }
 
         // ?pretty asks for indentation, as the reference allows.

@@ -8,13 +8,15 @@ namespace Nocturne.Api.Authorization;
 
 /// <summary>
 /// Authorises every routed request from its endpoint's <see cref="EndpointAccess"/>: resolves
-/// the site's grant from its access grain and checks the endpoint's permission. Fails closed:
+/// the site's grant from its access grain (or the grant it gave these credentials moments ago,
+/// <see cref="SiteGrantCache"/>) and checks the endpoint's permission. Fails closed:
 /// an endpoint without access metadata is refused.
 /// </summary>
 public sealed class NightscoutAuthorizationMiddleware(
     RequestDelegate next,
     IGrainFactory grains,
     AuthFailureThrottle throttle,
+    SiteGrantCache grantCache,
     OperatorKey operatorKey,
     ILogger<NightscoutAuthorizationMiddleware> logger)
 {
@@ -96,9 +98,8 @@ public sealed class NightscoutAuthorizationMiddleware(
             credentials = await BodyCredentials.ApplyAsync(context.Request, credentials, context.RequestAborted);
         }
 
-        var client = ClientAddress.Of(context);
         var siteGrains = grains.Site(site);
-        var grant = await siteGrains.Access.AuthenticateAsync(credentials);
+        var grant = await grantCache.AuthenticateAsync(siteGrains, credentials);
         if (grant.Outcome == AccessOutcome.UnknownSite)
         {
             // An unknown or disabled site answers as a known site that admits nobody anonymously:
@@ -112,6 +113,7 @@ public sealed class NightscoutAuthorizationMiddleware(
         if (grant.Outcome == AccessOutcome.InvalidCredentials)
         {
             // Only failing attempts are refused: valid credentials from the same address never wait.
+            var client = ClientAddress.Of(context);
             var wait = throttle.RecordFailure(site, client);
             logger.LogWarning("Bad credentials for site {Site} from {Client} on {Route}", site, client, LoggedRoute.Of(context));
             if (wait > TimeSpan.Zero)

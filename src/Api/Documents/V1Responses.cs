@@ -11,10 +11,10 @@ namespace Nocturne.Api.Documents;
 /// <summary>Shapes shared by the v1 collection endpoints: JSON arrays, entries text formats, Last-Modified.</summary>
 public static class V1Responses
 {
-    public static IResult Json(string jsonArray) => Results.Content(jsonArray, "application/json", Encoding.UTF8);
+    public static IResult Json(string jsonArray) => new JsonAnswer(jsonArray);
 
     /// <summary>JSON already written as UTF-8, with the same Content-Type as the text form.</summary>
-    public static IResult Json(byte[] utf8Json) => Results.Bytes(utf8Json, "application/json; charset=utf-8");
+    public static IResult Json(byte[] utf8Json) => new JsonAnswer(utf8Json);
 
     /// <summary>Entries always carry a type; treatments report carbs and insulin as numbers.</summary>
     public static JsonObject Shape(JsonObject json, Collection collection)

@@ -8,5 +8,5 @@ namespace Nocturne.Api.Push;
 public static class AlarmStatusSource
 {
     public static async Task<JsonObject> ViewAsync(IGrainFactory grains, string siteId, TimeProvider time) =>
-        AlarmView.Of(await grains.GetGrain<ISiteAlarmGrain>(SiteGrainKeys.For(siteId, "alarms")).GetStatusAsync(), time.GetUtcNow().ToUnixTimeMilliseconds());
+        AlarmView.Of(await Nocturne.Grains.Interfaces.StringKeyedGrains.Get<ISiteAlarmGrain>(grains, SiteGrainKeys.For(siteId, "alarms")).GetStatusAsync(), time.GetUtcNow().ToUnixTimeMilliseconds());
 }

@@ -17,33 +17,73 @@ public sealed class SiteCorsMiddleware(RequestDelegate next, IGrainFactory grain
     private const string AllowMethods = "GET,PUT,POST,DELETE,OPTIONS";
     private const string AllowHeaders = "Content-Type, Authorization, Content-Length, X-Requested-With";
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
-        if (context.Features.Get<SiteFeature>()?.SiteId is not { } site
-            || await grains.Site(site).Access.GetSettingsAsync() is not { } settings
-            || !settings.Enable.Contains(Feature))
+        if (context.Features.Get<SiteFeature>()?.SiteId is not { } site)
+        {
+            return next(context);
+        }
+
+        if (HttpMethods.IsOptions(context.Request.Method))
+        {
+            return PreflightAsync(context, site);
+        }
+
+        // Set as the response starts: error answers clear the headers written before them. A request
+        // the authorization middleware saw carries the site's grant, which says whether cors is on;
+        // only others (no route, infrastructure, operator) ask the site's settings.
+        context.Response.OnStarting(() => AddHeadersIfEnabledAsync(context, site));
+        return next(context);
+    }
+
+    private async Task PreflightAsync(HttpContext context, string site)
+    {
+        if (!await CorsEnabledAsync(site))
         {
             await next(context);
             return;
         }
 
-        // Set as the response starts: error answers clear the headers written before them.
         context.Response.OnStarting(() =>
         {
-            var headers = context.Response.Headers;
-            headers.AccessControlAllowOrigin = _allowOrigin;
-            headers.AccessControlAllowMethods = AllowMethods;
-            headers.AccessControlAllowHeaders = AllowHeaders;
+            AddHeaders(context.Response.Headers);
             return Task.CompletedTask;
         });
-        if (HttpMethods.IsOptions(context.Request.Method))
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        await context.Response.WriteAsync("OK", context.RequestAborted);
+    }
+
+    private Task AddHeadersIfEnabledAsync(HttpContext context, string site)
+    {
+        if (context.Features.Get<Authorization.SiteAccess>() is { } access)
         {
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            context.Response.ContentType = "text/html; charset=utf-8";
-            await context.Response.WriteAsync("OK", context.RequestAborted);
-            return;
+            if (access.Grant.Cors)
+            {
+                AddHeaders(context.Response.Headers);
+            }
+
+            return Task.CompletedTask;
         }
 
-        await next(context);
+        return AskAsync();
+
+        async Task AskAsync()
+        {
+            if (await CorsEnabledAsync(site))
+            {
+                AddHeaders(context.Response.Headers);
+            }
+        }
+    }
+
+    private async Task<bool> CorsEnabledAsync(string site) =>
+        await grains.Site(site).Access.GetSettingsAsync() is { } settings && settings.Enable.Contains(Feature);
+
+    private void AddHeaders(IHeaderDictionary headers)
+    {
+        headers.AccessControlAllowOrigin = _allowOrigin;
+        headers.AccessControlAllowMethods = AllowMethods;
+        headers.AccessControlAllowHeaders = AllowHeaders;
     }
 }

@@ -25,5 +25,11 @@ public sealed record AccessGrant
 
     [Id(7)] public long? ExpiresAt { get; init; }
 
+    /// <summary>
+    /// The site's <c>enable</c> list has <c>cors</c>: the API sends cross-origin headers with the
+    /// answer, decided from the grant it already holds rather than by another call for the settings.
+    /// </summary>
+    [Id(8)] public bool Cors { get; init; }
+
     public static AccessGrant UnknownSite { get; } = new() { Outcome = AccessOutcome.UnknownSite };
 }

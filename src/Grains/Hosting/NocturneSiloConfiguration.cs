@@ -72,6 +72,7 @@ public static class NocturneSiloConfiguration
         silo.Services.AddSingleton(ActivationLoadGate.For(postgres));
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton(new Authorization.AccessTokenCipher(configuration));
+        silo.Services.AddSingleton<Authorization.SiteAccessNotices>();
         silo.Services.AddSingleton<Tenants.TenantStore>();
         silo.Services.AddSingleton<Documents.DocumentCommitQueue>();
         silo.Services.AddSingleton<Documents.DocumentStore>();

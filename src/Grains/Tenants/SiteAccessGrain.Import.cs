@@ -75,6 +75,7 @@ public sealed partial class SiteAccessGrain
         }
 
         IndexSubjects();
+        AccessChanged();
         logger.LogInformation("Site {Site}: imported {Roles} roles and {Subjects} subjects", SiteId, addedRoles, addedSubjects);
         return new ImportedAccess(addedRoles, addedSubjects, skipped);
     }

@@ -19,7 +19,7 @@ namespace Nocturne.Grains.Tenants;
 /// JWT keys keep working.
 /// </summary>
 [GrainType("site-access")]
-public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGate loads, TimeProvider time, AccessTokenCipher tokenCipher, ILogger<SiteAccessGrain> logger) : Grain, ISiteAccessGrain
+public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGate loads, TimeProvider time, AccessTokenCipher tokenCipher, SiteAccessNotices notices, ILogger<SiteAccessGrain> logger) : Grain, ISiteAccessGrain
 {
     private TenantRecord? _tenant;
     private List<SubjectRecord> _subjects = [];
@@ -28,6 +28,9 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
     private Dictionary<string, SubjectRecord> _bySha1Hash = [];
 
     private string SiteId => this.GetPrimaryKeyString();
+
+    // The enable-list feature the API answers cross-origin requests for (as the reference's ENABLE=cors).
+    private const string CorsFeature = "cors";
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -76,10 +79,12 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
             {
                 // Created concurrently by another path (e.g. the CLI against another silo): load it instead of guessing.
                 _tenant = await store.LoadTenantAsync(SiteId);
+                AccessChanged();
                 return ChangeResult<SiteSummary>.Fail(ChangeStatus.Conflict, $"Site '{SiteId}' already exists");
             }
 
             _tenant = created;
+            AccessChanged();
             await TellPatientAsync();
             logger.LogInformation("Site {Site} created", SiteId);
         }
@@ -94,6 +99,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
             };
             await store.UpdateTenantAsync(updated);
             _tenant = updated;
+            AccessChanged();
             await TellPatientAsync();
             logger.LogInformation("Site {Site} re-provisioned", SiteId);
         }
@@ -121,6 +127,9 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
 
     private SiteState? State() => _tenant is { } t ? new SiteState(t.Enabled, t.Settings, Incarnation(t)) : null;
 
+    // Grants this process's API cached for the site are dropped before the change is answered.
+    private void AccessChanged() => notices.Notify(SiteId);
+
     // The patient grain keeps the site's state for its reads: it hears of every change before the change is answered.
     private Task TellPatientAsync() => GrainFactory.Site(SiteId).Documents.SiteChangedAsync(State());
 
@@ -139,6 +148,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
         var updated = _tenant with { Settings = settings };
         await store.UpdateTenantAsync(updated);
         _tenant = updated;
+        AccessChanged();
         await TellPatientAsync();
         logger.LogInformation("Settings of site {Site} updated", SiteId);
         return true;
@@ -160,6 +170,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
         }
 
         // Also when unchanged: a retry after a failed notice repairs it.
+        AccessChanged();
         await TellPatientAsync();
         return true;
     }
@@ -171,6 +182,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
         _subjects = [];
         _customRoles = [];
         IndexSubjects();
+        AccessChanged();
         await TellPatientAsync();
         DeactivateOnIdle();
         if (deleted)
@@ -257,6 +269,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
         await store.InsertSubjectAsync(SiteId, record);
         _subjects = [.. _subjects, record];
         IndexSubjects();
+        AccessChanged();
         logger.LogInformation("Subject {Subject} created on site {Site} with roles {Roles}", record.Name, SiteId, string.Join(',', roles));
         return ChangeResult<SubjectCreated>.Ok(new SubjectCreated(record.ToSubject(), token));
     }
@@ -278,6 +291,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
         await store.UpdateSubjectAsync(SiteId, updated);
         _subjects = _subjects.Select(s => s.Id == id ? updated : s).ToList();
         IndexSubjects();
+        AccessChanged();
         return ChangeResult<AuthSubject>.Ok(updated.ToSubject());
     }
 
@@ -292,6 +306,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
         await store.DeleteSubjectAsync(SiteId, id);
         _subjects = _subjects.Where(s => s.Id != id).ToList();
         IndexSubjects();
+        AccessChanged();
         logger.LogInformation("Subject {Subject} deleted on site {Site}", existing.Name, SiteId);
         return ChangeResult<AuthSubject>.Ok(existing.ToSubject());
     }
@@ -331,6 +346,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
         var role = new AuthRole(stored?.Id ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)), name, permissions.ToList(), notes, BuiltIn: false);
         await store.UpsertRoleAsync(SiteId, role);
         _customRoles = _customRoles.Where(r => r.Id != role.Id).Append(role).ToList();
+        AccessChanged();
         logger.LogInformation("Role {Role} saved on site {Site}", name, SiteId);
         return ChangeResult<AuthRole>.Ok(role);
     }
@@ -347,6 +363,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
 
         await store.DeleteRoleAsync(SiteId, id);
         _customRoles = _customRoles.Where(r => r.Id != id).ToList();
+        AccessChanged();
         return ChangeResult<AuthRole>.Ok(existing);
     }
 
@@ -403,6 +420,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
             AccessToken = accessToken,
             IssuedAt = iat,
             ExpiresAt = exp,
+            Cors = _tenant.Settings.Enable.Contains(CorsFeature),
         };
     }
 
@@ -416,7 +434,8 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
         }
     }
 
-    private static AccessGrant Invalid() => new() { Outcome = AccessOutcome.InvalidCredentials };
+    // Refused, but the answer still crosses origins where the site allows it (so a browser can read the 401).
+    private AccessGrant Invalid() => new() { Outcome = AccessOutcome.InvalidCredentials, Cors = _tenant?.Settings.Enable.Contains(CorsFeature) == true };
 
     private async Task<AccessGrant?> FromJwtAsync(TenantRecord tenant, string jwt)
     {
