@@ -37,4 +37,7 @@ public sealed record SiteSettings
     [Id(26)] public IReadOnlyList<string> AlarmTypes { get; init; } = ["predict"];
     /// <summary>Pump, OpenAPS, Loop and uploader battery alarms (the reference's plugin settings).</summary>
     [Id(27)] public DeviceAlarmSettings DeviceAlarms { get; init; } = new();
+
+    /// <summary>Answers cross origins (the reference's <c>ENABLE=cors</c>); the access grain's grants and the API's cors headers both ask here. A method, so that it is not stored with the settings.</summary>
+    public bool AllowsCrossOrigin() => Enable.Contains("cors");
 }

@@ -10,8 +10,6 @@ namespace Nocturne.Api.Routing;
 /// </summary>
 public sealed class SiteCorsMiddleware(RequestDelegate next, IGrainFactory grains, IConfiguration configuration)
 {
-    public const string Feature = "cors";
-
     // The reference's CORS_ALLOW_ORIGIN (default *), here for the whole deployment.
     private readonly string _allowOrigin = configuration["CORS_ALLOW_ORIGIN"] is { Length: > 0 } origin ? origin : "*";
     private const string AllowMethods = "GET,PUT,POST,DELETE,OPTIONS";
@@ -78,7 +76,7 @@ public sealed class SiteCorsMiddleware(RequestDelegate next, IGrainFactory grain
     }
 
     private async Task<bool> CorsEnabledAsync(string site) =>
-        await grains.Site(site).Access.GetSettingsAsync() is { } settings && settings.Enable.Contains(Feature);
+        await grains.Site(site).Access.GetSettingsAsync() is { } settings && settings.AllowsCrossOrigin();
 
     private void AddHeaders(IHeaderDictionary headers)
     {

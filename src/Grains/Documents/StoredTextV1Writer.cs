@@ -36,7 +36,7 @@ public static class StoredTextV1Writer
             return false;
         }
 
-        // Every input byte becomes at most 12 (a 4-byte character as two \uXXXX escapes); _id and a filled-in type on top.
+        // Every input byte becomes at most 6 (a control character as \u00XX; a 4-byte character as two \uXXXX escapes is 3 per byte); _id and a filled-in type on top.
         var span = output.GetSpan((stored.Length * 6) + objectId.Length + 64);
         var written = 0;
         "{\"_id\":\""u8.CopyTo(span);

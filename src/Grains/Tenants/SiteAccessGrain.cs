@@ -29,9 +29,6 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
 
     private string SiteId => this.GetPrimaryKeyString();
 
-    // The enable-list feature the API answers cross-origin requests for (as the reference's ENABLE=cors).
-    private const string CorsFeature = "cors";
-
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         try
@@ -420,7 +417,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
             AccessToken = accessToken,
             IssuedAt = iat,
             ExpiresAt = exp,
-            Cors = _tenant.Settings.Enable.Contains(CorsFeature),
+            Cors = _tenant.Settings.AllowsCrossOrigin(),
         };
     }
 
@@ -435,7 +432,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
     }
 
     // Refused, but the answer still crosses origins where the site allows it (so a browser can read the 401).
-    private AccessGrant Invalid() => new() { Outcome = AccessOutcome.InvalidCredentials, Cors = _tenant?.Settings.Enable.Contains(CorsFeature) == true };
+    private AccessGrant Invalid() => new() { Outcome = AccessOutcome.InvalidCredentials, Cors = _tenant?.Settings.AllowsCrossOrigin() == true };
 
     private async Task<AccessGrant?> FromJwtAsync(TenantRecord tenant, string jwt)
     {
