@@ -51,7 +51,7 @@ public sealed class DocumentQueries(PostgresConnection postgres)
     public async Task<List<StoredDocument>> FindAsync(string tenant, DocumentQuery query, CancellationToken cancellationToken = default)
     {
         await using var command = postgres.DataSource.CreateCommand();
-        PrepareFind(tenant, query, command, DocumentStore.Columns);
+        PrepareFind(tenant, query, command, DocumentStore.ReadColumns);
         return await DocumentStore.ReadAllAsync(command, cancellationToken);
     }
 
@@ -75,8 +75,9 @@ public sealed class DocumentQueries(PostgresConnection postgres)
     public async Task<(byte[] Json, long? NewestDate)> FindV1JsonAsync(string tenant, DocumentQuery query, CancellationToken cancellationToken = default)
     {
         await using var command = postgres.DataSource.CreateCommand();
-        // The text as bytes: read into one reused buffer, never a string per row.
-        PrepareFind(tenant, query, command, "object_id, date_ms, convert_to(doc::text, 'UTF8')");
+        // The stored text (doc_text, written with the document: no jsonb output per read) as its
+        // UTF-8 bytes, read into one reused buffer, never a string per row.
+        PrepareFind(tenant, query, command, "object_id, date_ms, doc_text");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var output = new ArrayBufferWriter<byte>(16 * 1024);
         var isEntry = query.Collection == Collection.Entries;
@@ -94,16 +95,8 @@ public sealed class DocumentQueries(PostgresConnection postgres)
                 }
 
                 first = false;
-                var length = (int)reader.GetBytes(2, 0, null, 0, 0);
-                if (length > buffer.Length)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = ArrayPool<byte>.Shared.Rent(length);
-                }
-
-                reader.GetBytes(2, 0, buffer, 0, length);
+                var stored = ReadUtf8(reader, 2, ref buffer).Span;
                 var objectId = reader.GetString(0);
-                var stored = buffer.AsSpan(0, length);
                 if (!StoredTextV1Writer.TryWrite(output, objectId, stored, isEntry, out var entryDate))
                 {
                     entryDate = WriteParsed(output, objectId, stored, query.Collection);
@@ -126,6 +119,24 @@ public sealed class DocumentQueries(PostgresConnection postgres)
         return (output.WrittenSpan.ToArray(), newest);
     }
 
+    /// <summary>
+    /// A text column's bytes as PostgreSQL sent them (UTF-8, the connection's encoding), copied into
+    /// <paramref name="buffer"/> (grown from the pool when too small) without decoding to a string.
+    /// </summary>
+    internal static ReadOnlyMemory<byte> ReadUtf8(NpgsqlDataReader reader, int ordinal, ref byte[] buffer)
+    {
+        using var stream = reader.GetStream(ordinal);
+        var length = (int)stream.Length;
+        if (length > buffer.Length)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = ArrayPool<byte>.Shared.Rent(length);
+        }
+
+        stream.ReadExactly(buffer, 0, length);
+        return buffer.AsMemory(0, length);
+    }
+
     // The parsing way, for the documents StoredTextV1Writer declines; returns an entry's numeric date.
     private static long? WriteParsed(ArrayBufferWriter<byte> output, string objectId, ReadOnlySpan<byte> stored, Collection collection)
     {
@@ -146,27 +157,36 @@ public sealed class DocumentQueries(PostgresConnection postgres)
     public async Task<(byte[] Json, int Count, long? NewestSrvModified)> FindV3JsonAsync(string tenant, DocumentQuery query, CancellationToken cancellationToken = default)
     {
         await using var command = postgres.DataSource.CreateCommand();
-        PrepareFind(tenant, query, command, "identifier, srv_created, srv_modified, is_valid, doc");
+        PrepareFind(tenant, query, command, "identifier, srv_created, srv_modified, is_valid, doc_text");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var output = new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
         long? newest = null;
         var count = 0;
-        await using (var writer = new Utf8JsonWriter(output))
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
         {
-            writer.WriteStartObject();
-            writer.WriteNumber("status", 200);
-            writer.WriteStartArray("result");
-            while (await reader.ReadAsync(cancellationToken))
+            await using (var writer = new Utf8JsonWriter(output))
             {
-                var modified = reader.GetInt64(2);
-                newest = newest is { } n ? Math.Max(n, modified) : modified;
-                count++;
-                using var doc = reader.GetFieldValue<JsonDocument>(4);
-                V3Json.Write(writer, reader.GetString(0), reader.GetInt64(1), modified, reader.GetBoolean(3), doc.RootElement);
-            }
+                writer.WriteStartObject();
+                writer.WriteNumber("status", 200);
+                writer.WriteStartArray("result");
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var modified = reader.GetInt64(2);
+                    newest = newest is { } n ? Math.Max(n, modified) : modified;
+                    count++;
+                    // Parsed from the reused buffer: the document is written out before the next row overwrites it.
+                    using var doc = JsonDocument.Parse(ReadUtf8(reader, 4, ref buffer));
+                    V3Json.Write(writer, reader.GetString(0), reader.GetInt64(1), modified, reader.GetBoolean(3), doc.RootElement);
+                }
 
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         return (output.WrittenSpan.ToArray(), count, newest);

@@ -13,12 +13,16 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
 {
     internal const string Columns = "identifier, object_id, date_ms, type, srv_created, srv_modified, is_valid, doc";
 
+    // What reads select: the same columns with the document as its stored text (doc_text, kept by
+    // PostgreSQL from doc on every write), so that no read makes PostgreSQL turn jsonb into text.
+    internal const string ReadColumns = "identifier, object_id, date_ms, type, srv_created, srv_modified, is_valid, doc_text";
+
     /// <summary>Existing documents that a batch could collide with: same identifier, object id, or time.</summary>
     public async Task<List<StoredDocument>> FindCandidatesAsync(Collection collection, string tenant, IEnumerable<string> identifiers,
         IEnumerable<string> objectIds, IEnumerable<long> dates, CancellationToken cancellationToken = default)
     {
         await using var command = postgres.DataSource.CreateCommand($"""
-            SELECT {Columns} FROM {CollectionNames.Of(collection)}
+            SELECT {ReadColumns} FROM {CollectionNames.Of(collection)}
             WHERE tenant_id = @t AND (identifier = ANY(@identifiers) OR object_id = ANY(@objectIds) OR date_ms = ANY(@dates))
             """);
         command.Parameters.AddWithValue("t", tenant);
@@ -58,7 +62,7 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
         }
 
         await using var command = postgres.DataSource.CreateCommand($"""
-            SELECT {Columns} FROM {CollectionNames.Of(collection)}
+            SELECT {ReadColumns} FROM {CollectionNames.Of(collection)}
             WHERE tenant_id = @t AND ({string.Join(" OR ", clauses)})
             ORDER BY (identifier = @id) DESC, is_valid DESC, srv_modified DESC LIMIT 1
             """);
@@ -220,7 +224,7 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
     private static NpgsqlBatchCommand RecentCommand(Collection collection, string tenant, long sinceMs, int limit)
     {
         var command = new NpgsqlBatchCommand($"""
-            SELECT {Columns} FROM {CollectionNames.Of(collection)}
+            SELECT {ReadColumns} FROM {CollectionNames.Of(collection)}
             WHERE tenant_id = @t AND date_ms >= @since AND is_valid ORDER BY date_ms DESC LIMIT @limit
             """);
         command.Parameters.AddWithValue("t", tenant);
@@ -237,7 +241,7 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
                     (SELECT date_ms FROM entries WHERE tenant_id = @t AND is_valid ORDER BY date_ms DESC OFFSET @minimum LIMIT 1),
                     '-9223372036854775808'::bigint)) AS floor)
             SELECT bound.floor, e.* FROM bound LEFT JOIN LATERAL (
-                SELECT {Columns} FROM entries
+                SELECT {ReadColumns} FROM entries
                 WHERE tenant_id = @t AND is_valid AND date_ms >= bound.floor ORDER BY date_ms DESC, object_id DESC LIMIT @limit) e ON true
             """);
         command.Parameters.AddWithValue("t", tenant);
@@ -258,7 +262,7 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
             {
                 // The window keeps entries encoded, never as trees: parsed from the row's bytes, as the database read path does.
                 documents.Add(new WindowRow(reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetString(4),
-                    reader.GetFieldValue<System.Text.Json.JsonDocument>(8)));
+                    ParseStored(reader, 8)));
             }
         }
 
@@ -276,7 +280,7 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
         var command = new NpgsqlBatchCommand($"""
             SELECT newest.* FROM unnest(@types) AS wanted(event_type)
             CROSS JOIN LATERAL (
-                SELECT {Columns} FROM {CollectionNames.Of(collection)} d
+                SELECT {ReadColumns} FROM {CollectionNames.Of(collection)} d
                 WHERE d.tenant_id = @t AND d.type = wanted.event_type AND d.is_valid ORDER BY d.date_ms DESC LIMIT 1) newest
             """);
         command.Parameters.AddWithValue("t", tenant);
@@ -328,7 +332,14 @@ public sealed class DocumentStore(PostgresConnection postgres, DocumentCommitQue
         return documents;
     }
 
-    // The columns of <see cref="Columns"/>, starting at column <paramref name="at"/>.
+    // A stored text column parsed from its UTF-8 bytes, without a string in between.
+    private static System.Text.Json.JsonDocument ParseStored(NpgsqlDataReader reader, int ordinal)
+    {
+        using var stream = reader.GetStream(ordinal);
+        return System.Text.Json.JsonDocument.Parse(stream);
+    }
+
+    // The columns of <see cref="ReadColumns"/>, starting at column <paramref name="at"/>.
     private static StoredDocument Read(NpgsqlDataReader reader, int at) =>
         new(reader.GetString(at), reader.GetString(at + 1), reader.GetInt64(at + 2), reader.IsDBNull(at + 3) ? null : reader.GetString(at + 3),
             reader.GetInt64(at + 4), reader.GetInt64(at + 5), reader.GetBoolean(at + 6), (JsonObject)JsonNode.Parse(reader.GetString(at + 7))!);

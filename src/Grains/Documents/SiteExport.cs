@@ -61,7 +61,7 @@ public sealed class SiteExport(PostgresConnection postgres)
         CancellationToken cancellationToken = default)
     {
         await using var command = postgres.DataSource.CreateCommand($"""
-            SELECT object_id, identifier, doc::text FROM {CollectionNames.Of(collection)}
+            SELECT object_id, identifier, doc_text FROM {CollectionNames.Of(collection)}
             WHERE tenant_id = @t AND is_valid ORDER BY srv_modified, identifier
             """);
         command.Parameters.AddWithValue("t", tenant);

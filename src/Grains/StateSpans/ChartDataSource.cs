@@ -19,9 +19,9 @@ public sealed class ChartDataSource(PostgresConnection postgres)
     public async Task<List<StoredDocument>> ProfilesAsync(string tenant, long fromMs, long toMs, CancellationToken cancellationToken = default)
     {
         await using var command = postgres.DataSource.CreateCommand($"""
-            (SELECT {DocumentStore.Columns} FROM profile WHERE tenant_id = @t AND is_valid AND date_ms <= @from ORDER BY date_ms DESC LIMIT 1)
+            (SELECT {DocumentStore.ReadColumns} FROM profile WHERE tenant_id = @t AND is_valid AND date_ms <= @from ORDER BY date_ms DESC LIMIT 1)
             UNION ALL
-            (SELECT {DocumentStore.Columns} FROM profile WHERE tenant_id = @t AND is_valid AND date_ms > @from AND date_ms < @to ORDER BY date_ms LIMIT 1000)
+            (SELECT {DocumentStore.ReadColumns} FROM profile WHERE tenant_id = @t AND is_valid AND date_ms > @from AND date_ms < @to ORDER BY date_ms LIMIT 1000)
             """);
         command.Parameters.AddWithValue("t", tenant);
         command.Parameters.AddWithValue("from", fromMs);
@@ -30,7 +30,7 @@ public sealed class ChartDataSource(PostgresConnection postgres)
         if (found.Count == 0)
         {
             // A profile dated after the range (uploaded later with its own start) is still the site's profile.
-            await using var any = postgres.DataSource.CreateCommand($"SELECT {DocumentStore.Columns} FROM profile WHERE tenant_id = @t AND is_valid ORDER BY date_ms LIMIT 1");
+            await using var any = postgres.DataSource.CreateCommand($"SELECT {DocumentStore.ReadColumns} FROM profile WHERE tenant_id = @t AND is_valid ORDER BY date_ms LIMIT 1");
             any.Parameters.AddWithValue("t", tenant);
             found = await DocumentStore.ReadAllAsync(any, cancellationToken);
         }
@@ -41,7 +41,7 @@ public sealed class ChartDataSource(PostgresConnection postgres)
     private async Task<List<StoredDocument>> RangeAsync(Collection collection, string tenant, long fromMs, long toMs, string filter, CancellationToken cancellationToken)
     {
         await using var command = postgres.DataSource.CreateCommand($"""
-            SELECT {DocumentStore.Columns} FROM {CollectionNames.Of(collection)}
+            SELECT {DocumentStore.ReadColumns} FROM {CollectionNames.Of(collection)}
             WHERE tenant_id = @t AND is_valid AND date_ms >= @from AND date_ms < @to {filter} ORDER BY date_ms LIMIT 100000
             """);
         command.Parameters.AddWithValue("t", tenant);

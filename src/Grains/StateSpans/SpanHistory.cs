@@ -38,7 +38,7 @@ public sealed class SpanHistory(PostgresConnection postgres)
         while (true)
         {
             await using var command = postgres.DataSource.CreateCommand($"""
-                SELECT {DocumentStore.Columns} FROM {CollectionNames.Of(collection)}
+                SELECT {DocumentStore.ReadColumns} FROM {CollectionNames.Of(collection)}
                 WHERE tenant_id = @t AND is_valid {(types is null ? "" : "AND type = ANY(@types)")} AND (date_ms, identifier) > (@d, @i)
                 ORDER BY date_ms, identifier LIMIT @n
                 """);

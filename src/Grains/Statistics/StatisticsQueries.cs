@@ -74,7 +74,7 @@ public sealed class StatisticsQueries(PostgresConnection postgres)
     public async Task<TimeZoneInfo> ZoneAsync(string tenant, CancellationToken cancellationToken)
     {
         await using var command = postgres.DataSource.CreateCommand(
-            "SELECT doc::text FROM profile WHERE tenant_id = @tenant AND is_valid ORDER BY date_ms DESC LIMIT 1");
+            "SELECT doc_text FROM profile WHERE tenant_id = @tenant AND is_valid ORDER BY date_ms DESC LIMIT 1");
         command.Parameters.AddWithValue("tenant", tenant);
         var text = await command.ExecuteScalarAsync(cancellationToken) as string;
         var active = text is null ? null : ProfileSchedule.Active(JsonNode.Parse(text) as JsonObject);
