@@ -38,6 +38,11 @@ public sealed class SiteAlarmGrain(
     // When the reminder ticks next (epoch ms), as this activation last aimed or heard it; null when unknown.
     private long? _reminderDueMs;
 
+    // Whether a relay may follow the site: until a publish is answered "nobody follows", every alarm
+    // is published; after that none until the push grain's first relay subscribes (FollowedAsync), so a
+    // stale site nobody watches costs its push grain no activation every minute.
+    private bool _followed = true;
+
     private long _writtenMs;
     private bool _unwritten;
     private IGrainTimer? _pendingWrite;
@@ -78,8 +83,10 @@ public sealed class SiteAlarmGrain(
             // The first tick comes as the reading turns stale, then every minute. A reminder already
             // due before that is left alone: its tick aims it again (ReceiveReminder), so the reminder
             // table is written about once per stale span instead of once per reading.
+            // A reading that is stale already (a backfill, a late upload) leaves a ticking reminder
+            // alone too: this evaluation has just alarmed and the minute tick goes on from there.
             var staleAtMs = StaleAtMs(newest!.Mills, settings);
-            if (!_ticking || _reminderDueMs is not { } due || due > staleAtMs)
+            if (!_ticking || _reminderDueMs is not { } due || (due > staleAtMs && staleAtMs > now.ToUnixTimeMilliseconds()))
             {
                 await AimReminderAsync(staleAtMs, now.ToUnixTimeMilliseconds());
             }
@@ -100,6 +107,17 @@ public sealed class SiteAlarmGrain(
         if (_unwritten)
         {
             await WriteAsync();
+        }
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A standing alarm's state is written when it starts, not on each tick: bring its message
+        // (minutes since the last reading, BG now) up to now, so the views show what a tick would have.
+        if (state.State.Active.Count > 0 && await SettingsAsync() is { } settings)
+        {
+            var fresh = SiteAlarmRules.Evaluate(settings, state.State, time.GetUtcNow().ToUnixTimeMilliseconds());
+            state.State.Active = state.State.Active.Select(a => fresh.FirstOrDefault(f => SameAlarms([f], [a])) ?? a).ToList();
         }
     }
 
@@ -174,9 +192,15 @@ public sealed class SiteAlarmGrain(
             return;
         }
 
-        Publish(PushEventNames.ClearAlarm, Clear(group, $"{group} - {AlarmLevels.Display(level)} was ack'd"));
+        await PublishAsync([(PushEventNames.ClearAlarm, Clear(group, $"{group} - {AlarmLevels.Display(level)} was ack'd"))]);
         await WriteAsync();
         logger.LogInformation("Site {Site}: {Group} level {Level} acknowledged", SiteId, group, level);
+    }
+
+    public Task FollowedAsync()
+    {
+        _followed = true;
+        return Task.CompletedTask;
     }
 
     public Task<AlarmStatus> GetStatusAsync()
@@ -199,9 +223,12 @@ public sealed class SiteAlarmGrain(
         var notices = SiteAlarmRules.Evaluate(settings, state.State, nowMs);
         // The rules only read the state: what an evaluation changes is the active notices and the
         // slots (added, sounded, auto-acked), so those say whether there is anything new to write.
-        var changed = !notices.SequenceEqual(state.State.Active);
+        // Not what changes on every tick of a standing alarm: a message's minutes (refreshed on
+        // activation, see OnActivateAsync) and when a slot last sounded (only whether it did is read).
+        var changed = !SameAlarms(notices, state.State.Active);
         var slots = state.State.Slots.Count;
         state.State.Active = notices;
+        var events = new List<(string Name, JsonObject Payload)>();
         var groups = notices.Select(n => n.Group).Concat(state.State.Slots.Select(s => s.Group)).Append(AlarmLevels.DefaultGroup).Distinct();
         foreach (var group in groups)
         {
@@ -211,9 +238,9 @@ public sealed class SiteAlarmGrain(
                 var slot = Slot(highest.Level, group);
                 if (!slot.SilencedAt(nowMs))
                 {
-                    changed |= slot.LastEmitMs != nowMs;
+                    changed |= slot.LastEmitMs is null;
                     slot.LastEmitMs = nowMs;
-                    Publish(highest.Level == AlarmLevels.Urgent ? PushEventNames.UrgentAlarm : PushEventNames.Alarm, Notify(highest));
+                    events.Add((highest.Level == AlarmLevels.Urgent ? PushEventNames.UrgentAlarm : PushEventNames.Alarm, Notify(highest)));
                 }
 
                 continue;
@@ -232,9 +259,11 @@ public sealed class SiteAlarmGrain(
 
             if (cleared)
             {
-                Publish(PushEventNames.ClearAlarm, Clear(group, "Auto ack'd alarm(s)"));
+                events.Add((PushEventNames.ClearAlarm, Clear(group, "Auto ack'd alarm(s)")));
             }
         }
+
+        await PublishAsync(events);
 
         if (persist || changed || state.State.Slots.Count != slots)
         {
@@ -251,6 +280,10 @@ public sealed class SiteAlarmGrain(
             });
         }
     }
+
+    // The same alarms in the same order, whatever their messages say.
+    private static bool SameAlarms(List<AlarmNotice> a, List<AlarmNotice> b) =>
+        a.Count == b.Count && a.Zip(b).All(p => p.First == p.Second with { Message = p.First.Message });
 
     // The reference's ack: ignored while that level is already silenced; urgent also silences warning.
     private bool Ack(int level, string group, long? silenceMs, long nowMs)
@@ -286,9 +319,29 @@ public sealed class SiteAlarmGrain(
 
     private Task<Interfaces.SiteSettings?> SettingsAsync() => GrainFactory.Site(SiteId).Access.GetSettingsAsync();
 
-    private void Publish(string name, JsonObject payload) =>
-        _ = StringKeyedGrains.Get<ISitePushGrain>(GrainFactory, SiteGrainKeys.For(SiteId, "push"))
-            .PublishAsync(new SitePushEvent(SiteId, name, payload.ToJsonString(), time.GetUtcNow().ToUnixTimeMilliseconds()));
+    // In order, each awaited: an answer "nobody follows" is taken within this turn, so a FollowedAsync
+    // sent after it (the grain is not reentrant) is always heard after it, never overwritten by it.
+    private async Task PublishAsync(List<(string Name, JsonObject Payload)> events)
+    {
+        foreach (var (name, payload) in events)
+        {
+            if (!_followed)
+            {
+                return;
+            }
+
+            var pushEvent = new SitePushEvent(SiteId, name, payload.ToJsonString(), time.GetUtcNow().ToUnixTimeMilliseconds());
+            try
+            {
+                _followed = await StringKeyedGrains.Get<ISitePushGrain>(GrainFactory, SiteGrainKeys.For(SiteId, "push")).PublishHeardAsync(pushEvent);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // As when publishing was one-way: a push grain that cannot be reached holds back neither the state's write nor the next event.
+                logger.LogWarning(ex, "Site {Site}: alarm event {Event} not published", SiteId, name);
+            }
+        }
+    }
 
     private static JsonObject Notify(AlarmNotice notice) => new()
     {
