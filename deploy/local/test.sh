@@ -103,7 +103,10 @@ for result in ET.parse(sys.argv[1]).getroot().iter("{%s}UnitTestResult" % ns["t"
     stack = result.find(".//t:StackTrace", ns)
     print("FAILED " + result.get("testName"))
     print("  " + ((message.text or "") if message is not None else "")[:1200].replace("\n", "\n  "))
-    print("  " + "\n  ".join(((stack.text or "") if stack is not None else "").splitlines()[:6]))
+    lines = ((stack.text or "") if stack is not None else "").splitlines()
+    # The top says what failed; our own frames below it say which request or call led there.
+    ours = [l for l in lines[6:] if "Nocturne." in l][:6]
+    print("  " + "\n  ".join(lines[:6] + (["  ..."] + ours if ours else [])))
 PY
   fi
 fi

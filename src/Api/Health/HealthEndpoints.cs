@@ -36,6 +36,12 @@ public static class HealthEndpoints
     private static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
+        if (context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable)
+        {
+            // As every other 503 here: a load balancer or client polling readiness knows when to look again.
+            context.Response.Headers.RetryAfter = "5";
+        }
+
         var body = new
         {
             status = report.Status.ToString(),

@@ -57,7 +57,8 @@ public sealed class PostgresAvailability(PostgresConnection postgres, TimeProvid
         NpgsqlConnection.ClearAllPools();
     }
 
-    private void MarkAvailable()
+    // Internal for the outage sweep, which lets every request meet the outage itself as the first one after it does.
+    internal void MarkAvailable()
     {
         if (!_available)
         {

@@ -8,7 +8,7 @@ namespace Nocturne.Api.Routing;
 /// list has <c>cors</c>, every response carries its three <c>Access-Control-Allow-*</c> headers and
 /// a preflight (<c>OPTIONS</c>) is answered 200 at once. Without <c>cors</c> no header is sent.
 /// </summary>
-public sealed class SiteCorsMiddleware(RequestDelegate next, IGrainFactory grains, IConfiguration configuration)
+public sealed partial class SiteCorsMiddleware(RequestDelegate next, IGrainFactory grains, IConfiguration configuration, ILogger<SiteCorsMiddleware> logger)
 {
     // The reference's CORS_ALLOW_ORIGIN (default *), here for the whole deployment.
     private readonly string _allowOrigin = configuration["CORS_ALLOW_ORIGIN"] is { Length: > 0 } origin ? origin : "*";
@@ -68,12 +68,25 @@ public sealed class SiteCorsMiddleware(RequestDelegate next, IGrainFactory grain
 
         async Task AskAsync()
         {
-            if (await CorsEnabledAsync(site))
+            // This runs as the answer is sent, outside the error handling, and often the answer is the
+            // 503 of the very fault that stops the site's settings from loading: a throw here would
+            // turn it into a broken response. Without the settings the answer goes without the headers.
+            try
             {
-                AddHeaders(context.Response.Headers);
+                if (await CorsEnabledAsync(site))
+                {
+                    AddHeaders(context.Response.Headers);
+                }
+            }
+            catch (Exception ex)
+            {
+                LogSettingsUnavailable(logger, ex.GetBaseException().GetType().Name);
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Cross-origin headers left out: the site's settings could not be read ({Error})")]
+    private static partial void LogSettingsUnavailable(ILogger logger, string error);
 
     private async Task<bool> CorsEnabledAsync(string site) =>
         await grains.Site(site).Access.GetSettingsAsync() is { } settings && settings.AllowsCrossOrigin();

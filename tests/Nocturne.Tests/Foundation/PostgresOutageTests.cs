@@ -59,4 +59,40 @@ public sealed class PostgresOutageTests
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v3/version")).StatusCode);
     }
+    [Fact]
+    public async Task ASiteWhoseSettingsCannotBeLoadedAnswersEveryKindOfRequestWith503()
+    {
+        await using var postgres = await PrivatePostgres.StartAsync();
+        await new SchemaMigrator(postgres.ConnectionString).MigrateAsync();
+        (string Id, string Secret) site;
+        await using (var first = new NocturneApiFactory(postgres.ConnectionString, MultiSiteApi.Settings()))
+        {
+            using var client = first.CreateClient();
+            site = await MultiSiteApi.CreateSiteAsync(client, "outage", new { enable = new[] { "careportal", "cors" } });
+        }
+
+        // A fresh server knows nothing of the site: its settings (and so its cors answer) need PostgreSQL.
+        await using var factory = new NocturneApiFactory(postgres.ConnectionString, MultiSiteApi.Settings());
+        using var fresh = factory.CreateClient();
+        await postgres.StopAsync();
+        var requests = new (HttpMethod Method, string Path, string? Secret, object? Body)[]
+        {
+            (HttpMethod.Get, "/api/v1/entries.json", MultiSiteApi.Sha1(site.Secret), null),
+            (HttpMethod.Post, "/api/v1/entries", MultiSiteApi.Sha1(site.Secret), new { type = "sgv", sgv = 120, date = 1_700_000_000_000 }),
+            (HttpMethod.Get, "/api/v1/entries.json", null, null),
+            (HttpMethod.Get, "/api/v1/no-such-route", null, null),
+            (HttpMethod.Get, "/api/v3/version", null, null),
+            (HttpMethod.Options, "/api/v1/entries.json", null, null),
+        };
+        foreach (var (method, path, secret, body) in requests)
+        {
+            using var response = await fresh.SendAsync(MultiSiteApi.SiteRequest(site.Id, method, path, secret, body));
+            Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{method} {path}: {(int)response.StatusCode}");
+            Assert.True(response.Headers.Contains("Retry-After"), $"{method} {path} has no Retry-After");
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal(503, doc.RootElement.GetProperty("status").GetInt32());
+        }
+
+        await postgres.StartAgainAsync();
+    }
 }

@@ -1,6 +1,4 @@
 using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Nocturne.Api.Authorization;
 using Nocturne.Tests.Infrastructure;
 
@@ -13,34 +11,9 @@ namespace Nocturne.Tests.Tenancy;
 /// </summary>
 public sealed class TenantIsolationMatrixTests(MultiSiteApi api) : IClassFixture<MultiSiteApi>
 {
-    private sealed record Route(string Pattern, string Method, EndpointAccess? Access);
+    private List<RouteSample> Routes() => RouteCatalog.Of(api.Factory.Services);
 
-    private List<Route> Routes() =>
-        api.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
-                .Select(m => new Route("/" + e.RoutePattern.RawText!.TrimStart('/'), m, e.Metadata.GetMetadata<EndpointAccess>())))
-            .ToList();
-
-    // Sample values for route parameters; the access check runs before the handler looks at them.
-    private static string Concrete(string pattern) => System.Text.RegularExpressions.Regex.Replace(pattern, @"/\{[A-Za-z]+\?\}", "")
-        .Replace("{format}", "json", StringComparison.Ordinal)
-        .Replace("{storage}", "entries", StringComparison.Ordinal)
-        .Replace("{echo}", "entries", StringComparison.Ordinal)
-        .Replace("{field}", "dateString", StringComparison.Ordinal)
-        .Replace("{spec}", "sgv", StringComparison.Ordinal)
-        .Replace("{names}", "bgnow", StringComparison.Ordinal)
-        .Replace("{identifier}", "0123456789abcdef01234567", StringComparison.Ordinal)
-        .Replace("{lastModified}", "0", StringComparison.Ordinal)
-        .Replace("{**rest}", "nothing", StringComparison.Ordinal)
-        .Replace("{accessToken}", "someone-0123456789abcdef", StringComparison.Ordinal)
-        .Replace("{permission}", "api:entries:read", StringComparison.Ordinal)
-        .Replace("{documentName}", "v1", StringComparison.Ordinal)
-        .Replace("{kind}", "dexcom", StringComparison.Ordinal)
-        .Replace("{patient}", "some-patient", StringComparison.Ordinal)
-        .Replace("{clinic}", "some-clinic", StringComparison.Ordinal)
-        .Replace("{file}", "app.js", StringComparison.Ordinal)
-        .Replace("{id}", "0123456789abcdef01234567", StringComparison.Ordinal)
-        .Replace("{time}", "1700000000000", StringComparison.Ordinal);
+    private static string Concrete(string pattern) => RouteCatalog.Concrete(pattern);
 
     [Fact]
     public void EveryRouteDeclaresHowItIsAuthorised()
