@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Nocturne.Grains.Interfaces.Alarms;
 using Nocturne.Grains.Interfaces.Oref;
+using Nocturne.Grains.Interfaces.Tenants;
 using Nocturne.OrefInterop;
 using Nocturne.Tests.Infrastructure;
 
@@ -9,8 +11,8 @@ namespace Nocturne.Tests.Tenancy;
 
 /// <summary>
 /// What changes as time passes, checked by moving the host's clock rather than by waiting:
-/// JWTs expire, a loop's device status stops speaking for the current IOB, and the IOB that
-/// /api/v2/properties computes from treatments decays as time passes.
+/// JWTs expire, a loop's device status stops speaking for the current IOB, the IOB that
+/// /api/v2/properties computes from treatments decays as time passes, and a stale alarm's minutes grow.
 /// </summary>
 public sealed class ClockTests : IAsyncLifetime
 {
@@ -51,6 +53,31 @@ public sealed class ClockTests : IAsyncLifetime
         Assert.Equal(401, await ReadAsync());
         // The access token itself still works and gives a fresh JWT.
         Assert.Equal(200, (await _api.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/t/{site}/api/v1/entries.json?token={token}"))).Status);
+    }
+
+    [Fact]
+    public async Task AStandingStaleAlarmShowsTheMinutesOfNowAfterTheAlarmGrainReloads()
+    {
+        var (site, secret) = await _api.CreateSiteAsync("stalemins", new { alarmTypes = new[] { "simple" } });
+        Assert.Equal(200, (await _api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/entries",
+            new { type = "sgv", sgv = 110, date = _clock.GetUtcNow().AddMinutes(-20).ToUnixTimeMilliseconds(), device = "cgm", direction = "Flat" })).Status);
+        async Task<string?> StaleMessageAsync() =>
+            (await _api.GetOkAsync(site, secret, "/api/v2/properties/alarms")).GetProperty("alarms").GetProperty("active").EnumerateArray()
+                .Where(a => a.GetProperty("group").GetString() == "Time Ago").Select(a => a.GetProperty("message").GetString()).SingleOrDefault();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await StaleMessageAsync() is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("Last received: 20 mins ago", await StaleMessageAsync());
+
+        // Seven minutes later the alarm stands unchanged (a warning until 30 minutes): the state is not
+        // written for its minutes alone, yet a reloaded alarm grain shows the minutes of now.
+        _clock.Advance(TimeSpan.FromMinutes(7));
+        var grains = (IGrainFactory)_api.Factory.Services.GetService(typeof(IGrainFactory))!;
+        await GrainReload.DeactivateAsync(grains, grains.GetGrain<ISiteAlarmGrain>(SiteGrainKeys.For(site, "alarms")));
+        Assert.Equal("Last received: 27 mins ago", await StaleMessageAsync());
     }
 
     [Fact]
