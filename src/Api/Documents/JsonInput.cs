@@ -95,6 +95,101 @@ public static class JsonInput
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="utf8"/> (already known to be valid UTF-8) is a JSON object or array
+    /// that <see cref="Parse"/> would accept, read with <see cref="Utf8JsonReader"/> and no document tree:
+    /// an upload is checked here once, then the patient grain parses it. False means "not certain",
+    /// never "refused": the caller then asks <see cref="Parse"/>, which names the problem, so every error
+    /// message stays that of the tree walk. Not certain: a byte order mark, anything the reader refuses,
+    /// a top-level value that is not an object or array, an escaped field name, a field name repeated in
+    /// one object (or an object of more fields than are compared here), an escaped string that is not
+    /// storable or does not unescape, and a number that is not a finite double.
+    /// </summary>
+    public static bool IsCertainlyStorable(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.StartsWith("\uFEFF"u8))
+        {
+            return false;
+        }
+
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false });
+        // The field names of each open object, as offsets into the input, to see a repeated name.
+        Span<(int Start, int Length)> names = stackalloc (int, int)[MaxComparedFields * 8];
+        Span<int> counts = stackalloc int[8];
+        try
+        {
+            if (!reader.Read() || reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+            {
+                return false;
+            }
+
+            do
+            {
+                var depth = reader.CurrentDepth;
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject when depth < counts.Length:
+                        counts[depth] = 0;
+                        break;
+                    case JsonTokenType.StartObject:
+                        return false;
+                    case JsonTokenType.PropertyName:
+                        if (reader.ValueIsEscaped || reader.HasValueSequence)
+                        {
+                            return false;
+                        }
+
+                        var level = depth - 1;
+                        var start = (int)reader.TokenStartIndex + 1;
+                        var name = utf8.Slice(start, reader.ValueSpan.Length);
+                        var count = counts[level];
+                        if (count == MaxComparedFields)
+                        {
+                            return false;
+                        }
+
+                        for (var i = 0; i < count; i++)
+                        {
+                            var seen = names[(level * MaxComparedFields) + i];
+                            if (utf8.Slice(seen.Start, seen.Length).SequenceEqual(name))
+                            {
+                                return false;
+                            }
+                        }
+
+                        names[(level * MaxComparedFields) + count] = (start, name.Length);
+                        counts[level] = count + 1;
+                        break;
+                    case JsonTokenType.String when reader.ValueIsEscaped:
+                        // Unescaped text is valid UTF-8 without control characters, so storable; escapes may hide NUL or a lone surrogate.
+                        if (StorableText.Problem(reader.GetString()!) is not null)
+                        {
+                            return false;
+                        }
+
+                        break;
+                    case JsonTokenType.Number:
+                        if (!reader.TryGetDouble(out var number) || !double.IsFinite(number))
+                        {
+                            return false;
+                        }
+
+                        break;
+                }
+            }
+            while (reader.Read());
+
+            return true;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    // Per object; an object with more fields falls back to the tree walk (uploads have a dozen or so).
+    private const int MaxComparedFields = 32;
+
     /// <summary>Parses and checks in one go.</summary>
     public static JsonNode? Parse(string json, out string? problem)
     {

@@ -46,9 +46,15 @@ public static class RequestBody
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        if (!JsonInput.TryDecode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), out var text))
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        if (!JsonInput.TryDecode(bytes, out var text))
         {
             return BadRequest("The body is not valid UTF-8");
+        }
+
+        if (JsonInput.IsCertainlyStorable(bytes))
+        {
+            return new Result(text, null);
         }
 
         try

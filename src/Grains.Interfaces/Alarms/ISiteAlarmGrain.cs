@@ -18,6 +18,10 @@ public interface ISiteAlarmGrain : IGrainWithStringKey
     [Alias("Ack")]
     Task AckAsync(int level, string group, long? silenceMs);
 
+    /// <summary>A relay now follows the site (the push grain's first subscriber): publish alarms again.</summary>
+    [Alias("Followed"), OneWay]
+    Task FollowedAsync();
+
     [Alias("GetStatus"), ReadOnly]
     Task<AlarmStatus> GetStatusAsync();
 }

@@ -19,4 +19,12 @@ public interface ISitePushGrain : IGrainWithStringKey
     /// <summary>Fire and forget: a slow or missing follower never holds the writer.</summary>
     [Alias("Publish"), OneWay]
     Task PublishAsync(SitePushEvent pushEvent);
+
+    /// <summary>
+    /// Publishes as <see cref="PublishAsync"/> and answers whether any relay follows the site. A publisher
+    /// told no may stop publishing until the site's alarm grain hears <c>FollowedAsync</c>, which this grain
+    /// sends when its first relay subscribes.
+    /// </summary>
+    [Alias("PublishHeard")]
+    Task<bool> PublishHeardAsync(SitePushEvent pushEvent);
 }

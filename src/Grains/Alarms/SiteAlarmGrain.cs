@@ -11,13 +11,15 @@ namespace Nocturne.Grains.Alarms;
 /// A site's alarms, as the reference's notifications module: per group the highest alarm sounds
 /// unless its level was acknowledged within its silence time; a group with nothing left is cleared
 /// ("auto ack") with a 1 ms silence so that it re-alarms at once. A reminder re-evaluates every minute
-/// once readings or device statuses arrive, so stale data alarms with no upload at all. State (acks included) is in
-/// grain storage, so a restart changes nothing a follower hears; only a reading that came within seconds of the
-/// previous write waits a little for its own (see ReadingWriteSpacing).
+/// once readings or device statuses arrive, so stale data alarms with no upload at all. Acks, what
+/// sounded and the device statuses' findings are in grain storage, written when they change (not on
+/// each reading or tick); the newest readings are read back from the entries table on activation, so a
+/// restart changes nothing a follower hears.
 /// </summary>
 [GrainType("sitealarms")]
 public sealed class SiteAlarmGrain(
     [PersistentState("sitealarms", NocturneStorage.ProviderName)] IPersistentState<SiteAlarmState> state,
+    NewestReadings newestReadings,
     TimeProvider time,
     ILogger<SiteAlarmGrain> logger) : Grain, ISiteAlarmGrain, IRemindable
 {
@@ -29,18 +31,17 @@ public sealed class SiteAlarmGrain(
     // Whether this activation knows the minute reminder to be registered (saves a reminder-table write per device status).
     private bool _ticking;
 
-    // A new reading alone (the newest two, nothing else changed) is written at once unless the state
-    // was written less than this ago; then a timer writes it at the end of that time. A CGM's reading
-    // every 1 to 5 minutes is still written as it comes; an uploader flooding a site costs one write
-    // per spacing instead of one per reading.
-    private static readonly TimeSpan ReadingWriteSpacing = TimeSpan.FromSeconds(30);
-
     // When the reminder ticks next (epoch ms), as this activation last aimed or heard it; null when unknown.
     private long? _reminderDueMs;
 
-    private long _writtenMs;
-    private bool _unwritten;
-    private IGrainTimer? _pendingWrite;
+    // Whether a relay may follow the site: until a publish is answered "nobody follows", every alarm
+    // is published; after that none until the push grain's first relay subscribes (FollowedAsync), so a
+    // stale site nobody watches costs its push grain no activation every minute.
+    private bool _followed = true;
+
+    // The newest reading as read from the entries table on activation when storage had an older one:
+    // OnDataAsync still evaluates it as new when it is the reading that came (it is committed before it is sent here).
+    private long? _unheardLastMs;
 
     private string SiteId => SiteGrainKeys.SiteOf(this.GetPrimaryKeyString());
 
@@ -48,14 +49,16 @@ public sealed class SiteAlarmGrain(
     {
         var now = time.GetUtcNow();
         var newest = input.Readings.MaxBy(r => r.Mills);
-        var newReading = newest is not null && newest.Mills > (state.State.Last?.Mills ?? long.MinValue);
-        if (newReading)
+        var lastMs = state.State.Last?.Mills ?? long.MinValue;
+        var newReading = newest is not null && (newest.Mills > lastMs || newest.Mills == _unheardLastMs);
+        if (newest is not null && newest.Mills > lastMs)
         {
-            state.State.Previous = input.Readings.Where(r => r.Mills < newest!.Mills).MaxBy(r => r.Mills) is { } before
-                && before.Mills > (state.State.Last?.Mills ?? long.MinValue) ? before : state.State.Last;
+            state.State.Previous = input.Readings.Where(r => r.Mills < newest.Mills).MaxBy(r => r.Mills) is { } before
+                && before.Mills > lastMs ? before : state.State.Last;
             state.State.Last = newest;
         }
 
+        _unheardLastMs = null;
         foreach (var status in input.DeviceStatusJson)
         {
             if (JsonNode.Parse(status) is JsonObject document)
@@ -69,17 +72,20 @@ public sealed class SiteAlarmGrain(
             return;
         }
 
-        var writeNow = input.DeviceStatusJson.Count > 0 || now.ToUnixTimeMilliseconds() - _writtenMs >= ReadingWriteSpacing.TotalMilliseconds;
         // One settings call per upload: the evaluation and the reminder's aim use the same answer.
+        // A reading alone is written only with what it changes (the entries table has it); what a
+        // device status says is found nowhere else, so it is written at once.
         var settings = await SettingsAsync();
-        await EvaluateAsync(now, settings, persist: writeNow, deferred: !writeNow);
+        await EvaluateAsync(now, settings, persist: input.DeviceStatusJson.Count > 0);
         if (newReading)
         {
             // The first tick comes as the reading turns stale, then every minute. A reminder already
             // due before that is left alone: its tick aims it again (ReceiveReminder), so the reminder
             // table is written about once per stale span instead of once per reading.
+            // A reading that is stale already (a backfill, a late upload) leaves a ticking reminder
+            // alone too: this evaluation has just alarmed and the minute tick goes on from there.
             var staleAtMs = StaleAtMs(newest!.Mills, settings);
-            if (!_ticking || _reminderDueMs is not { } due || due > staleAtMs)
+            if (!_ticking || _reminderDueMs is not { } due || (due > staleAtMs && staleAtMs > now.ToUnixTimeMilliseconds()))
             {
                 await AimReminderAsync(staleAtMs, now.ToUnixTimeMilliseconds());
             }
@@ -93,30 +99,27 @@ public sealed class SiteAlarmGrain(
         }
     }
 
-    private async Task WritePendingAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _pendingWrite?.Dispose();
-        _pendingWrite = null;
-        if (_unwritten)
+        // Readings are not written here one by one: the entries table has the newest.
+        var (last, previous) = await newestReadings.ReadAsync(SiteId, cancellationToken);
+        if (last is not null && last.Mills > (state.State.Last?.Mills ?? long.MinValue))
         {
-            await WriteAsync();
+            state.State.Previous = previous is not null && previous.Mills > (state.State.Last?.Mills ?? long.MinValue) ? previous : state.State.Last;
+            state.State.Last = last;
+            _unheardLastMs = last.Mills;
+        }
+
+        // Nor is what alarms written on each tick (a standing alarm's minutes): evaluate it for now, so
+        // the views show what a tick would have. Sounding and clearing stay with the next evaluation.
+        var anything = state.State.Active.Count > 0 || state.State.Last is not null || state.State.LastDeviceStatusMs is not null;
+        if (anything && await SettingsAsync() is { } settings)
+        {
+            state.State.Active = SiteAlarmRules.Evaluate(settings, state.State, time.GetUtcNow().ToUnixTimeMilliseconds());
         }
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (_unwritten)
-        {
-            await WriteAsync();
-        }
-    }
-
-    private async Task WriteAsync()
-    {
-        await state.WriteStateAsync();
-        _unwritten = false;
-        _writtenMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-    }
+    private Task WriteAsync() => state.WriteStateAsync();
 
     // The newest reading turns stale a second after this (the time-ago warning's minutes after it).
     private static long StaleAtMs(long readingMs, Interfaces.SiteSettings? settings) =>
@@ -174,9 +177,15 @@ public sealed class SiteAlarmGrain(
             return;
         }
 
-        Publish(PushEventNames.ClearAlarm, Clear(group, $"{group} - {AlarmLevels.Display(level)} was ack'd"));
+        await PublishAsync([(PushEventNames.ClearAlarm, Clear(group, $"{group} - {AlarmLevels.Display(level)} was ack'd"))]);
         await WriteAsync();
         logger.LogInformation("Site {Site}: {Group} level {Level} acknowledged", SiteId, group, level);
+    }
+
+    public Task FollowedAsync()
+    {
+        _followed = true;
+        return Task.CompletedTask;
     }
 
     public Task<AlarmStatus> GetStatusAsync()
@@ -187,8 +196,8 @@ public sealed class SiteAlarmGrain(
         return Task.FromResult(new AlarmStatus(state.State.Active.ToList(), snoozes, state.State.Last?.Mills));
     }
 
-    // persist: write the state whatever changed; deferred: write it at the end of the reading spacing when nothing else changed.
-    private async Task EvaluateAsync(DateTimeOffset now, Interfaces.SiteSettings? siteSettings, bool persist, bool deferred = false)
+    // persist: write the state whatever changed (otherwise only when what alarms or what sounded changed).
+    private async Task EvaluateAsync(DateTimeOffset now, Interfaces.SiteSettings? siteSettings, bool persist)
     {
         if (siteSettings is not { } settings)
         {
@@ -199,10 +208,14 @@ public sealed class SiteAlarmGrain(
         var notices = SiteAlarmRules.Evaluate(settings, state.State, nowMs);
         // The rules only read the state: what an evaluation changes is the active notices and the
         // slots (added, sounded, auto-acked), so those say whether there is anything new to write.
-        var changed = !notices.SequenceEqual(state.State.Active);
+        // Not what changes on every tick or reading of a standing alarm: its message and reading
+        // (evaluated again on activation, see OnActivateAsync) and when a slot last sounded (only
+        // whether it did is read).
+        var changed = !SameAlarms(notices, state.State.Active);
         var slots = state.State.Slots.Count;
         state.State.Active = notices;
-        var groups = notices.Select(n => n.Group).Concat(state.State.Slots.Select(s => s.Group)).Append(AlarmLevels.DefaultGroup).Distinct();
+        var events = new List<(string Name, JsonObject Payload)>();
+        var groups = notices.Select(n => n.Group).Concat(state.State.Slots.Select(s => s.Group)).Append(AlarmLevels.DefaultGroup).Distinct().ToList();
         foreach (var group in groups)
         {
             var highest = notices.Where(n => n.Group == group).OrderByDescending(n => n.Level).FirstOrDefault();
@@ -211,9 +224,9 @@ public sealed class SiteAlarmGrain(
                 var slot = Slot(highest.Level, group);
                 if (!slot.SilencedAt(nowMs))
                 {
-                    changed |= slot.LastEmitMs != nowMs;
+                    changed |= slot.LastEmitMs is null;
                     slot.LastEmitMs = nowMs;
-                    Publish(highest.Level == AlarmLevels.Urgent ? PushEventNames.UrgentAlarm : PushEventNames.Alarm, Notify(highest));
+                    events.Add((highest.Level == AlarmLevels.Urgent ? PushEventNames.UrgentAlarm : PushEventNames.Alarm, Notify(highest)));
                 }
 
                 continue;
@@ -232,25 +245,21 @@ public sealed class SiteAlarmGrain(
 
             if (cleared)
             {
-                Publish(PushEventNames.ClearAlarm, Clear(group, "Auto ack'd alarm(s)"));
+                events.Add((PushEventNames.ClearAlarm, Clear(group, "Auto ack'd alarm(s)")));
             }
         }
+
+        await PublishAsync(events);
 
         if (persist || changed || state.State.Slots.Count != slots)
         {
             await WriteAsync();
         }
-        else if (deferred)
-        {
-            _unwritten = true;
-            _pendingWrite ??= this.RegisterGrainTimer(WritePendingAsync, new GrainTimerCreationOptions
-            {
-                DueTime = TimeSpan.FromMilliseconds(Math.Max(1, _writtenMs + (long)ReadingWriteSpacing.TotalMilliseconds - nowMs)),
-                Period = Timeout.InfiniteTimeSpan,
-                KeepAlive = true,
-            });
-        }
     }
+
+    // The same alarms in the same order, whatever their messages say and whichever reading they are of.
+    private static bool SameAlarms(List<AlarmNotice> a, List<AlarmNotice> b) =>
+        a.Count == b.Count && a.Zip(b).All(p => p.First == p.Second with { Message = p.First.Message, Mills = p.First.Mills });
 
     // The reference's ack: ignored while that level is already silenced; urgent also silences warning.
     private bool Ack(int level, string group, long? silenceMs, long nowMs)
@@ -286,9 +295,29 @@ public sealed class SiteAlarmGrain(
 
     private Task<Interfaces.SiteSettings?> SettingsAsync() => GrainFactory.Site(SiteId).Access.GetSettingsAsync();
 
-    private void Publish(string name, JsonObject payload) =>
-        _ = StringKeyedGrains.Get<ISitePushGrain>(GrainFactory, SiteGrainKeys.For(SiteId, "push"))
-            .PublishAsync(new SitePushEvent(SiteId, name, payload.ToJsonString(), time.GetUtcNow().ToUnixTimeMilliseconds()));
+    // In order, each awaited: an answer "nobody follows" is taken within this turn, so a FollowedAsync
+    // sent after it (the grain is not reentrant) is always heard after it, never overwritten by it.
+    private async Task PublishAsync(List<(string Name, JsonObject Payload)> events)
+    {
+        foreach (var (name, payload) in events)
+        {
+            if (!_followed)
+            {
+                return;
+            }
+
+            var pushEvent = new SitePushEvent(SiteId, name, payload.ToJsonString(), time.GetUtcNow().ToUnixTimeMilliseconds());
+            try
+            {
+                _followed = await StringKeyedGrains.Get<ISitePushGrain>(GrainFactory, SiteGrainKeys.For(SiteId, "push")).PublishHeardAsync(pushEvent);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // As when publishing was one-way: a push grain that cannot be reached holds back neither the state's write nor the next event.
+                logger.LogWarning(ex, "Site {Site}: alarm event {Event} not published", SiteId, name);
+            }
+        }
+    }
 
     private static JsonObject Notify(AlarmNotice notice) => new()
     {

@@ -212,6 +212,9 @@ public static class CompactEntry
         var names = JsonFragments.Shared.Shape((int)ReadVarint(payload, ref at));
         var span = output.GetSpan(256);
         var written = 0;
+        // dateString and sysTime are the same text: formatted once per entry.
+        Span<byte> iso = stackalloc byte[26];
+        var isoLength = -1;
         span[written++] = (byte)'{';
         for (var i = 0; i < names.Length; i++)
         {
@@ -247,7 +250,13 @@ public static class CompactEntry
                     written += date;
                     break;
                 case TagIsoDate:
-                    written += WriteIso(dateMs, span[written..]);
+                    if (isoLength < 0)
+                    {
+                        isoLength = WriteIso(dateMs, iso);
+                    }
+
+                    iso[..isoLength].CopyTo(span[written..]);
+                    written += isoLength;
                     break;
                 case TagObjectId:
                     written += WriteHexId(idHigh, idLow, span[written..]);
@@ -499,20 +508,23 @@ public static class CompactEntry
         }
 
         var time = DateTimeOffset.FromUnixTimeMilliseconds(dateMs).UtcDateTime;
+        // The calendar date in one pass rather than three (Year, Month and Day each walk it again).
+        time.Deconstruct(out int year, out int month, out int day);
+        var msOfDay = (int)(time.TimeOfDay.Ticks / TimeSpan.TicksPerMillisecond);
         to[0] = (byte)'"';
-        Digits(to.Slice(1, 4), time.Year);
+        Digits(to.Slice(1, 4), year);
         to[5] = (byte)'-';
-        Digits(to.Slice(6, 2), time.Month);
+        Digits(to.Slice(6, 2), month);
         to[8] = (byte)'-';
-        Digits(to.Slice(9, 2), time.Day);
+        Digits(to.Slice(9, 2), day);
         to[11] = (byte)'T';
-        Digits(to.Slice(12, 2), time.Hour);
+        Digits(to.Slice(12, 2), msOfDay / 3_600_000);
         to[14] = (byte)':';
-        Digits(to.Slice(15, 2), time.Minute);
+        Digits(to.Slice(15, 2), msOfDay / 60_000 % 60);
         to[17] = (byte)':';
-        Digits(to.Slice(18, 2), time.Second);
+        Digits(to.Slice(18, 2), msOfDay / 1000 % 60);
         to[20] = (byte)'.';
-        Digits(to.Slice(21, 3), time.Millisecond);
+        Digits(to.Slice(21, 3), msOfDay % 1000);
         to[24] = (byte)'Z';
         to[25] = (byte)'"';
         return 26;

@@ -21,17 +21,23 @@ public static class DocumentRules
 
     public sealed record Prepared(List<PreparedDocument> Documents, string? Error, string? Description);
 
+    /// <summary>
+    /// Checks and normalises each document of <paramref name="input"/>, which the caller hands over
+    /// (its own parse or copy): the documents are taken out of it and changed in place, not copied,
+    /// because a copy of every upload was a quarter of what the grain allocated for it.
+    /// </summary>
     public static Prepared Prepare(Collection collection, JsonArray input, DateTimeOffset now)
     {
         var documents = new List<PreparedDocument>();
-        for (var i = 0; i < input.Count; i++)
+        var items = input.ToArray();
+        input.Clear();
+        for (var i = 0; i < items.Length; i++)
         {
-            if (input[i] is not JsonObject source)
+            if (items[i] is not JsonObject doc)
             {
                 return Fail($"Document {i} is not a JSON object");
             }
 
-            var doc = (JsonObject)source.DeepClone();
             if (TextFields(collection).FirstOrDefault(f => !JsonText.IsTextOrAbsent(doc[f])) is { } notText)
             {
                 return Fail($"Document {i}: {notText} must be a string");

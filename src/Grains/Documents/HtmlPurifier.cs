@@ -35,16 +35,24 @@ public static class HtmlPurifier
         switch (node)
         {
             case JsonObject o:
-                foreach (var (key, value) in o.ToList())
+                // Changed strings are set after the walk (an object cannot change while it is walked);
+                // nearly every upload changes none, so no copy of its fields is made.
+                List<(string Key, string Clean)>? cleaned = null;
+                foreach (var (key, value) in o)
                 {
                     if (Clean(value) is { } clean)
                     {
-                        o[key] = clean;
+                        (cleaned ??= []).Add((key, clean));
                     }
                     else
                     {
                         Purify(value);
                     }
+                }
+
+                foreach (var (key, clean) in cleaned ?? [])
+                {
+                    o[key] = clean;
                 }
 
                 break;

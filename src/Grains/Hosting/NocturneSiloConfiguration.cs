@@ -78,6 +78,7 @@ public static class NocturneSiloConfiguration
         silo.Services.AddSingleton<Documents.DocumentStore>();
         silo.Services.AddSingleton<Documents.DocumentQueries>();
         silo.Services.AddSingleton<Statistics.StatisticsQueries>();
+        silo.Services.AddSingleton<Alarms.NewestReadings>();
         silo.Services.AddSingleton<Clinics.ClinicStore>();
         silo.Services.AddSingleton<Documents.SiteExport>();
         silo.Services.AddSingleton<StateSpans.StateSpanStore>();

@@ -21,8 +21,9 @@ public static class InsulinAndCarbs
     /// <param name="deviceStatus">The site's recent device status, newest first.</param>
     /// <param name="treatments">The treatments of the 24 hours up to <paramref name="now"/> (read only when oref must run).</param>
     /// <param name="glucose">The readings of the last 24 hours in oref's shape (read only when oref computes cob).</param>
+    /// <param name="lifetime">Told when the answer can next differ as time passes.</param>
     public static async Task AddAsync(JsonObject properties, bool wantIob, bool wantCob, IReadOnlyList<StoredDocument> deviceStatus, StoredDocument? profileDocument,
-        Func<Task<List<StoredDocument>>> treatments, Func<List<OrefGlucose>> glucose, IOrefGrain oref, DateTimeOffset now)
+        Func<Task<List<StoredDocument>>> treatments, Func<List<OrefGlucose>> glucose, IOrefGrain oref, DateTimeOffset now, Properties.AnswerLifetime lifetime)
     {
         if (!wantIob && !wantCob)
         {
@@ -32,6 +33,12 @@ public static class InsulinAndCarbs
         bool Want(string name) => name == "iob" ? wantIob : wantCob;
         var nowMs = now.ToUnixTimeMilliseconds();
         var fresh = deviceStatus.Where(d => nowMs - d.DateMs <= DeviceStatusFresh.TotalMilliseconds).ToList();
+        foreach (var status in fresh)
+        {
+            // A status turns stale once; one already stale never speaks again.
+            lifetime.EndsBy(status.DateMs + (long)DeviceStatusFresh.TotalMilliseconds + 1);
+        }
+
         var fromDevice = DeviceIob(fresh);
         var cobFromDevice = DeviceCob(fresh);
         if ((!wantIob || fromDevice is not null) && (!wantCob || cobFromDevice is not null))
@@ -40,6 +47,14 @@ public static class InsulinAndCarbs
             return;
         }
 
+        // Without a profile oref has nothing to compute with: the day's treatments are not needed.
+        if (profileDocument is null)
+        {
+            SetIfWanted(properties, Want, fromDevice, cobFromDevice);
+            return;
+        }
+
+        lifetime.MovesWithTheClock();
         var recent = await treatments();
         var (profile, _) = OrefProfileMapper.Map(profileDocument, now, OrefHistory.ActiveTempTarget(OrefHistory.TempTargets(recent), now));
         if (profile is null)

@@ -3,11 +3,13 @@ using Nocturne.Grains.Interfaces;
 namespace Nocturne.Grains.Properties;
 
 /// <summary>
-/// The last /api/v2/properties answers of a site, as JSON, so that followers polling at once do
-/// not each recompute them. An answer serves for at most <see cref="Fresh"/> (ages, the forecast
-/// and iob depend on the clock; the reference's own answers lag by its data-load interval, far
-/// more), and never after a change to the documents or the site's settings: an answer whose
-/// computation a change overtook is not kept.
+/// The last /api/v2/properties answers of a site, as JSON, so that followers polling do not each
+/// recompute them. An answer serves until its <see cref="AnswerLifetime"/> ends (the next instant
+/// at which a part that reads the clock, an age or a reading leaving the day, can differ: the
+/// bytes are those a computation at that moment would give), or for at most <see cref="Fresh"/>
+/// when a part moves with every instant (the profile's basal, iob from oref; the reference's own
+/// answers lag by its data-load interval, far more). Never after a change to the documents or the
+/// site's settings: an answer whose computation a change overtook is not kept.
 /// </summary>
 public sealed class RenderedProperties
 {
@@ -15,19 +17,20 @@ public sealed class RenderedProperties
 
     private const int Kept = 8;
 
-    private readonly Dictionary<string, (SiteSettings Settings, DateTimeOffset At, string Json)> _answers = [];
+    private readonly Dictionary<string, (SiteSettings Settings, DateTimeOffset At, AnswerLifetime Lifetime, string Json)> _answers = [];
     private long _generation;
 
-    public async Task<string> GetOrComputeAsync(IReadOnlyList<string>? names, SiteSettings settings, DateTimeOffset now, Func<Task<string>> compute)
+    public async Task<string> GetOrComputeAsync(IReadOnlyList<string>? names, SiteSettings settings, DateTimeOffset now, Func<AnswerLifetime, Task<string>> compute)
     {
         var key = names is null ? "*" : string.Join(',', names);
-        if (_answers.TryGetValue(key, out var cached) && ReferenceEquals(cached.Settings, settings) && now >= cached.At && now - cached.At < Fresh)
+        if (_answers.TryGetValue(key, out var cached) && ReferenceEquals(cached.Settings, settings) && Serves(cached.At, cached.Lifetime, now))
         {
             return cached.Json;
         }
 
         var generation = _generation;
-        var json = await compute();
+        var lifetime = new AnswerLifetime(now.ToUnixTimeMilliseconds());
+        var json = await compute(lifetime);
         if (generation == _generation)
         {
             if (_answers.Count >= Kept)
@@ -35,7 +38,7 @@ public sealed class RenderedProperties
                 _answers.Clear();
             }
 
-            _answers[key] = (settings, now, json);
+            _answers[key] = (settings, now, lifetime, json);
         }
 
         return json;
@@ -45,5 +48,13 @@ public sealed class RenderedProperties
     {
         _answers.Clear();
         _generation++;
+    }
+
+    private static bool Serves(DateTimeOffset at, AnswerLifetime lifetime, DateTimeOffset now)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        return lifetime.EveryInstant
+            ? now >= at && now - at < Fresh
+            : nowMs >= lifetime.ComputedAtMs && nowMs < lifetime.EndMs;
     }
 }

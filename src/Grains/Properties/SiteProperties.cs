@@ -17,7 +17,8 @@ public static class SiteProperties
 
     public static readonly string[] Names = ["bgnow", "delta", "direction", "buckets", "ar2", "rawbg", "upbat", "cage", "sage", "iage", "bage", "basal", "pump", "loop", "openaps", "runtimestate"];
 
-    public static JsonObject Compute(IReadOnlyCollection<string>? wanted, EntryWindow entries, LiveState state, SiteSettings settings, DateTimeOffset now)
+    /// <param name="lifetime">Told when each part that reads the clock can next differ.</param>
+    public static JsonObject Compute(IReadOnlyCollection<string>? wanted, EntryWindow entries, LiveState state, SiteSettings settings, DateTimeOffset now, AnswerLifetime lifetime)
     {
         var units = settings.Units;
         var result = new JsonObject();
@@ -25,6 +26,7 @@ public static class SiteProperties
         // The readings the reference's buckets take, however old the newest is: newest first, until one falls
         // in no bucket (the buckets stop before it). Only those few are read back from the window.
         var sgvs = BucketReadings(entries.Since(nowMs - (long)EntryWindow.Span.TotalMilliseconds, "sgv").Where(e => e.DateMs <= nowMs && Mgdl(e) is > 0));
+        ReadingsChange(entries, sgvs, nowMs, lifetime);
         var buckets = Buckets(sgvs, units);
         bool Want(string name) => wanted is null || wanted.Contains(name);
 
@@ -54,10 +56,14 @@ public static class SiteProperties
             result["direction"] = Direction(JsonText.Of(sgvs[0].Doc["direction"]));
         }
 
-        if (Want("rawbg") && sgvs.Count > 0 && entries.Since(nowMs - (int)EntryWindow.Span.TotalMilliseconds, "cal").FirstOrDefault() is { } cal
-            && RawBg(sgvs[0], cal, units) is { } raw)
+        if (Want("rawbg") && sgvs.Count > 0 && entries.Since(nowMs - (int)EntryWindow.Span.TotalMilliseconds, "cal").FirstOrDefault() is { } cal)
         {
-            result["rawbg"] = raw;
+            // A calibration counts while it is dated within the last 24 hours.
+            lifetime.EndsBy(cal.DateMs + (long)EntryWindow.Span.TotalMilliseconds + 1);
+            if (RawBg(sgvs[0], cal, units) is { } raw)
+            {
+                result["rawbg"] = raw;
+            }
         }
 
         if (Want("upbat") && UploaderBattery(state) is { } battery)
@@ -75,8 +81,13 @@ public static class SiteProperties
         {
             if (Want(name))
             {
-                result[name] = Age(state, types, unit, nowMs);
+                result[name] = Age(state, types, unit, nowMs, lifetime);
             }
+        }
+
+        if (Want("basal") && state.Profile is not null)
+        {
+            lifetime.MovesWithTheClock();
         }
 
         if (Want("basal") && Basal(state, now) is { } basal)
@@ -98,6 +109,21 @@ public static class SiteProperties
         }
 
         return result;
+    }
+
+    // The readings the buckets take change when one dated in the future becomes past, or when the
+    // oldest of them leaves the last 24 hours (the rest are older still, or were never taken).
+    private static void ReadingsChange(EntryWindow entries, List<StoredDocument> sgvs, long nowMs, AnswerLifetime lifetime)
+    {
+        foreach (var future in entries.Since(nowMs + 1, "sgv"))
+        {
+            lifetime.EndsBy(future.DateMs);
+        }
+
+        if (sgvs.Count > 0)
+        {
+            lifetime.EndsBy(sgvs.Min(s => s.DateMs) + (long)EntryWindow.Span.TotalMilliseconds + 1);
+        }
     }
 
     // The buckets span from 17.5 minutes before the newest reading to 2.5 minutes after it, and are
@@ -311,7 +337,7 @@ public static class SiteProperties
         return null;
     }
 
-    private static JsonObject Age(LiveState state, string[] eventTypes, string unit, long nowMs)
+    private static JsonObject Age(LiveState state, string[] eventTypes, string unit, long nowMs, AnswerLifetime lifetime)
     {
         var newest = eventTypes.Select(t => state.NewestByEventType.GetValueOrDefault(t)).Where(t => t is not null).MaxBy(t => t!.DateMs);
         if (newest is null)
@@ -320,6 +346,8 @@ public static class SiteProperties
         }
 
         var hours = (int)((nowMs - newest.DateMs) / 3_600_000);
+        // The whole hours change at the next hour since the treatment (one dated ahead: at any moment).
+        lifetime.EndsBy(nowMs < newest.DateMs ? nowMs + 1 : newest.DateMs + ((hours + 1) * 3_600_000L));
         var display = unit == "d" ? $"{hours / 24}d{hours % 24}h" : $"{hours}h";
         return new JsonObject
         {

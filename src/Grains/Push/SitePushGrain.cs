@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Nocturne.Grains.Interfaces;
+using Nocturne.Grains.Interfaces.Alarms;
 using Nocturne.Grains.Interfaces.Push;
+using Nocturne.Grains.Interfaces.Tenants;
 using Orleans.Utilities;
 
 namespace Nocturne.Grains.Push;
@@ -20,7 +23,16 @@ public sealed class SitePushGrain(ILogger<SitePushGrain> logger) : Grain, ISiteP
 
     public Task SubscribeAsync(ISitePushObserver relay)
     {
+        _relays.ClearExpired();
+        var first = _relays.Count == 0;
         _relays.Subscribe(relay, relay);
+        if (first)
+        {
+            // The alarm grain stops publishing to a site nobody follows (PublishHeardAsync); this
+            // activation may be new (moved, collected while nobody followed), so tell it on every first relay.
+            _ = StringKeyedGrains.Get<ISiteAlarmGrain>(GrainFactory, SiteGrainKeys.For(SiteGrainKeys.SiteOf(this.GetPrimaryKeyString()), "alarms")).FollowedAsync();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -34,5 +46,12 @@ public sealed class SitePushGrain(ILogger<SitePushGrain> logger) : Grain, ISiteP
     {
         // OnPushAsync is one-way: a relay that is gone fails nothing here; its lease runs out.
         return _relays.Notify(relay => relay.OnPushAsync(pushEvent));
+    }
+
+    public async Task<bool> PublishHeardAsync(SitePushEvent pushEvent)
+    {
+        // Notify drops the relays whose lease ran out first, so the count after it is of live relays.
+        await PublishAsync(pushEvent);
+        return _relays.Count > 0;
     }
 }

@@ -18,13 +18,13 @@ public sealed partial class PatientGrain
         }
 
         var now = time.GetUtcNow();
-        return await _renderedProperties.GetOrComputeAsync(names, site.Settings, now, async () =>
+        return await _renderedProperties.GetOrComputeAsync(names, site.Settings, now, async lifetime =>
         {
-            var properties = Properties.SiteProperties.Compute(names, _entryWindow, _live, site.Settings, now);
+            var properties = Properties.SiteProperties.Compute(names, _entryWindow, _live, site.Settings, now, lifetime);
             await InsulinAndCarbs.AddAsync(properties, names is null || names.Contains("iob"), names is null || names.Contains("cob"), _live.DeviceStatus, _live.Profile,
                 () => _recentTreatments.ReadAsync(documents, SiteId, now),
                 () => OrefHistory.Glucose(_entryWindow.Since((now - OrefHistory.Span).ToUnixTimeMilliseconds(), "sgv")),
-                GrainFactory.GetGrain<IOrefGrain>(0), now);
+                GrainFactory.GetGrain<IOrefGrain>(0), now, lifetime);
             return properties.ToJsonString();
         });
     }

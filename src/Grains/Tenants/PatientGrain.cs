@@ -26,7 +26,10 @@ public sealed partial class PatientGrain(DocumentStore documents, Storage.Activa
 
     private static readonly TimeSpan SiteStateRecheck = TimeSpan.FromSeconds(30);
 
-    private string SiteId => this.GetPrimaryKeyString();
+    // Decoded from the grain key once: an upload asked for it about ten times, each a UTF-8 decode.
+    private string? _siteId;
+
+    private string SiteId => _siteId ??= this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

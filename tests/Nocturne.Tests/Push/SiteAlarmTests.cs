@@ -8,7 +8,8 @@ namespace Nocturne.Tests.Push;
 /// <summary>
 /// Alarms as a follower hears them (SignalR) and as the REST views show them: thresholds from the
 /// site's settings, acknowledgements (which outlive a restart of the alarm grain), a worse level
-/// re-alarming, and stale data found by the reminder with no upload at all.
+/// re-alarming, stale data found by the reminder with no upload at all (heard also by a follower who
+/// connects after the alarm began), and an alarm cleared after the alarm grain reloads.
 /// </summary>
 public sealed class SiteAlarmTests : IClassFixture<MultiSiteApi>
 {
@@ -109,6 +110,41 @@ public sealed class SiteAlarmTests : IClassFixture<MultiSiteApi>
         await _api.PostEntryAsync(site, secret, 112, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var clear = await follower.NextAsync("clear_alarm");
         Assert.Equal("Time Ago", clear.GetProperty("group").GetString());
+    }
+
+    [Fact]
+    public async Task AStaleAlarmOfASiteNobodyFollowsIsHeardByAFollowerWhoConnectsLater()
+    {
+        var (site, secret) = await _api.CreateSiteAsync("unwatched", SimpleAlarms);
+
+        // Stale on arrival with nobody following: the alarm stands (the views show it), heard by no one.
+        await _api.PostEntryAsync(site, secret, 110, DateTimeOffset.UtcNow.AddMinutes(-20).ToUnixTimeMilliseconds());
+        var alarms = await _api.AlarmsWhenAsync(site, secret, a => a.GetProperty("active").GetArrayLength() > 0);
+        Assert.Equal("Stale data, check rig?", alarms.GetProperty("active")[0].GetProperty("title").GetString());
+        Assert.Equal(1, alarms.GetProperty("level").GetInt32());
+
+        // A follower who connects afterwards hears it on the minute tick, with no upload.
+        await using var follower = await HubFollower.ConnectAsync(_host.Factory, site, await _api.TokenAsync(site, secret, "readable"));
+        var stale = await follower.NextAsync("alarm", seconds: 75);
+        Assert.Equal("Stale data, check rig?", stale.GetProperty("title").GetString());
+        Assert.Equal("Time Ago", stale.GetProperty("group").GetString());
+    }
+
+    [Fact]
+    public async Task AnAlarmThatSoundedBeforeTheAlarmGrainReloadsIsStillClearedWhenTheReadingIsBackInRange()
+    {
+        var (site, secret) = await _api.CreateSiteAsync("reloadclear", SimpleAlarms);
+        await using var follower = await HubFollower.ConnectAsync(_host.Factory, site, await _api.TokenAsync(site, secret, "readable"));
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await _api.PostEntryAsync(site, secret, 270, now - 5000);
+        Assert.Equal("Urgent HIGH", (await follower.NextAsync("urgent_alarm")).GetProperty("title").GetString());
+
+        var grains = (IGrainFactory)_host.Factory.Services.GetService(typeof(IGrainFactory))!;
+        await GrainReload.DeactivateAsync(grains, grains.GetGrain<ISiteAlarmGrain>(SiteGrainKeys.For(site, "alarms")));
+        await _api.PostEntryAsync(site, secret, 150, now);
+        var clear = await follower.NextAsync("clear_alarm");
+        Assert.Equal("Auto ack'd alarm(s)", clear.GetProperty("message").GetString());
+        Assert.Equal("default", clear.GetProperty("group").GetString());
     }
 
     [Fact]

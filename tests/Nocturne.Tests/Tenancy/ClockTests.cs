@@ -1,6 +1,9 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Nocturne.Grains.Interfaces.Alarms;
 using Nocturne.Grains.Interfaces.Oref;
+using Nocturne.Grains.Interfaces.Tenants;
 using Nocturne.OrefInterop;
 using Nocturne.Tests.Infrastructure;
 
@@ -8,8 +11,8 @@ namespace Nocturne.Tests.Tenancy;
 
 /// <summary>
 /// What changes as time passes, checked by moving the host's clock rather than by waiting:
-/// JWTs expire, a loop's device status stops speaking for the current IOB, and the IOB that
-/// /api/v2/properties computes from treatments decays as time passes.
+/// JWTs expire, a loop's device status stops speaking for the current IOB, the IOB that
+/// /api/v2/properties computes from treatments decays as time passes, and a stale alarm's minutes grow.
 /// </summary>
 public sealed class ClockTests : IAsyncLifetime
 {
@@ -23,6 +26,11 @@ public sealed class ClockTests : IAsyncLifetime
     }
 
     public Task DisposeAsync() => _api.DisposeAsync();
+
+    private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private async Task PostAsync(string site, string secret, string path, object body) =>
+        Assert.Equal(200, (await _api.SendAsAdminAsync(site, secret, HttpMethod.Post, path, body)).Status);
 
     [Fact]
     public async Task AJwtExpiresAfterItsLifetime()
@@ -45,6 +53,31 @@ public sealed class ClockTests : IAsyncLifetime
         Assert.Equal(401, await ReadAsync());
         // The access token itself still works and gives a fresh JWT.
         Assert.Equal(200, (await _api.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/t/{site}/api/v1/entries.json?token={token}"))).Status);
+    }
+
+    [Fact]
+    public async Task AStandingStaleAlarmShowsTheMinutesOfNowAfterTheAlarmGrainReloads()
+    {
+        var (site, secret) = await _api.CreateSiteAsync("stalemins", new { alarmTypes = new[] { "simple" } });
+        Assert.Equal(200, (await _api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/entries",
+            new { type = "sgv", sgv = 110, date = _clock.GetUtcNow().AddMinutes(-20).ToUnixTimeMilliseconds(), device = "cgm", direction = "Flat" })).Status);
+        async Task<string?> StaleMessageAsync() =>
+            (await _api.GetOkAsync(site, secret, "/api/v2/properties/alarms")).GetProperty("alarms").GetProperty("active").EnumerateArray()
+                .Where(a => a.GetProperty("group").GetString() == "Time Ago").Select(a => a.GetProperty("message").GetString()).SingleOrDefault();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await StaleMessageAsync() is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("Last received: 20 mins ago", await StaleMessageAsync());
+
+        // Seven minutes later the alarm stands unchanged (a warning until 30 minutes): the state is not
+        // written for its minutes alone, yet a reloaded alarm grain shows the minutes of now.
+        _clock.Advance(TimeSpan.FromMinutes(7));
+        var grains = (IGrainFactory)_api.Factory.Services.GetService(typeof(IGrainFactory))!;
+        await GrainReload.DeactivateAsync(grains, grains.GetGrain<ISiteAlarmGrain>(SiteGrainKeys.For(site, "alarms")));
+        Assert.Equal("Last received: 27 mins ago", await StaleMessageAsync());
     }
 
     [Fact]
@@ -73,11 +106,9 @@ public sealed class ClockTests : IAsyncLifetime
     {
         var (site, secret) = await _api.CreateSiteAsync("decay");
         var now = _clock.GetUtcNow();
-        string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        async Task PostAsync(string path, object body) => Assert.Equal(200, (await _api.SendAsAdminAsync(site, secret, HttpMethod.Post, path, body)).Status);
 
         // A 1 U/h profile with a DIA of 5 h, an hour of readings, and 3 U an hour ago: no loop, so oref computes iob.
-        await PostAsync("/api/v1/profile", new
+        await PostAsync(site, secret, "/api/v1/profile", new
         {
             defaultProfile = "Default",
             startDate = Iso(now.AddDays(-10)),
@@ -94,8 +125,8 @@ public sealed class ClockTests : IAsyncLifetime
                 },
             },
         });
-        await PostAsync("/api/v1/entries", Enumerable.Range(0, 12).Select(i => new { type = "sgv", date = now.AddMinutes(-1 - (5 * i)).ToUnixTimeMilliseconds(), sgv = 120, device = "cgm", direction = "Flat" }).ToArray());
-        await PostAsync("/api/v1/treatments", new { eventType = "Correction Bolus", created_at = Iso(now.AddMinutes(-60)), insulin = 3.0 });
+        await PostAsync(site, secret, "/api/v1/entries", Enumerable.Range(0, 12).Select(i => new { type = "sgv", date = now.AddMinutes(-1 - (5 * i)).ToUnixTimeMilliseconds(), sgv = 120, device = "cgm", direction = "Flat" }).ToArray());
+        await PostAsync(site, secret, "/api/v1/treatments", new { eventType = "Correction Bolus", created_at = Iso(now.AddMinutes(-60)), insulin = 3.0 });
 
         double ExpectedIob(DateTimeOffset at, params (DateTimeOffset At, double Units)[] doses) =>
             OrefLibrary.CalculateIob(new IobRequest(new InsulinProfile(5, "rapid-acting"), doses.Select(d => new InsulinDose(d.At.ToUnixTimeMilliseconds(), d.Units)).ToList(), at.ToUnixTimeMilliseconds()))[0].Iob;
@@ -111,11 +142,11 @@ public sealed class ClockTests : IAsyncLifetime
 
         // A bolus and a reading just stored show in the very next answer (no cached answer outlives a change).
         var bolusAt = _clock.GetUtcNow();
-        await PostAsync("/api/v1/treatments", new { eventType = "Correction Bolus", created_at = Iso(bolusAt), insulin = 2.0 });
+        await PostAsync(site, secret, "/api/v1/treatments", new { eventType = "Correction Bolus", created_at = Iso(bolusAt), insulin = 2.0 });
         var afterBolus = await ReadAsync();
         Assert.Equal(ExpectedIob(bolusAt, (now.AddMinutes(-60), 3.0), (bolusAt, 2.0)), afterBolus.Iob, 1);
         Assert.True(afterBolus.Iob > first.Iob + 1.5, $"{first.Iob} then {afterBolus.Iob}");
-        await PostAsync("/api/v1/entries", new { type = "sgv", date = _clock.GetUtcNow().ToUnixTimeMilliseconds(), sgv = 95, device = "cgm", direction = "Flat" });
+        await PostAsync(site, secret, "/api/v1/entries", new { type = "sgv", date = _clock.GetUtcNow().ToUnixTimeMilliseconds(), sgv = 95, device = "cgm", direction = "Flat" });
         Assert.Equal(95, (await ReadAsync()).Bg);
 
         // Ninety minutes later (nothing stored meanwhile) the same treatments leave less insulin on board.
@@ -130,5 +161,63 @@ public sealed class ClockTests : IAsyncLifetime
         var id = stored.EnumerateArray().Single().GetProperty("_id").GetString();
         Assert.Equal(200, (await _api.SendAsAdminAsync(site, secret, HttpMethod.Delete, $"/api/v1/treatments/{id}", null)).Status);
         Assert.Equal(ExpectedIob(_clock.GetUtcNow(), (now.AddMinutes(-60), 3.0)), (await ReadAsync()).Iob, 1);
+    }
+
+    [Fact]
+    public async Task AKeptPropertiesAnswerIsWhatAFreshComputationGivesAsTheClockMoves()
+    {
+        var (site, secret) = await _api.CreateSiteAsync("kept");
+        var now = _clock.GetUtcNow();
+
+        // No profile: every part of the answer stands still between the instants the clock changes it.
+        // An hour of readings and one dated two minutes ahead, a cannula changed 59.5 minutes ago
+        // and a loop's status 9.5 minutes old (fresh for another 30 seconds).
+        await PostAsync(site, secret, "/api/v1/entries", Enumerable.Range(0, 12).Select(i => new { type = "sgv", date = now.AddMinutes(-1 - (5 * i)).ToUnixTimeMilliseconds(), sgv = 120 + i, device = "cgm", direction = "Flat" })
+            .Append(new { type = "sgv", date = now.AddMinutes(2).ToUnixTimeMilliseconds(), sgv = 90, device = "cgm", direction = "FortyFiveDown" }).ToArray());
+        await PostAsync(site, secret, "/api/v1/treatments", new { eventType = "Site Change", created_at = Iso(now.AddSeconds(-3570)), notes = "arm" });
+        await PostAsync(site, secret, "/api/v1/devicestatus", new
+        {
+            device = "openaps://rig",
+            created_at = Iso(now.AddSeconds(-570)),
+            openaps = new { iob = new { iob = 2.5, activity = 0.01, timestamp = Iso(now.AddSeconds(-570)) } },
+        });
+
+        // The whole answer kept since the first read, against one computed now (a list of names never asked before).
+        var names = Nocturne.Grains.Properties.SiteProperties.Names.Concat(["iob", "cob", "alarms"]).ToList();
+        var asked = 0;
+        async Task<JsonElement> KeptAndFreshAsync()
+        {
+            var kept = await _api.GetOkAsync(site, secret, "/api/v2/properties");
+            asked++;
+            var fresh = await _api.GetOkAsync(site, secret, "/api/v2/properties/" + string.Join(',', names.Skip(asked).Concat(names.Take(asked))));
+            Assert.Equal(fresh.GetRawText(), kept.GetRawText());
+            return kept;
+        }
+
+        var first = await KeptAndFreshAsync();
+        Assert.Equal(0, first.GetProperty("cage").GetProperty("age").GetInt32());
+        Assert.Equal(2.5, first.GetProperty("iob").GetProperty("iob").GetDouble());
+        Assert.Equal(120, first.GetProperty("bgnow").GetProperty("last").GetDouble());
+
+        // 31 seconds on: the cannula is an hour old and the loop's status has gone stale.
+        _clock.Advance(TimeSpan.FromSeconds(31));
+        var later = await KeptAndFreshAsync();
+        Assert.Equal(1, later.GetProperty("cage").GetProperty("age").GetInt32());
+        Assert.False(later.TryGetProperty("iob", out _), later.GetRawText());
+
+        // Two minutes on: the reading dated ahead is now the newest.
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        var ahead = await KeptAndFreshAsync();
+        Assert.Equal(90, ahead.GetProperty("bgnow").GetProperty("last").GetDouble());
+        Assert.Equal("FortyFiveDown", ahead.GetProperty("direction").GetProperty("value").GetString());
+
+        // A day on, only the reading dated ahead is left of the last 24 hours; five minutes later none is.
+        _clock.Advance(TimeSpan.FromHours(24) - TimeSpan.FromMinutes(3));
+        var dayLater = await KeptAndFreshAsync();
+        Assert.Equal(24, dayLater.GetProperty("cage").GetProperty("age").GetInt32());
+        Assert.NotEqual(ahead.GetProperty("buckets").GetRawText(), dayLater.GetProperty("buckets").GetRawText());
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var empty = await KeptAndFreshAsync();
+        Assert.Empty(empty.GetProperty("buckets").EnumerateArray());
     }
 }
