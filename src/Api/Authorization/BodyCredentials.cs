@@ -52,7 +52,7 @@ public static class BodyCredentials
         JsonNode? body;
         try
         {
-            body = JsonNode.Parse(bytes);
+            body = Nocturne.Grains.Documents.LastValueWinsJson.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), out _);
         }
         catch (JsonException)
         {

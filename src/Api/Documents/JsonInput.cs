@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Nocturne.Grains.Documents;
 
 namespace Nocturne.Api.Documents;
 
@@ -29,6 +30,8 @@ public static class JsonInput
         }
     }
 
+    private const string LoneSurrogate = "The body contains a lone UTF-16 surrogate escape";
+
     /// <summary>Why the document cannot be stored, naming where, or null when it can.</summary>
     public static string? Problem(JsonNode? node)
     {
@@ -40,7 +43,7 @@ public static class JsonInput
         {
             // System.Text.Json reads an escaped lone surrogate ("\ud800") only when the value is
             // materialised, and refuses it then.
-            return "The body contains a lone UTF-16 surrogate escape";
+            return LoneSurrogate;
         }
     }
 
@@ -190,11 +193,16 @@ public static class JsonInput
     // Per object; an object with more fields falls back to the tree walk (uploads have a dozen or so).
     private const int MaxComparedFields = 32;
 
-    /// <summary>Parses and checks in one go.</summary>
-    public static JsonNode? Parse(string json, out string? problem)
+    /// <summary>
+    /// Parses and checks in one go. A name given twice in an object keeps its last value, as
+    /// JSON.parse does in the reference; <paramref name="normalised"/> is then the body with each
+    /// name once, which is what goes on (everything after this point may assume unique names).
+    /// </summary>
+    public static JsonNode? Parse(string json, out string? problem, out string? normalised)
     {
-        var node = JsonNode.Parse(json);
+        var node = LastValueWinsJson.Parse(json, out var repeated);
         problem = Problem(node);
+        normalised = problem is null && repeated ? node?.ToJsonString() : null;
         return problem is null ? node : null;
     }
 }

@@ -59,14 +59,14 @@ public static class RequestBody
 
         try
         {
-            var node = JsonInput.Parse(text, out var problem);
+            var node = JsonInput.Parse(text, out var problem, out var normalised);
             if (problem is not null)
             {
                 return BadRequest(problem);
             }
 
             return node is JsonObject or JsonArray
-                ? new Result(text, null)
+                ? new Result(normalised ?? text, null)
                 : BadRequest("Body must be a JSON object or an array of objects");
         }
         catch (JsonException ex)

@@ -105,7 +105,7 @@ public sealed class JsonLinesImportSource : IImportSource
 
             try
             {
-                if (JsonNode.Parse(text) is JsonObject document)
+                if (Documents.LastValueWinsJson.Parse(text, out _) is JsonObject document)
                 {
                     documents.Add(document);
                 }

@@ -86,6 +86,27 @@ public sealed class BadInputTests(MultiSiteApi api) : IClassFixture<MultiSiteApi
     public Task NumbersBeyondADoubleAreRefusedOnEveryWrite(string number) =>
         AssertRefusedEverywhereAsync(valid => RawRequests.Utf8(valid.Replace("\"Y\"", number, StringComparison.Ordinal)));
 
+    [Fact]
+    public async Task AFieldGivenTwiceKeepsItsLastValueOnEveryWriteAsTheReference()
+    {
+        // JSON.parse in the reference keeps the last of repeated names; so do we, at the top level and nested.
+        var (site, secret, jwt) = await SiteAsync();
+        foreach (var (method, path, v3, valid) in WriteRoutes())
+        {
+            var body = valid.Replace("\"X\":\"Y\"", "\"X\":\"Y\",\"N\":{\"a\":1,\"a\":2},\"X\":\"Z\"", StringComparison.Ordinal);
+            var (status, text, _) = await RawRequests.SendAsync(api, site, method, path, RawRequests.Utf8(body), v3 ? null : secret, v3 ? jwt : null);
+            Assert.True(status is 200 or 201, $"{method} {path}: {status} {text}");
+        }
+
+        var stored = await SiteRows.DocumentsWithAsync(site, "X");
+        Assert.NotEmpty(stored);
+        Assert.All(stored, doc =>
+        {
+            Assert.Equal("Z", doc.GetProperty("X").GetString());
+            Assert.Equal(2, doc.GetProperty("N").GetProperty("a").GetInt32());
+        });
+    }
+
     [Theory]
     [InlineData("/api/v1/treatments", "{\"eventType\":[],\"created_at\":\"2026-01-01T00:00:00Z\"}")]
     [InlineData("/api/v2/treatments", "{\"eventType\":{\"a\":1}}")]

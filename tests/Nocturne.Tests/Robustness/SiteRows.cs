@@ -16,4 +16,22 @@ public static class SiteRows
         command.Parameters.AddWithValue("site", site);
         return (long)(await command.ExecuteScalarAsync())!;
     }
+    /// <summary>The stored documents of the site (every document table) that have the given top-level field.</summary>
+    public static async Task<List<System.Text.Json.JsonElement>> DocumentsWithAsync(string site, string field)
+    {
+        await using var connection = new NpgsqlConnection(Infrastructure.TestServices.Postgres);
+        await connection.OpenAsync();
+        var sql = string.Join(" UNION ALL ", Tables.Take(7).Select(t => $"SELECT doc::text FROM {t} WHERE tenant_id = @site AND doc ? @field"));
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("site", site);
+        command.Parameters.AddWithValue("field", field);
+        var documents = new List<System.Text.Json.JsonElement>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            documents.Add(System.Text.Json.JsonDocument.Parse(reader.GetString(0)).RootElement.Clone());
+        }
+
+        return documents;
+    }
 }

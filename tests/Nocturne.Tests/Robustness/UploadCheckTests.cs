@@ -82,7 +82,7 @@ public sealed class UploadCheckTests
             string? problem;
             try
             {
-                node = JsonInput.Parse(body, out problem);
+                node = JsonInput.Parse(body, out problem, out _);
             }
             catch (JsonException ex)
             {

@@ -48,7 +48,7 @@ public sealed record SocketIoPacket(int Type, string Namespace, long? AckId, Jso
         {
             try
             {
-                data = JsonNode.Parse(text[position..]);
+                data = Nocturne.Grains.Documents.LastValueWinsJson.Parse(text[position..], out _);
             }
             catch (JsonException)
             {
