@@ -45,7 +45,9 @@ public sealed class SchemaMigrator(string connectionString, ILogger? logger = nu
             foreach (var migration in SchemaScripts.All.Where(m => !applied.Contains(m.Version)))
             {
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-                await using (var script = new NpgsqlCommand(migration.Sql, connection, transaction))
+                // No time limit: a migration may rewrite whole tables (0010 rewrites every document
+                // table), minutes on a large database; a timeout would roll it back, every time.
+                await using (var script = new NpgsqlCommand(migration.Sql, connection, transaction) { CommandTimeout = 0 })
                 {
                     await script.ExecuteNonQueryAsync(cancellationToken);
                 }
