@@ -49,15 +49,8 @@ public sealed class SiteAlarmGrain(
     {
         var now = time.GetUtcNow();
         var newest = input.Readings.MaxBy(r => r.Mills);
-        var lastMs = state.State.Last?.Mills ?? long.MinValue;
-        var newReading = newest is not null && (newest.Mills > lastMs || newest.Mills == _unheardLastMs);
-        if (newest is not null && newest.Mills > lastMs)
-        {
-            state.State.Previous = input.Readings.Where(r => r.Mills < newest.Mills).MaxBy(r => r.Mills) is { } before
-                && before.Mills > lastMs ? before : state.State.Last;
-            state.State.Last = newest;
-        }
-
+        var newReading = newest is not null
+            && (TakeNewest(newest, input.Readings.Where(r => r.Mills < newest.Mills).MaxBy(r => r.Mills)) || newest.Mills == _unheardLastMs);
         _unheardLastMs = null;
         foreach (var status in input.DeviceStatusJson)
         {
@@ -103,10 +96,8 @@ public sealed class SiteAlarmGrain(
     {
         // Readings are not written here one by one: the entries table has the newest.
         var (last, previous) = await newestReadings.ReadAsync(SiteId, cancellationToken);
-        if (last is not null && last.Mills > (state.State.Last?.Mills ?? long.MinValue))
+        if (last is not null && TakeNewest(last, previous))
         {
-            state.State.Previous = previous is not null && previous.Mills > (state.State.Last?.Mills ?? long.MinValue) ? previous : state.State.Last;
-            state.State.Last = last;
             _unheardLastMs = last.Mills;
         }
 
@@ -120,6 +111,21 @@ public sealed class SiteAlarmGrain(
     }
 
     private Task WriteAsync() => state.WriteStateAsync();
+
+    // A reading newer than the last one known becomes the last; the one before is the newest of
+    // `before` (the reading before it, where known) and the old last. False when it is not newer.
+    private bool TakeNewest(AlarmReading newest, AlarmReading? before)
+    {
+        var lastMs = state.State.Last?.Mills ?? long.MinValue;
+        if (newest.Mills <= lastMs)
+        {
+            return false;
+        }
+
+        state.State.Previous = before is not null && before.Mills > lastMs ? before : state.State.Last;
+        state.State.Last = newest;
+        return true;
+    }
 
     // The newest reading turns stale a second after this (the time-ago warning's minutes after it).
     private static long StaleAtMs(long readingMs, Interfaces.SiteSettings? settings) =>
