@@ -111,8 +111,13 @@ public sealed class SiteAlarmGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // The next activation evaluates again for its moment (OnActivateAsync): a copy of this one's status may not outlive it.
-        await StatusChangedAsync(cancellationToken);
+        // The next activation evaluates again for its moment (OnActivateAsync): a copy of this one's
+        // status may not outlive it. Not while the silo shuts down (its patient grains go with it; one
+        // elsewhere keeps the copy at most KeptAlarmStatus.MaxAge): that would only slow the shutdown.
+        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        {
+            await StatusChangedAsync(cancellationToken);
+        }
     }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
