@@ -15,12 +15,14 @@ namespace Nocturne.Grains.Push;
 /// </summary>
 public static class SiteChangeFeed
 {
-    public static void Publish(IGrainFactory grains, string siteId, DocumentChange change, DateTimeOffset now)
+    /// <param name="followGeneration">The patient grain's count of followers' arrivals; null while nobody
+    /// follows the site, and then no <c>dataUpdate</c> is built or sent.</param>
+    public static void Publish(IGrainFactory grains, string siteId, DocumentChange change, DateTimeOffset now, long? followGeneration)
     {
-        if (DataUpdate.From(change, now) is { } delta)
+        if (followGeneration is { } generation && DataUpdate.From(change, now) is { } delta)
         {
             _ = StringKeyedGrains.Get<ISitePushGrain>(grains, SiteGrainKeys.For(siteId, "push"))
-                .PublishAsync(new SitePushEvent(siteId, PushEventNames.DataUpdate, delta.ToJsonString(), now.ToUnixTimeMilliseconds()));
+                .PublishChangeAsync(new SitePushEvent(siteId, PushEventNames.DataUpdate, delta.ToJsonString(), now.ToUnixTimeMilliseconds()), generation);
         }
 
         if (AlarmInputOf(change) is { } input)
