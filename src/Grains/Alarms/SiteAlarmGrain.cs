@@ -71,7 +71,7 @@ public sealed class SiteAlarmGrain(
 
         try
         {
-            await EvaluateNewDataAsync(now, newReading ? newest : null, input.DeviceStatusJson.Count > 0);
+            await EvaluateNewDataAsync(now, newReading ? newest : null, input.DeviceStatusJson.Count > 0, input.Settings);
         }
         finally
         {
@@ -79,13 +79,13 @@ public sealed class SiteAlarmGrain(
         }
     }
 
-    private async Task EvaluateNewDataAsync(DateTimeOffset now, AlarmReading? newest, bool deviceStatuses)
+    private async Task EvaluateNewDataAsync(DateTimeOffset now, AlarmReading? newest, bool deviceStatuses, Interfaces.SiteSettings? writerSettings)
     {
         var newReading = newest is not null;
-        // One settings call per upload: the evaluation and the reminder's aim use the same answer.
+        // The writer's settings (or one call for them): the evaluation and the reminder's aim use the same answer.
         // A reading alone is written only with what it changes (the entries table has it); what a
         // device status says is found nowhere else, so it is written at once.
-        var settings = await SettingsAsync();
+        var settings = writerSettings ?? await SettingsAsync();
         await EvaluateAsync(now, settings, persist: deviceStatuses);
         if (newReading)
         {

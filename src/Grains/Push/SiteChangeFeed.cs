@@ -17,7 +17,8 @@ public static class SiteChangeFeed
 {
     /// <param name="followGeneration">The patient grain's count of followers' arrivals; null while nobody
     /// follows the site, and then no <c>dataUpdate</c> is built or sent.</param>
-    public static void Publish(IGrainFactory grains, string siteId, DocumentChange change, DateTimeOffset now, long? followGeneration)
+    /// <param name="settings">The site's settings as the writer knows them (null when it does not know them now).</param>
+    public static void Publish(IGrainFactory grains, string siteId, DocumentChange change, DateTimeOffset now, long? followGeneration, SiteSettings? settings)
     {
         if (followGeneration is { } generation && DataUpdate.From(change, now) is { } delta)
         {
@@ -25,13 +26,13 @@ public static class SiteChangeFeed
                 .PublishChangeAsync(new SitePushEvent(siteId, PushEventNames.DataUpdate, delta.ToJsonString(), now.ToUnixTimeMilliseconds()), generation);
         }
 
-        if (AlarmInputOf(change) is { } input)
+        if (AlarmInputOf(change, settings) is { } input)
         {
             _ = StringKeyedGrains.Get<ISiteAlarmGrain>(grains, SiteGrainKeys.For(siteId, "alarms")).OnDataAsync(input);
         }
     }
 
-    private static AlarmInput? AlarmInputOf(DocumentChange change)
+    private static AlarmInput? AlarmInputOf(DocumentChange change, SiteSettings? settings)
     {
         var valid = change.Written.Where(d => d.IsValid);
         switch (change.Collection)
@@ -39,7 +40,7 @@ public static class SiteChangeFeed
             case Collection.Entries:
                 var readings = valid.Where(d => d.Type == "sgv" && DataUpdate.Number(d.Doc["sgv"]) is not null)
                     .Select(d => new AlarmReading(d.DateMs, DataUpdate.Number(d.Doc["sgv"])!.Value)).ToList();
-                return readings.Count == 0 ? null : new AlarmInput(readings, []);
+                return readings.Count == 0 ? null : new AlarmInput(readings, [], settings);
             case Collection.DeviceStatus:
                 var statuses = valid.Select(d =>
                 {
@@ -47,7 +48,7 @@ public static class SiteChangeFeed
                     json["mills"] = d.DateMs;
                     return json.ToJsonString();
                 }).ToList();
-                return statuses.Count == 0 ? null : new AlarmInput([], statuses);
+                return statuses.Count == 0 ? null : new AlarmInput([], statuses, settings);
             default:
                 return null;
         }
