@@ -21,9 +21,9 @@ public static class V2Api
     {
         var group = app.MapGroup("/api/v2").WithTags("API v2");
 
-        group.MapGet("/properties", (HttpContext http, IGrainFactory grains) => PropertiesAsync(http, grains, null))
+        group.MapGet("/properties", (Func<HttpContext, Task<IResult>>)(http => PropertiesAsync(http, null)))
             .RequirePermission("api:entries:read", "api:treatments:read");
-        group.MapGet("/properties/{names}", (string names, HttpContext http, IGrainFactory grains) => PropertiesAsync(http, grains, names))
+        group.MapGet("/properties/{names}", (string names, HttpContext http) => PropertiesAsync(http, names))
             .RequirePermission("api:entries:read", "api:treatments:read");
 
         group.MapGet("/ddata/at/{at?}", async (string? at, HttpContext http, DocumentQueries queries, TimeProvider time) =>
@@ -65,27 +65,19 @@ public static class V2Api
         return app;
     }
 
-    private static async Task<IResult> PropertiesAsync(HttpContext http, IGrainFactory grains, string? names)
+    private static async Task<IResult> PropertiesAsync(HttpContext http, string? names)
     {
         var wanted = names?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        // The alarm state comes from another grain: asked at the same time, not after.
-        var alarms = wanted is null || wanted.Contains("alarms")
-            ? Push.AlarmStatusSource.ViewAsync(grains, http.Site().SiteId, http.RequestServices.GetRequiredService<TimeProvider>())
-            : null;
-        if (await LiveProperties.ReadJsonAsync(http.Site().Grains, wanted) is not { } properties)
+        // One grain call: the patient grain answers with the alarm state (alarms) it keeps, in UTF-8.
+        if (await http.Site().Grains.Documents.GetPropertiesAnswerAsync(wanted) is not { } answer)
         {
             return NightscoutError.Result(StatusCodes.Status404NotFound, "Not Found");
         }
 
-        if (alarms is not null)
-        {
-            properties = LiveProperties.Append(properties, "alarms", await alarms);
-        }
-
         // ?pretty asks for indentation, as the reference allows.
         return http.Request.Query.ContainsKey("pretty")
-            ? V1Responses.Json(JsonNode.Parse(properties)!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }))
-            : V1Responses.Json(properties);
+            ? V1Responses.Json(JsonNode.Parse(answer.Utf8Json)!.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }))
+            : V1Responses.Json(answer.Utf8Json);
     }
 
     private static async Task<JsonObject> DdataAsync(string site, DocumentQueries queries, DateTimeOffset at, CancellationToken cancellationToken)

@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
+using Nocturne.Grains.Alarms;
 using Nocturne.Grains.Interfaces.Alarms;
 using Nocturne.Grains.Interfaces.Tenants;
 
 namespace Nocturne.Api.Push;
 
-/// <summary>Reads a site's alarm state for the REST views (properties, status).</summary>
+/// <summary>Reads a site's alarm state for <c>/api/v1/status.json</c> (the properties answer keeps its own copy, see PatientGrain.Properties).</summary>
 public static class AlarmStatusSource
 {
     public static async Task<JsonObject> ViewAsync(IGrainFactory grains, string siteId, TimeProvider time) =>

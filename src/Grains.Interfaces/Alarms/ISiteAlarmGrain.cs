@@ -24,4 +24,11 @@ public interface ISiteAlarmGrain : IGrainWithStringKey
 
     [Alias("GetStatus"), ReadOnly]
     Task<AlarmStatus> GetStatusAsync();
+
+    /// <summary>
+    /// The status for the site's patient grain, which keeps it for the properties answer: until the
+    /// status changes next (or this activation ends) the patient grain is told, before the change shows.
+    /// </summary>
+    [Alias("FollowStatus")]
+    Task<AlarmStatus> FollowStatusAsync();
 }

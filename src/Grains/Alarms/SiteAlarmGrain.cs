@@ -43,6 +43,10 @@ public sealed class SiteAlarmGrain(
     // OnDataAsync still evaluates it as new when it is the reading that came (it is committed before it is sent here).
     private long? _unheardLastMs;
 
+    // Whether the site's patient grain may keep a copy of the status (FollowStatusAsync) that the next
+    // change must drop. Not kept across activations: an activation that ends tells it (OnDeactivateAsync).
+    private bool _statusFollowed;
+
     private string SiteId => SiteGrainKeys.SiteOf(this.GetPrimaryKeyString());
 
     public async Task OnDataAsync(AlarmInput input)
@@ -65,11 +69,24 @@ public sealed class SiteAlarmGrain(
             return;
         }
 
+        try
+        {
+            await EvaluateNewDataAsync(now, newReading ? newest : null, input.DeviceStatusJson.Count > 0, input.Settings);
+        }
+        finally
+        {
+            await StatusChangedAsync();
+        }
+    }
+
+    private async Task EvaluateNewDataAsync(DateTimeOffset now, AlarmReading? newest, bool deviceStatuses, Interfaces.SiteSettings? writerSettings)
+    {
+        var newReading = newest is not null;
         // The writer's settings (or one call for them): the evaluation and the reminder's aim use the same answer.
         // A reading alone is written only with what it changes (the entries table has it); what a
         // device status says is found nowhere else, so it is written at once.
-        var settings = input.Settings ?? await SettingsAsync();
-        await EvaluateAsync(now, settings, persist: input.DeviceStatusJson.Count > 0);
+        var settings = writerSettings ?? await SettingsAsync();
+        await EvaluateAsync(now, settings, persist: deviceStatuses);
         if (newReading)
         {
             // The first tick comes as the reading turns stale, then every minute. A reminder already
@@ -89,6 +106,17 @@ public sealed class SiteAlarmGrain(
             await this.RegisterOrUpdateReminder(StaleReminder, CheckPeriod, CheckPeriod);
             _reminderDueMs = now.ToUnixTimeMilliseconds() + (long)CheckPeriod.TotalMilliseconds;
             _ticking = true;
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The next activation evaluates again for its moment (OnActivateAsync): a copy of this one's
+        // status may not outlive it. Not while the silo shuts down (its patient grains go with it; one
+        // elsewhere keeps the copy at most KeptAlarmStatus.MaxAge): that would only slow the shutdown.
+        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        {
+            await StatusChangedAsync(cancellationToken);
         }
     }
 
@@ -163,7 +191,14 @@ public sealed class SiteAlarmGrain(
         _ticking = true;
         _reminderDueMs = now.ToUnixTimeMilliseconds() + (long)CheckPeriod.TotalMilliseconds;
         var settings = await SettingsAsync();
-        await EvaluateAsync(now, settings, persist: false);
+        try
+        {
+            await EvaluateAsync(now, settings, persist: false);
+        }
+        finally
+        {
+            await StatusChangedAsync();
+        }
 
         // Readings came after the reminder was aimed (OnDataAsync leaves an earlier one alone): aim it
         // at the moment the newest turns stale, as a re-registration on each reading would have.
@@ -183,8 +218,16 @@ public sealed class SiteAlarmGrain(
             return;
         }
 
-        await PublishAsync([(PushEventNames.ClearAlarm, Clear(group, $"{group} - {AlarmLevels.Display(level)} was ack'd"))]);
-        await WriteAsync();
+        try
+        {
+            await PublishAsync([(PushEventNames.ClearAlarm, Clear(group, $"{group} - {AlarmLevels.Display(level)} was ack'd"))]);
+            await WriteAsync();
+        }
+        finally
+        {
+            await StatusChangedAsync();
+        }
+
         logger.LogInformation("Site {Site}: {Group} level {Level} acknowledged", SiteId, group, level);
     }
 
@@ -200,6 +243,33 @@ public sealed class SiteAlarmGrain(
         var snoozes = state.State.Slots.Where(s => s.LastAckMs > 0 && s.SilencedAt(nowMs) && s.SilenceMs > 1)
             .Select(s => new AlarmSnooze(s.Level, s.Group, s.LastAckMs, s.LastAckMs + s.SilenceMs)).ToList();
         return Task.FromResult(new AlarmStatus(state.State.Active.ToList(), snoozes, state.State.Last?.Mills));
+    }
+
+    public Task<AlarmStatus> FollowStatusAsync()
+    {
+        _statusFollowed = true;
+        return GetStatusAsync();
+    }
+
+    // Awaited within the turn that changed the status, so that the patient grain's copy is dropped
+    // before anyone can read the new status here. A failed call leaves a copy that its age ends
+    // (KeptAlarmStatus.MaxAge); this grain's own work goes on.
+    private async Task StatusChangedAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_statusFollowed)
+        {
+            return;
+        }
+
+        _statusFollowed = false;
+        try
+        {
+            await GrainFactory.Site(SiteId).Documents.AlarmStatusChangedAsync().WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogWarning(ex, "Site {Site}: the kept alarm status was not dropped", SiteId);
+        }
     }
 
     // persist: write the state whatever changed (otherwise only when what alarms or what sounded changed).

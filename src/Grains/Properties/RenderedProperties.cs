@@ -3,7 +3,7 @@ using Nocturne.Grains.Interfaces;
 namespace Nocturne.Grains.Properties;
 
 /// <summary>
-/// The last /api/v2/properties answers of a site, as JSON, so that followers polling do not each
+/// The last /api/v2/properties answers of a site, as UTF-8 JSON, so that followers polling do not each
 /// recompute them. An answer serves until its <see cref="AnswerLifetime"/> ends (the next instant
 /// at which a part that reads the clock, an age or a reading leaving the day, can differ: the
 /// bytes are those a computation at that moment would give), or for at most <see cref="Fresh"/>
@@ -17,17 +17,22 @@ public sealed class RenderedProperties
 
     private const int Kept = 8;
 
-    private readonly Dictionary<string, (SiteSettings Settings, DateTimeOffset At, AnswerLifetime Lifetime, string Json)> _answers = [];
+    private readonly Dictionary<string, (SiteSettings Settings, DateTimeOffset At, AnswerLifetime Lifetime, byte[] Json)> _answers = [];
     private long _generation;
 
-    public async Task<string> GetOrComputeAsync(IReadOnlyList<string>? names, SiteSettings settings, DateTimeOffset now, Func<AnswerLifetime, Task<string>> compute)
+    public ValueTask<byte[]> GetOrComputeAsync(IReadOnlyList<string>? names, SiteSettings settings, DateTimeOffset now, Func<AnswerLifetime, Task<byte[]>> compute)
     {
         var key = names is null ? "*" : string.Join(',', names);
         if (_answers.TryGetValue(key, out var cached) && ReferenceEquals(cached.Settings, settings) && Serves(cached.At, cached.Lifetime, now))
         {
-            return cached.Json;
+            return ValueTask.FromResult(cached.Json);
         }
 
+        return new ValueTask<byte[]>(ComputeAsync(key, settings, now, compute));
+    }
+
+    private async Task<byte[]> ComputeAsync(string key, SiteSettings settings, DateTimeOffset now, Func<AnswerLifetime, Task<byte[]>> compute)
+    {
         var generation = _generation;
         var lifetime = new AnswerLifetime(now.ToUnixTimeMilliseconds());
         var json = await compute(lifetime);

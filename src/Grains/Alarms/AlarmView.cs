@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Nocturne.Grains.Interfaces.Alarms;
 
-namespace Nocturne.Api.Push;
+namespace Nocturne.Grains.Alarms;
 
 /// <summary>
 /// The alarm state as <c>/api/v2/properties</c> (<c>alarms</c>) and <c>/api/v1/status.json</c> (<c>alarms</c>)
