@@ -153,6 +153,66 @@ public sealed class EntryWindowTests(MultiSiteApi api) : IClassFixture<MultiSite
         Assert.Contains(current.EnumerateArray(), e => e.TryGetProperty("sgv", out var sgv) && sgv.GetDouble() == 98.5);
     }
 
+    [Fact]
+    public async Task ConcurrentReadsOfSeveralSitesEachGetTheirOwnSiteAnswerWhateverTheFormat()
+    {
+        // Large answers that are not kept are rendered into arrays lent by a shared pool and given
+        // back once written (or at once for a 304 or a text format): an array given back too early
+        // would show one site's readings in another site's answer. Readings with long fields make a
+        // few entries (below the counts the shared cache keeps) large enough to be lent.
+        var now = DateTimeOffset.UtcNow;
+        var since = now.AddDays(-4).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        var sites = new List<(string Site, string Secret, string Device, Dictionary<int, string> Answers)>();
+        for (var s = 0; s < 3; s++)
+        {
+            var (site, secret) = await api.CreateSiteAsync($"winlend{s}");
+            var device = $"cgm-{s}-" + new string((char)('a' + s), 400);
+            var readings = Enumerable.Range(0, 300)
+                .Select(k => new { type = "sgv", date = now.AddMinutes(-1 - (5 * k)).ToUnixTimeMilliseconds(), sgv = 40 + (s * 100) + (k % 90), direction = "Flat", device }).ToArray();
+            Assert.Equal(200, (await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/entries", readings)).Status);
+            var answers = new Dictionary<int, string>();
+            foreach (var count in new[] { 12, 15, 288 })
+            {
+                answers[count] = await TextAsync(site, secret, $"/api/v1/entries.json?count={count}");
+                Assert.True(JsonNode.DeepEquals(JsonNode.Parse(await TextAsync(site, secret, $"/api/v1/entries.json?count={count}&find[date][$gte]={since}")), JsonNode.Parse(answers[count])));
+            }
+
+            Assert.True(System.Text.Encoding.UTF8.GetByteCount(answers[12]) > 4096, "a few entries should make an answer large enough to be lent");
+            sites.Add((site, secret, device, answers));
+        }
+
+        var newest = DateTimeOffset.FromUnixTimeMilliseconds(now.AddMinutes(-1).ToUnixTimeMilliseconds());
+        await Parallel.ForEachAsync(Enumerable.Range(0, 600), new ParallelOptions { MaxDegreeOfParallelism = 24 }, async (i, ct) =>
+        {
+            var (site, secret, device, answers) = sites[i % sites.Count];
+            var count = (i / 3 % 3) switch { 0 => 12, 1 => 15, _ => 288 };
+            using var request = MultiSiteApi.SiteRequest(site, HttpMethod.Get, (i % 7) == 5 ? $"/api/v1/entries.tsv?count={count}" : $"/api/v1/entries.json?count={count}", MultiSiteApi.Sha1(secret));
+            if (i % 7 == 6)
+            {
+                request.Headers.IfModifiedSince = newest;
+            }
+
+            using var response = await api.Client.SendAsync(request, ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            if (i % 7 == 6)
+            {
+                Assert.Equal(304, (int)response.StatusCode);
+            }
+            else if (i % 7 == 5)
+            {
+                Assert.Equal(200, (int)response.StatusCode);
+                var lines = body.Split("\r\n");
+                Assert.Equal(count, lines.Length);
+                Assert.All(lines, line => Assert.Equal(device, line.Split('\t')[4].Trim('"')));
+            }
+            else
+            {
+                Assert.Equal(200, (int)response.StatusCode);
+                Assert.Equal(answers[count], body);
+            }
+        });
+    }
+
     // The window answers a plain count; the same query with an explicit date goes to PostgreSQL.
     // (Key order may differ: jsonb stores keys in its own order, the window in the client's.)
     private async Task AssertSameAsPostgresAsync(string site, string secret)
