@@ -95,6 +95,11 @@ public sealed class EntryWindowTests(MultiSiteApi api) : IClassFixture<MultiSite
             $$"""{"sgv":98,"date":{{ms}},"dateString":"{{iso}}","trend":4,"direction":"Flat","device":"share2","type":"sgv"}""",
             $$"""{"type":"sgv","date":{{ms}},"sgv":250,"direction":"DoubleUp","device":"bench"}""",
             $$"""{"date": {{ms}}, "sgv": 80, "type": "sgv", "device": "bench", "direction": "FortyFiveDown"}""",
+            // Every value kind the compact layout has: null, booleans, negative and 64-bit integers,
+            // a number equal to the date, shared and unshared strings (escaped, non-ASCII), fractions.
+            $$"""{"type":"mbg","date":{{ms}},"mbg":-5,"big":9223372036854775807,"small":-9223372036854775808,"zero":0,"again":{{ms}},"ok":true,"off":false,"none":null,"device":"Meter \u00dcn\u00efc\u00f8d\u00e9 \ud83d\ude00","note":"a \"quoted\" <b>&</b>","frac":-0.5,"exp":1e5}""",
+            $$"""{"type":"cal","date":{{ms}},"slope":850.5,"intercept":32000,"scale":1,"device":"dexcom","sysTime":"{{iso}}","utcOffset":-300}""",
+            $$"""{"type":"sgv","date":{{ms}},"sgv":39,"noise":4,"direction":"NOT COMPUTABLE","device":"xDrip-LibreReceiver","unfiltered":0,"filtered":0,"rssi":-100,"dateString":"{{iso}}"}""",
         };
         var payload = new System.Buffers.ArrayBufferWriter<byte>();
         var rendered = new System.Buffers.ArrayBufferWriter<byte>();
@@ -104,7 +109,7 @@ public sealed class EntryWindowTests(MultiSiteApi api) : IClassFixture<MultiSite
                 (JsonObject)JsonNode.Parse(json)!);
             Nocturne.Grains.Documents.CompactEntry.Encode(document, payload, out var high, out var low);
             Assert.False(Nocturne.Grains.Documents.CompactEntry.IsJson(payload.WrittenSpan), $"kept as JSON: {json}");
-            Assert.True(payload.WrittenCount <= 40, $"{payload.WrittenCount} bytes for {json}");
+            Assert.True(payload.WrittenCount <= 40 || json.Contains("\"mbg\"", StringComparison.Ordinal), $"{payload.WrittenCount} bytes for {json}");
 
             rendered.ResetWrittenCount();
             Nocturne.Grains.Documents.CompactEntry.Render(payload.WrittenSpan, ms, high, low, rendered);
