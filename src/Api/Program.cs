@@ -48,7 +48,6 @@ builder.Services.AddSingleton<AuthFailureThrottle>();
 builder.Services.AddSingleton<SiteGrantCache>();
 builder.Services.AddSingleton<OperatorKey>();
 builder.Services.AddSingleton<WebAppFiles>();
-builder.Services.AddSingleton<ClinicDirectory>();
 builder.Services.AddSingleton<ClinicBoardNotice>();
 builder.Services.AddNocturneHealthChecks();
 builder.Services.AddHostedService<DefaultSiteBootstrapper>();

@@ -21,7 +21,7 @@ public static class ClinicAdminApi
 
         group.MapGet("/", async (ClinicStore store, CancellationToken cancellationToken) => TypedResults.Json(await store.ClinicsAsync(cancellationToken)));
 
-        group.MapPost("/", async (CreateTenantRequest body, IGrainFactory grains, ClinicStore store, ClinicDirectory clinics, IOptions<TenancyOptions> tenancy, HttpContext http, CancellationToken cancellationToken) =>
+        group.MapPost("/", async (CreateTenantRequest body, IGrainFactory grains, IOptions<TenancyOptions> tenancy, HttpContext http) =>
         {
             if (body.ApiSecret is { Length: < 12 })
             {
@@ -35,8 +35,7 @@ public static class ClinicAdminApi
             }
 
             var created = result.Value!;
-            await store.MarkClinicAsync(created.Site.Id, cancellationToken);
-            clinics.Remember(created.Site.Id);
+            await grains.Site(created.Site.Id).Access.MarkClinicAsync();
             return Results.Json(new { site = created.Site, apiSecret = created.ApiSecret, kind = "clinic", url = TenantAdminApi.SiteUrl(created.Site.Id, tenancy.Value, http) },
                 statusCode: StatusCodes.Status201Created);
         });

@@ -23,10 +23,10 @@ public static class ClinicApi
     {
         var group = app.MapGroup("/api/v4/clinic").WithTags("API v4 clinic");
 
-        group.MapPost("/invitations/accept", async (AcceptInvitationRequest? body, HttpContext http, ClinicStore store, ClinicDirectory clinics, ClinicBoardNotice notice, CancellationToken cancellationToken) =>
+        group.MapPost("/invitations/accept", async (AcceptInvitationRequest? body, HttpContext http, ClinicStore store, ClinicBoardNotice notice, CancellationToken cancellationToken) =>
         {
             var access = http.Site();
-            if (!await clinics.IsClinicAsync(access.SiteId, cancellationToken))
+            if (!access.Grant.IsClinic)
             {
                 return NotAClinic();
             }
@@ -51,10 +51,10 @@ public static class ClinicApi
             };
         }).RequirePermission("clinic:invitations:accept");
 
-        group.MapGet("/board", async (HttpContext http, IGrainFactory grains, ClinicDirectory clinics, CancellationToken cancellationToken) =>
+        group.MapGet("/board", async (HttpContext http, IGrainFactory grains) =>
         {
             var access = http.Site();
-            if (!await clinics.IsClinicAsync(access.SiteId, cancellationToken))
+            if (!access.Grant.IsClinic)
             {
                 return NotAClinic();
             }

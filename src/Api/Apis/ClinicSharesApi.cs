@@ -20,10 +20,10 @@ public static class ClinicSharesApi
     {
         var group = app.MapGroup("/api/v4/clinic-shares").WithTags("API v4 clinic sharing").RequirePermission("admin:api:clinics");
 
-        group.MapPost("/invitations", async (ClinicInvitationRequest? body, HttpContext http, ClinicStore store, ClinicDirectory clinics, CancellationToken cancellationToken) =>
+        group.MapPost("/invitations", async (ClinicInvitationRequest? body, HttpContext http, ClinicStore store, CancellationToken cancellationToken) =>
         {
             var site = http.Site().SiteId;
-            if (await clinics.IsClinicAsync(site, cancellationToken))
+            if (http.Site().Grant.IsClinic)
             {
                 return NightscoutError.Result(StatusCodes.Status400BadRequest, "Bad Request", "A clinic site has no data to share");
             }

@@ -11,13 +11,13 @@ namespace Nocturne.Api.Push;
 /// patient's data itself is only ever read through the board and chart routes, which check the
 /// share and write the audit log.
 /// </summary>
-public sealed class ClinicHub(SitePushRelay relay, IHubContext<ClinicHub> hub, ClinicDirectory clinics) : Hub
+public sealed class ClinicHub(SitePushRelay relay, IHubContext<ClinicHub> hub) : Hub
 {
     private const string FollowerKey = "follower";
 
     public override async Task OnConnectedAsync()
     {
-        if (Context.GetHttpContext()?.Features.Get<SiteAccess>() is not { } access || !await clinics.IsClinicAsync(access.SiteId, Context.ConnectionAborted))
+        if (Context.GetHttpContext()?.Features.Get<SiteAccess>() is not { } access || !access.Grant.IsClinic)
         {
             Context.Abort();
             return;

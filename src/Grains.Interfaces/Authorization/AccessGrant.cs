@@ -31,5 +31,11 @@ public sealed record AccessGrant
     /// </summary>
     [Id(8)] public bool Cors { get; init; }
 
+    /// <summary>
+    /// The site is a clinic: its data routes refuse writes and its clinic routes exist. Carried by the
+    /// grant for the same reason as <see cref="Cors"/>: no query per request to learn it.
+    /// </summary>
+    [Id(9)] public bool IsClinic { get; init; }
+
     public static AccessGrant UnknownSite { get; } = new() { Outcome = AccessOutcome.UnknownSite };
 }

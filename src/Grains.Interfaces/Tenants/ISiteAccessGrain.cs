@@ -16,6 +16,13 @@ public partial interface ISiteAccessGrain : IGrainWithStringKey
     [Alias("Provision")]
     Task<ChangeResult<SiteSummary>> ProvisionAsync(SiteProvisioning provisioning, bool overwrite);
 
+    /// <summary>
+    /// Makes the site a clinic (it holds staff and shares, never patient data); every grant it gives
+    /// from then on says so. False when the site does not exist.
+    /// </summary>
+    [Alias("MarkClinic")]
+    Task<bool> MarkClinicAsync();
+
     [Alias("GetSummary"), ReadOnly]
     Task<SiteSummary?> GetSummaryAsync();
 

@@ -19,11 +19,14 @@ namespace Nocturne.Grains.Tenants;
 /// JWT keys keep working.
 /// </summary>
 [GrainType("site-access")]
-public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGate loads, TimeProvider time, AccessTokenCipher tokenCipher, SiteAccessNotices notices, ILogger<SiteAccessGrain> logger) : Grain, ISiteAccessGrain
+public sealed partial class SiteAccessGrain(TenantStore store, Clinics.ClinicStore clinics, ActivationLoadGate loads, TimeProvider time, AccessTokenCipher tokenCipher, SiteAccessNotices notices, ILogger<SiteAccessGrain> logger) : Grain, ISiteAccessGrain
 {
     private TenantRecord? _tenant;
     private List<SubjectRecord> _subjects = [];
     private List<AuthRole> _customRoles = [];
+
+    // Part of every grant, so that the guard refusing patient data on a clinic's site costs no query per write.
+    private bool _isClinic;
     private Dictionary<string, SubjectRecord> _bySuffixHash = [];
     private Dictionary<string, SubjectRecord> _bySha1Hash = [];
 
@@ -44,7 +47,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        (_tenant, _subjects, _customRoles) = await loads.LoadAsync(() => store.LoadSiteAsync(SiteId, cancellationToken), cancellationToken);
+        (_tenant, _subjects, _customRoles, _isClinic) = await loads.LoadAsync(() => store.LoadSiteAsync(SiteId, cancellationToken), cancellationToken);
         if (_tenant is null)
         {
             return;
@@ -102,6 +105,21 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
         }
 
         return ChangeResult<SiteSummary>.Ok(_tenant.ToSummary());
+    }
+
+    public async Task<bool> MarkClinicAsync()
+    {
+        if (_tenant is null)
+        {
+            ForgetIfUnknown();
+            return false;
+        }
+
+        await clinics.MarkClinicAsync(SiteId);
+        _isClinic = true;
+        AccessChanged();
+        logger.LogInformation("Site {Site} is a clinic", SiteId);
+        return true;
     }
 
     public Task<SiteSummary?> GetSummaryAsync()
@@ -178,6 +196,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
         _tenant = null;
         _subjects = [];
         _customRoles = [];
+        _isClinic = false;
         IndexSubjects();
         AccessChanged();
         await TellPatientAsync();
@@ -418,6 +437,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, ActivationLoadGat
             IssuedAt = iat,
             ExpiresAt = exp,
             Cors = _tenant.Settings.AllowsCrossOrigin(),
+            IsClinic = _isClinic,
         };
     }
 

@@ -93,10 +93,10 @@ public sealed class TenantStore(PostgresConnection postgres)
     }
 
     /// <summary>
-    /// The site's row with its subjects and roles, in one round trip (one batch): what its access
-    /// grain loads on activation, once per site after a restart.
+    /// The site's row with its subjects and roles and whether it is a clinic, in one round trip (one
+    /// batch): what its access grain loads on activation, once per site after a restart.
     /// </summary>
-    public async Task<(TenantRecord? Tenant, List<SubjectRecord> Subjects, List<AuthRole> Roles)> LoadSiteAsync(string id, CancellationToken cancellationToken = default)
+    public async Task<(TenantRecord? Tenant, List<SubjectRecord> Subjects, List<AuthRole> Roles, bool IsClinic)> LoadSiteAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var batch = postgres.DataSource.CreateBatch();
         var tenant = new NpgsqlBatchCommand($"SELECT {TenantColumns} FROM tenants WHERE id = @id");
@@ -106,9 +106,12 @@ public sealed class TenantStore(PostgresConnection postgres)
         subjects.Parameters.AddWithValue("t", id);
         var roles = new NpgsqlBatchCommand("SELECT id, name, permissions, notes FROM auth_roles WHERE tenant_id = @t ORDER BY name");
         roles.Parameters.AddWithValue("t", id);
+        var clinic = new NpgsqlBatchCommand("SELECT EXISTS (SELECT 1 FROM clinics WHERE tenant_id = @t)");
+        clinic.Parameters.AddWithValue("t", id);
         batch.BatchCommands.Add(tenant);
         batch.BatchCommands.Add(subjects);
         batch.BatchCommands.Add(roles);
+        batch.BatchCommands.Add(clinic);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var found = await reader.ReadAsync(cancellationToken) ? ReadTenant(reader) : null;
         await reader.NextResultAsync(cancellationToken);
@@ -128,7 +131,9 @@ public sealed class TenantStore(PostgresConnection postgres)
                 reader.IsDBNull(3) ? null : reader.GetString(3), BuiltIn: false));
         }
 
-        return (found, subjectRows, roleRows);
+        await reader.NextResultAsync(cancellationToken);
+        var isClinic = await reader.ReadAsync(cancellationToken) && reader.GetBoolean(0);
+        return (found, subjectRows, roleRows, isClinic);
     }
 
     public async Task InsertSubjectAsync(string tenantId, SubjectRecord subject, CancellationToken cancellationToken = default)

@@ -208,6 +208,22 @@ public sealed class ClinicSharingTests(MultiSiteApi api) : IClassFixture<MultiSi
         Assert.Equal(400, (await api.SendAsAdminAsync(clinic.Id, clinic.Secret, HttpMethod.Post, "/api/v4/clinic-shares/invitations", new { })).Status);
     }
 
+    [Fact]
+    public async Task AClinicIsStillAClinicWhenItsSiteIsLoadedAgainFromTheDatabase()
+    {
+        var clinic = await CreateClinicAsync("clinic-reload");
+        await GrainReload.ReloadSiteAsync(api, clinic.Id);
+        // A credential never used before: its grant comes from the reloaded site, not from a grant kept in the API.
+        var admin = await api.CreateSubjectAsync(clinic.Id, clinic.Secret, "manager", "admin");
+
+        Assert.Equal(403, (await api.SendAsync(MultiSiteApi.SiteRequest(clinic.Id, HttpMethod.Post, $"/api/v1/entries?token={admin}",
+            body: new[] { new { type = "sgv", sgv = 100, date = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() } }))).Status);
+        Assert.Equal(403, (await api.SendAsync(MultiSiteApi.SiteRequest(clinic.Id, HttpMethod.Post, $"/api/v1/treatments?token={admin}",
+            body: new[] { new { eventType = "Note", notes = "not here" } }))).Status);
+        Assert.Empty(await BoardAsync(clinic, admin));
+        Assert.Equal(0, (await api.GetOkAsync(clinic.Id, clinic.Secret, "/api/v1/entries.json")).GetArrayLength());
+    }
+
     private async Task<Site> CreateClinicAsync(string prefix)
     {
         var id = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
