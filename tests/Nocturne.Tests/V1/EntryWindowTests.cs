@@ -218,6 +218,33 @@ public sealed class EntryWindowTests(MultiSiteApi api) : IClassFixture<MultiSite
         });
     }
 
+    [Fact]
+    public void AnAnswerInALentArrayCrossesSilosAsItsOwnBytesOnlyAndIsGivenBackOnce()
+    {
+        // The pool's array is larger than the answer and holds whatever it held before (another
+        // site's answer): only the answer's bytes may travel to another silo, and the copy there
+        // owns its bytes (nothing to give back).
+        var serializer = api.Factory.Services.GetRequiredService<Orleans.Serialization.Serializer<Nocturne.Grains.Interfaces.Documents.RecentEntries>>();
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(8192);
+        rented.AsSpan().Fill((byte)'x');
+        var json = """[{"_id":"5f0c1a2b3c4d5e6f70819203","sgv":120}]"""u8.ToArray();
+        json.CopyTo(rented, 0);
+        var lent = Nocturne.Grains.Interfaces.Documents.RecentEntries.Lent(rented, json.Length, 42);
+
+        var wire = serializer.SerializeToArray(lent);
+        Assert.True(wire.Length < json.Length + 64, $"{wire.Length} bytes on the wire for an answer of {json.Length}");
+        Assert.DoesNotContain(wire, b => b == (byte)'x');
+        var copy = serializer.Deserialize(wire)!;
+        Assert.Equal(json, copy.Utf8Json.ToArray());
+        Assert.Equal(42, copy.NewestDate);
+        Assert.False(copy.IsLent);
+
+        Assert.True(lent.IsLent);
+        lent.Release();
+        lent.Release();
+        Assert.False(lent.IsLent);
+    }
+
     // The window answers a plain count; the same query with an explicit date goes to PostgreSQL.
     // (Key order may differ: jsonb stores keys in its own order, the window in the client's.)
     private async Task AssertSameAsPostgresAsync(string site, string secret)
