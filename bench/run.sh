@@ -20,6 +20,10 @@ HTTP_PORT=${NOCTURNE_BENCH_HTTP_PORT:-1437}
 COMMIT_SECONDS=${NOCTURNE_BENCH_COMMIT_SECONDS:-15}
 ensure_packages
 pg_start "$DATA/pg" "$PG_PORT"
+# A run starts from an empty database unless it reuses an earlier run's sites (--run ID): sites left by
+# earlier runs keep their alarm reminders, and their ticks (and after the restart their activations)
+# would be measured as part of this run's requests.
+case " $* " in *" --run "*) ;; *) PGPASSWORD=$(cat "$DATA/pg.password") "$(pg_bin_dir)/dropdb" -h 127.0.0.1 -p "$PG_PORT" -U nocturne --if-exists nocturne_bench ;; esac
 pg_create_db "$DATA/pg" "$PG_PORT" nocturne_bench
 export ConnectionStrings__Postgres="$(pg_connection "$DATA/pg" "$PG_PORT" nocturne_bench);Maximum Pool Size=64"
 OPERATOR_KEY="bench-operator-key-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"

@@ -21,6 +21,15 @@ public interface ISitePushGrain : IGrainWithStringKey
     Task PublishAsync(SitePushEvent pushEvent);
 
     /// <summary>
+    /// A committed change of the site's documents, from its patient grain: published as
+    /// <see cref="PublishAsync"/>; with no relay to deliver it to, the patient grain is told
+    /// (<c>UnfollowedAsync</c> with <paramref name="followGeneration"/>) and stops publishing until
+    /// this grain's first relay subscribes.
+    /// </summary>
+    [Alias("PublishChange"), OneWay]
+    Task PublishChangeAsync(SitePushEvent pushEvent, long followGeneration);
+
+    /// <summary>
     /// Publishes as <see cref="PublishAsync"/> and answers whether any relay follows the site. A publisher
     /// told no may stop publishing until the site's alarm grain hears <c>FollowedAsync</c>, which this grain
     /// sends when its first relay subscribes.

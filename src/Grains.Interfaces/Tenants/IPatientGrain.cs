@@ -65,6 +65,21 @@ public partial interface IPatientGrain : IGrainWithStringKey
     [Alias("SiteChanged"), AlwaysInterleave]
     Task SiteChangedAsync(SiteState? site);
 
+    /// <summary>
+    /// The site's push grain has its first follower (a silo relay or a clinic): committed changes are
+    /// published to it again from now on. Sent and awaited before the follower's subscription is
+    /// answered, so that a follower never reads its first data before the writer knows of it.
+    /// </summary>
+    [Alias("Followed")]
+    Task FollowedAsync();
+
+    /// <summary>
+    /// The push grain had nobody to deliver a change to: publishing stops until <see cref="FollowedAsync"/>,
+    /// unless a follower came since the change was published (its <paramref name="followGeneration"/> is older).
+    /// </summary>
+    [Alias("Unfollowed"), OneWay]
+    Task UnfollowedAsync(long followGeneration);
+
     /// <summary>Newest srvModified per collection name (only collections with documents).</summary>
     [Alias("GetLastModified"), AlwaysInterleave]
     Task<IReadOnlyDictionary<string, long>> GetLastModifiedAsync();

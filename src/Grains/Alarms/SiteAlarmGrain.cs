@@ -65,10 +65,10 @@ public sealed class SiteAlarmGrain(
             return;
         }
 
-        // One settings call per upload: the evaluation and the reminder's aim use the same answer.
+        // The writer's settings (or one call for them): the evaluation and the reminder's aim use the same answer.
         // A reading alone is written only with what it changes (the entries table has it); what a
         // device status says is found nowhere else, so it is written at once.
-        var settings = await SettingsAsync();
+        var settings = input.Settings ?? await SettingsAsync();
         await EvaluateAsync(now, settings, persist: input.DeviceStatusJson.Count > 0);
         if (newReading)
         {

@@ -13,13 +13,6 @@ public sealed class ClinicStore(PostgresConnection postgres, TimeProvider time)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<bool> IsClinicAsync(string tenant, CancellationToken cancellationToken = default)
-    {
-        await using var command = postgres.DataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM clinics WHERE tenant_id = @tenant)");
-        command.Parameters.AddWithValue("tenant", tenant);
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
     public async Task<List<string>> ClinicsAsync(CancellationToken cancellationToken = default)
     {
         await using var command = postgres.DataSource.CreateCommand("SELECT tenant_id FROM clinics ORDER BY tenant_id");

@@ -15,21 +15,24 @@ namespace Nocturne.Grains.Push;
 /// </summary>
 public static class SiteChangeFeed
 {
-    public static void Publish(IGrainFactory grains, string siteId, DocumentChange change, DateTimeOffset now)
+    /// <param name="followGeneration">The patient grain's count of followers' arrivals; null while nobody
+    /// follows the site, and then no <c>dataUpdate</c> is built or sent.</param>
+    /// <param name="settings">The site's settings as the writer knows them (null when it does not know them now).</param>
+    public static void Publish(IGrainFactory grains, string siteId, DocumentChange change, DateTimeOffset now, long? followGeneration, SiteSettings? settings)
     {
-        if (DataUpdate.From(change, now) is { } delta)
+        if (followGeneration is { } generation && DataUpdate.From(change, now) is { } delta)
         {
             _ = StringKeyedGrains.Get<ISitePushGrain>(grains, SiteGrainKeys.For(siteId, "push"))
-                .PublishAsync(new SitePushEvent(siteId, PushEventNames.DataUpdate, delta.ToJsonString(), now.ToUnixTimeMilliseconds()));
+                .PublishChangeAsync(new SitePushEvent(siteId, PushEventNames.DataUpdate, delta.ToJsonString(), now.ToUnixTimeMilliseconds()), generation);
         }
 
-        if (AlarmInputOf(change) is { } input)
+        if (AlarmInputOf(change, settings) is { } input)
         {
             _ = StringKeyedGrains.Get<ISiteAlarmGrain>(grains, SiteGrainKeys.For(siteId, "alarms")).OnDataAsync(input);
         }
     }
 
-    private static AlarmInput? AlarmInputOf(DocumentChange change)
+    private static AlarmInput? AlarmInputOf(DocumentChange change, SiteSettings? settings)
     {
         var valid = change.Written.Where(d => d.IsValid);
         switch (change.Collection)
@@ -37,7 +40,7 @@ public static class SiteChangeFeed
             case Collection.Entries:
                 var readings = valid.Where(d => d.Type == "sgv" && DataUpdate.Number(d.Doc["sgv"]) is not null)
                     .Select(d => new AlarmReading(d.DateMs, DataUpdate.Number(d.Doc["sgv"])!.Value)).ToList();
-                return readings.Count == 0 ? null : new AlarmInput(readings, []);
+                return readings.Count == 0 ? null : new AlarmInput(readings, [], settings);
             case Collection.DeviceStatus:
                 var statuses = valid.Select(d =>
                 {
@@ -45,7 +48,7 @@ public static class SiteChangeFeed
                     json["mills"] = d.DateMs;
                     return json.ToJsonString();
                 }).ToList();
-                return statuses.Count == 0 ? null : new AlarmInput([], statuses);
+                return statuses.Count == 0 ? null : new AlarmInput([], statuses, settings);
             default:
                 return null;
         }

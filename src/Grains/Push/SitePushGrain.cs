@@ -21,19 +21,29 @@ public sealed class SitePushGrain(ILogger<SitePushGrain> logger) : Grain, ISiteP
 
     private readonly ObserverManager<ISitePushObserver> _relays = new(Lease, logger);
 
-    public Task SubscribeAsync(ISitePushObserver relay)
+    public async Task SubscribeAsync(ISitePushObserver relay)
     {
         _relays.ClearExpired();
         var first = _relays.Count == 0;
         _relays.Subscribe(relay, relay);
         if (first)
         {
-            // The alarm grain stops publishing to a site nobody follows (PublishHeardAsync); this
-            // activation may be new (moved, collected while nobody followed), so tell it on every first relay.
-            _ = StringKeyedGrains.Get<ISiteAlarmGrain>(GrainFactory, SiteGrainKeys.For(SiteGrainKeys.SiteOf(this.GetPrimaryKeyString()), "alarms")).FollowedAsync();
+            // The alarm and patient grains stop publishing to a site nobody follows; this activation
+            // may be new (moved, collected while nobody followed), so tell them on every first relay.
+            var site = SiteGrainKeys.SiteOf(this.GetPrimaryKeyString());
+            _ = StringKeyedGrains.Get<ISiteAlarmGrain>(GrainFactory, SiteGrainKeys.For(site, "alarms")).FollowedAsync();
+            try
+            {
+                // Awaited: the follower reads its first data after this answer, and a change committed
+                // after that read must reach it, so the writer has to know before then.
+                await GrainFactory.Site(site).Documents.FollowedAsync();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A patient grain that cannot be reached is not active, and an activation starts out publishing.
+                logger.LogWarning(ex, "Site {Site}: its writer was not told of a follower", site);
+            }
         }
-
-        return Task.CompletedTask;
     }
 
     public Task UnsubscribeAsync(ISitePushObserver relay)
@@ -46,6 +56,16 @@ public sealed class SitePushGrain(ILogger<SitePushGrain> logger) : Grain, ISiteP
     {
         // OnPushAsync is one-way: a relay that is gone fails nothing here; its lease runs out.
         return _relays.Notify(relay => relay.OnPushAsync(pushEvent));
+    }
+
+    public async Task PublishChangeAsync(SitePushEvent pushEvent, long followGeneration)
+    {
+        if (await PublishHeardAsync(pushEvent))
+        {
+            return;
+        }
+
+        await GrainFactory.Site(SiteGrainKeys.SiteOf(this.GetPrimaryKeyString())).Documents.UnfollowedAsync(followGeneration);
     }
 
     public async Task<bool> PublishHeardAsync(SitePushEvent pushEvent)

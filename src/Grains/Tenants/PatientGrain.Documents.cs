@@ -159,7 +159,7 @@ public sealed partial class PatientGrain
 
         _lastModified[change.Collection] = Math.Max(_lastModified.GetValueOrDefault(change.Collection), change.SrvModified);
         await _spanFeed.ForwardAsync(GrainFactory, SiteId, change, logger);
-        Push.SiteChangeFeed.Publish(GrainFactory, SiteId, change, now);
+        Push.SiteChangeFeed.Publish(GrainFactory, SiteId, change, now, _followed ? _followGeneration : null, KnownSite() is { Enabled: true } site ? site.Settings : null);
     }
 
     private async Task LoadPropertiesStateAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -98,6 +98,30 @@ public sealed partial class PatientGrain(DocumentStore documents, Storage.Activa
         return site.Enabled ? site : null;
     }
 
+    // Whether the site's push grain has anyone to deliver dataUpdate to. An activation starts out
+    // publishing; the push grain's "nobody" stops it (a site without followers then builds and sends
+    // nothing per upload) and its first relay starts it again. The generation tells a "nobody" about
+    // a change published before a follower came from one about a change after.
+    private bool _followed = true;
+    private long _followGeneration;
+
+    public Task FollowedAsync()
+    {
+        _followGeneration++;
+        _followed = true;
+        return Task.CompletedTask;
+    }
+
+    public Task UnfollowedAsync(long followGeneration)
+    {
+        if (followGeneration == _followGeneration)
+        {
+            _followed = false;
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task SiteChangedAsync(SiteState? site)
     {
         _siteNotices++;

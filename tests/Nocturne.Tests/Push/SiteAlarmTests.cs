@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Nocturne.Grains.Interfaces.Alarms;
 using Nocturne.Grains.Interfaces.Tenants;
@@ -92,6 +93,24 @@ public sealed class SiteAlarmTests : IClassFixture<MultiSiteApi>
         await follower.NextAsync("clear_alarm", c => c.GetProperty("message").GetString() == "Auto ack'd alarm(s)");
         await _api.PostEntryAsync(site, secret, 200, now);
         Assert.Equal("Warning HIGH", (await follower.NextAsync("alarm")).GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task NewThresholdsApplyFromTheNextReading()
+    {
+        var (site, secret) = await _api.CreateSiteAsync("rethreshold", SimpleAlarms);
+        await using var follower = await HubFollower.ConnectAsync(_host.Factory, site, await _api.TokenAsync(site, secret, "readable"));
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await _api.PostEntryAsync(site, secret, 200, now - 5000);
+        Assert.Equal("Warning HIGH", (await follower.NextAsync("alarm")).GetProperty("title").GetString());
+
+        // The site's high moves above the reading: the next reading at the same value is in range.
+        var access = _host.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<ISiteAccessGrain>(site);
+        var settings = (await access.GetSettingsAsync())!;
+        Assert.True(await access.ConfigureSettingsAsync(settings with { Thresholds = settings.Thresholds with { BgTargetTop = 220 } }));
+        await _api.PostEntryAsync(site, secret, 200, now);
+        await follower.NextAsync("clear_alarm", c => c.GetProperty("message").GetString() == "Auto ack'd alarm(s)");
+        Assert.Equal(0, (await _api.AlarmsAsync(site, secret)).GetProperty("active").GetArrayLength());
     }
 
     [Fact]
