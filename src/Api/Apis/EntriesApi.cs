@@ -104,15 +104,32 @@ public static class EntriesApi
     }
 
     // The window's JSON is already in v1 shape: JSON readers get it as is, without a parse and re-serialise.
+    // Every way out but the JSON answer gives a lent array back here; the JSON answer does once written.
     private static IResult RespondRecent(HttpContext http, RecentEntries recent)
     {
         var format = Format(http);
         if (format != "json")
         {
-            return Respond(http, ((JsonArray)JsonNode.Parse(recent.Utf8Json)!).Select(n => (JsonObject)n!.DeepClone()).ToList());
+            List<JsonObject> items;
+            try
+            {
+                items = ((JsonArray)JsonNode.Parse(recent.Utf8Json.Span)!).Select(n => (JsonObject)n!.DeepClone()).ToList();
+            }
+            finally
+            {
+                recent.Release();
+            }
+
+            return Respond(http, items);
         }
 
-        return V1Responses.NotModified(http, recent.NewestDate) ? V1Responses.NotModifiedResult() : V1Responses.Json(recent.Utf8Json);
+        if (V1Responses.NotModified(http, recent.NewestDate))
+        {
+            recent.Release();
+            return V1Responses.NotModifiedResult();
+        }
+
+        return new JsonAnswer(recent);
     }
 
     private static IResult Respond(HttpContext http, List<JsonObject> items)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -35,7 +36,11 @@ public static class CompactEntry
     // String values repeated across a site's entries (and across sites): shared, not stored per entry.
     private static readonly HashSet<string> SharedValueNames = new(StringComparer.Ordinal) { "type", "direction", "device", "app", "units" };
 
-    private static readonly byte[] HexDigits = "0123456789abcdef"u8.ToArray();
+    private static readonly long MinDateMs = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly long MaxDateMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
+    private static readonly byte[] HexPairs = Pairs(256, "0123456789abcdef");
+    private static readonly byte[] DigitPairs = Pairs(100, "0123456789");
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_check;
@@ -209,24 +214,20 @@ public static class CompactEntry
         }
 
         SkipType(payload, ref at);
-        var names = JsonFragments.Shared.Shape((int)ReadVarint(payload, ref at));
-        var span = output.GetSpan(256);
+        // Each name comes with what goes before it ("{" or ","): one copy per field.
+        var names = JsonFragments.Shared.SeparatedShape((int)ReadVarint(payload, ref at));
+        var span = output.GetSpan(512);
         var written = 0;
         // dateString and sysTime are the same text: formatted once per entry.
         Span<byte> iso = stackalloc byte[26];
         var isoLength = -1;
-        span[written++] = (byte)'{';
         for (var i = 0; i < names.Length; i++)
         {
-            // Room for the name, a comma and the longest fixed-size value (a quoted ISO date, 26 bytes).
-            Ensure(output, ref span, ref written, names[i].Length + 32);
-            if (i > 0)
-            {
-                span[written++] = (byte)',';
-            }
-
-            names[i].CopyTo(span[written..]);
-            written += names[i].Length;
+            var name = names[i];
+            // Room for the name and the longest fixed-size value (a quoted ISO date or _id, 26 bytes).
+            Ensure(output, ref span, ref written, name.Length + 32);
+            name.CopyTo(span[written..]);
+            written += name.Length;
             switch (payload[at++])
             {
                 case TagNull:
@@ -277,7 +278,12 @@ public static class CompactEntry
             }
         }
 
-        Ensure(output, ref span, ref written, 1);
+        Ensure(output, ref span, ref written, 2);
+        if (names.Length == 0)
+        {
+            span[written++] = (byte)'{';
+        }
+
         span[written++] = (byte)'}';
         output.Advance(written);
     }
@@ -467,7 +473,21 @@ public static class CompactEntry
         output.Advance(written);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong ReadVarint(ReadOnlySpan<byte> payload, ref int at)
+    {
+        // Most are one byte (tags' values, shape and string ids, readings).
+        ulong first = payload[at];
+        if (first < 0x80)
+        {
+            at++;
+            return first;
+        }
+
+        return ReadLongVarint(payload, ref at);
+    }
+
+    private static ulong ReadLongVarint(ReadOnlySpan<byte> payload, ref int at)
     {
         ulong value = 0;
         var shift = 0;
@@ -487,22 +507,26 @@ public static class CompactEntry
 
     private static long ZigZagDecode(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Ensure(IBufferWriter<byte> output, ref Span<byte> span, ref int written, int more)
     {
-        if (span.Length - written >= more)
+        if (span.Length - written < more)
         {
-            return;
+            Grow(output, ref span, ref written, more);
         }
+    }
 
+    private static void Grow(IBufferWriter<byte> output, ref Span<byte> span, ref int written, int more)
+    {
         output.Advance(written);
         written = 0;
-        span = output.GetSpan(Math.Max(more, 256));
+        span = output.GetSpan(Math.Max(more, 512));
     }
 
     // "yyyy-MM-ddTHH:mm:ss.fffZ" in quotes, as DocumentTime.Iso gives it.
     private static int WriteIso(long dateMs, Span<byte> to)
     {
-        if (dateMs < DateTimeOffset.MinValue.ToUnixTimeMilliseconds() || dateMs > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        if (dateMs < MinDateMs || dateMs > MaxDateMs)
         {
             return 0;
         }
@@ -511,48 +535,58 @@ public static class CompactEntry
         // The calendar date in one pass rather than three (Year, Month and Day each walk it again).
         time.Deconstruct(out int year, out int month, out int day);
         var msOfDay = (int)(time.TimeOfDay.Ticks / TimeSpan.TicksPerMillisecond);
+        var pairs = DigitPairs;
         to[0] = (byte)'"';
-        Digits(to.Slice(1, 4), year);
+        TwoDigits(to, 1, pairs, year / 100);
+        TwoDigits(to, 3, pairs, year % 100);
         to[5] = (byte)'-';
-        Digits(to.Slice(6, 2), month);
+        TwoDigits(to, 6, pairs, month);
         to[8] = (byte)'-';
-        Digits(to.Slice(9, 2), day);
+        TwoDigits(to, 9, pairs, day);
         to[11] = (byte)'T';
-        Digits(to.Slice(12, 2), msOfDay / 3_600_000);
+        TwoDigits(to, 12, pairs, msOfDay / 3_600_000);
         to[14] = (byte)':';
-        Digits(to.Slice(15, 2), msOfDay / 60_000 % 60);
+        TwoDigits(to, 15, pairs, msOfDay / 60_000 % 60);
         to[17] = (byte)':';
-        Digits(to.Slice(18, 2), msOfDay / 1000 % 60);
+        TwoDigits(to, 18, pairs, msOfDay / 1000 % 60);
         to[20] = (byte)'.';
-        Digits(to.Slice(21, 3), msOfDay % 1000);
+        to[21] = (byte)('0' + (msOfDay % 1000 / 100));
+        TwoDigits(to, 22, pairs, msOfDay % 100);
         to[24] = (byte)'Z';
         to[25] = (byte)'"';
         return 26;
     }
 
-    private static void Digits(Span<byte> to, int value)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TwoDigits(Span<byte> to, int at, byte[] pairs, int value)
     {
-        for (var i = to.Length - 1; i >= 0; i--)
-        {
-            to[i] = (byte)('0' + (value % 10));
-            value /= 10;
-        }
+        to[at] = pairs[2 * value];
+        to[at + 1] = pairs[(2 * value) + 1];
     }
 
     private static int WriteHexId(ulong high, uint low, Span<byte> to)
     {
+        var pairs = HexPairs;
         to[0] = (byte)'"';
-        for (var i = 0; i < 16; i++)
-        {
-            to[1 + i] = HexDigits[(int)((high >> (60 - (4 * i))) & 0xF)];
-        }
-
         for (var i = 0; i < 8; i++)
         {
-            to[17 + i] = HexDigits[(int)((low >> (28 - (4 * i))) & 0xF)];
+            var b = (int)(high >> (56 - (8 * i))) & 0xFF;
+            to[1 + (2 * i)] = pairs[2 * b];
+            to[2 + (2 * i)] = pairs[(2 * b) + 1];
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            var b = (int)(low >> (24 - (8 * i))) & 0xFF;
+            to[17 + (2 * i)] = pairs[2 * b];
+            to[18 + (2 * i)] = pairs[(2 * b) + 1];
         }
 
         to[25] = (byte)'"';
         return 26;
     }
+
+    // "00".."99" and "00".."ff" as byte pairs: two digits per lookup.
+    private static byte[] Pairs(int count, string digits) =>
+        Enumerable.Range(0, count).SelectMany(i => new[] { (byte)digits[i / digits.Length], (byte)digits[i % digits.Length] }).ToArray();
 }

@@ -28,6 +28,12 @@ public sealed class EntryWindow
     /// <summary>Bounded: 1-minute sensors give 1,440 a day; the cap leaves room for several devices.</summary>
     public const int Capacity = 5000;
 
+    /// <summary>Answers of fewer entries (current.json's one) are rendered on every read, never kept.</summary>
+    private const int CachedFromCount = 16;
+
+    /// <summary>An answer this large is rendered into a lent array (see <see cref="RecentEntries.Release"/>).</summary>
+    private const int LendFromBytes = 4096;
+
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_scratch;
 
@@ -155,9 +161,11 @@ public sealed class EntryWindow
     /// </summary>
     public RecentEntries? Newest(int count, string? type, long sinceMs)
     {
-        if (RenderedAnswerCache.Shared.Get(this, _version, count, type, sinceMs) is { } cached)
+        // A few entries render in less time than the shared cache's lock and bookkeeping take.
+        var cached = count >= CachedFromCount;
+        if (cached && RenderedAnswerCache.Shared.Get(this, _version, count, type, sinceMs) is { } answer)
         {
-            return cached;
+            return answer;
         }
 
         var sharedType = type is null ? -1 : JsonFragments.Shared.StringId(type, add: false);
@@ -197,7 +205,20 @@ public sealed class EntryWindow
         }
 
         output.Write("]"u8);
-        var answer = new RecentEntries(output.WrittenSpan.ToArray(), newest);
+        var rendered = output.WrittenSpan;
+        if (!cached || !RenderedAnswerCache.Shared.Admits(rendered.Length))
+        {
+            if (rendered.Length < LendFromBytes)
+            {
+                return new RecentEntries(rendered.ToArray(), newest);
+            }
+
+            var rented = ArrayPool<byte>.Shared.Rent(rendered.Length);
+            rendered.CopyTo(rented);
+            return RecentEntries.Lent(rented, rendered.Length, newest);
+        }
+
+        answer = new RecentEntries(rendered.ToArray(), newest);
         // Still the answer later as long as none of its entries has left the asked time span.
         RenderedAnswerCache.Shared.Put(this, _version, count, type, answer, oldest);
         return answer;

@@ -21,6 +21,7 @@ public sealed class JsonFragments
     private readonly ConcurrentDictionary<string, int> _shapeIds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _stringIds = new(StringComparer.Ordinal);
     private readonly byte[][][] _shapes = new byte[MaxShapes][][];
+    private readonly byte[][][] _shapeSeparated = new byte[MaxShapes][][];
     private readonly byte[][] _strings = new byte[MaxStrings][];
     private readonly string[] _stringValues = new string[MaxStrings];
     private readonly Lock _gate = new();
@@ -49,7 +50,9 @@ public sealed class JsonFragments
             }
 
             // Each name as the writer puts it before its value: "name": (escaped like every other name).
-            _shapes[_shapeCount] = names.Select(PropertyNameBytes).ToArray();
+            var shape = names.Select(PropertyNameBytes).ToArray();
+            _shapes[_shapeCount] = shape;
+            _shapeSeparated[_shapeCount] = shape.Select((name, i) => (byte[])[(byte)(i == 0 ? '{' : ','), .. name]).ToArray();
             _shapeIds[key] = _shapeCount;
             return _shapeCount++;
         }
@@ -88,6 +91,9 @@ public sealed class JsonFragments
     }
 
     public byte[][] Shape(int id) => _shapes[id];
+
+    /// <summary>The shape's names as rendered before each value: <c>{"first":</c>, then <c>,"next":</c>.</summary>
+    public byte[][] SeparatedShape(int id) => _shapeSeparated[id];
 
     /// <summary>The value as JSON (quoted and escaped).</summary>
     public byte[] StringJson(int id) => _strings[id];

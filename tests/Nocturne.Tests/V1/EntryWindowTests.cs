@@ -95,6 +95,11 @@ public sealed class EntryWindowTests(MultiSiteApi api) : IClassFixture<MultiSite
             $$"""{"sgv":98,"date":{{ms}},"dateString":"{{iso}}","trend":4,"direction":"Flat","device":"share2","type":"sgv"}""",
             $$"""{"type":"sgv","date":{{ms}},"sgv":250,"direction":"DoubleUp","device":"bench"}""",
             $$"""{"date": {{ms}}, "sgv": 80, "type": "sgv", "device": "bench", "direction": "FortyFiveDown"}""",
+            // Every value kind the compact layout has: null, booleans, negative and 64-bit integers,
+            // a number equal to the date, shared and unshared strings (escaped, non-ASCII), fractions.
+            $$"""{"type":"mbg","date":{{ms}},"mbg":-5,"big":9223372036854775807,"small":-9223372036854775808,"zero":0,"again":{{ms}},"ok":true,"off":false,"none":null,"device":"Meter \u00dcn\u00efc\u00f8d\u00e9 \ud83d\ude00","note":"a \"quoted\" <b>&</b>","frac":-0.5,"exp":1e5}""",
+            $$"""{"type":"cal","date":{{ms}},"slope":850.5,"intercept":32000,"scale":1,"device":"dexcom","sysTime":"{{iso}}","utcOffset":-300}""",
+            $$"""{"type":"sgv","date":{{ms}},"sgv":39,"noise":4,"direction":"NOT COMPUTABLE","device":"xDrip-LibreReceiver","unfiltered":0,"filtered":0,"rssi":-100,"dateString":"{{iso}}"}""",
         };
         var payload = new System.Buffers.ArrayBufferWriter<byte>();
         var rendered = new System.Buffers.ArrayBufferWriter<byte>();
@@ -104,7 +109,7 @@ public sealed class EntryWindowTests(MultiSiteApi api) : IClassFixture<MultiSite
                 (JsonObject)JsonNode.Parse(json)!);
             Nocturne.Grains.Documents.CompactEntry.Encode(document, payload, out var high, out var low);
             Assert.False(Nocturne.Grains.Documents.CompactEntry.IsJson(payload.WrittenSpan), $"kept as JSON: {json}");
-            Assert.True(payload.WrittenCount <= 40, $"{payload.WrittenCount} bytes for {json}");
+            Assert.True(payload.WrittenCount <= 40 || json.Contains("\"mbg\"", StringComparison.Ordinal), $"{payload.WrittenCount} bytes for {json}");
 
             rendered.ResetWrittenCount();
             Nocturne.Grains.Documents.CompactEntry.Render(payload.WrittenSpan, ms, high, low, rendered);
@@ -151,6 +156,93 @@ public sealed class EntryWindowTests(MultiSiteApi api) : IClassFixture<MultiSite
         await AssertSameAsPostgresAsync(site, secret);
         var (_, current) = await api.SendAsAdminAsync(site, secret, HttpMethod.Get, "/api/v1/entries.json?count=48");
         Assert.Contains(current.EnumerateArray(), e => e.TryGetProperty("sgv", out var sgv) && sgv.GetDouble() == 98.5);
+    }
+
+    [Fact]
+    public async Task ConcurrentReadsOfSeveralSitesEachGetTheirOwnSiteAnswerWhateverTheFormat()
+    {
+        // Large answers that are not kept are rendered into arrays lent by a shared pool and given
+        // back once written (or at once for a 304 or a text format): an array given back too early
+        // would show one site's readings in another site's answer. Readings with long fields make a
+        // few entries (below the counts the shared cache keeps) large enough to be lent.
+        var now = DateTimeOffset.UtcNow;
+        var since = now.AddDays(-4).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        var sites = new List<(string Site, string Secret, string Device, Dictionary<int, string> Answers)>();
+        for (var s = 0; s < 3; s++)
+        {
+            var (site, secret) = await api.CreateSiteAsync($"winlend{s}");
+            var device = $"cgm-{s}-" + new string((char)('a' + s), 400);
+            var readings = Enumerable.Range(0, 300)
+                .Select(k => new { type = "sgv", date = now.AddMinutes(-1 - (5 * k)).ToUnixTimeMilliseconds(), sgv = 40 + (s * 100) + (k % 90), direction = "Flat", device }).ToArray();
+            Assert.Equal(200, (await api.SendAsAdminAsync(site, secret, HttpMethod.Post, "/api/v1/entries", readings)).Status);
+            var answers = new Dictionary<int, string>();
+            foreach (var count in new[] { 12, 15, 288 })
+            {
+                answers[count] = await TextAsync(site, secret, $"/api/v1/entries.json?count={count}");
+                Assert.True(JsonNode.DeepEquals(JsonNode.Parse(await TextAsync(site, secret, $"/api/v1/entries.json?count={count}&find[date][$gte]={since}")), JsonNode.Parse(answers[count])));
+            }
+
+            Assert.True(System.Text.Encoding.UTF8.GetByteCount(answers[12]) > 4096, "a few entries should make an answer large enough to be lent");
+            sites.Add((site, secret, device, answers));
+        }
+
+        var newest = DateTimeOffset.FromUnixTimeMilliseconds(now.AddMinutes(-1).ToUnixTimeMilliseconds());
+        await Parallel.ForEachAsync(Enumerable.Range(0, 600), new ParallelOptions { MaxDegreeOfParallelism = 24 }, async (i, ct) =>
+        {
+            var (site, secret, device, answers) = sites[i % sites.Count];
+            var count = (i / 3 % 3) switch { 0 => 12, 1 => 15, _ => 288 };
+            using var request = MultiSiteApi.SiteRequest(site, HttpMethod.Get, (i % 7) == 5 ? $"/api/v1/entries.tsv?count={count}" : $"/api/v1/entries.json?count={count}", MultiSiteApi.Sha1(secret));
+            if (i % 7 == 6)
+            {
+                request.Headers.IfModifiedSince = newest;
+            }
+
+            using var response = await api.Client.SendAsync(request, ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            if (i % 7 == 6)
+            {
+                Assert.Equal(304, (int)response.StatusCode);
+            }
+            else if (i % 7 == 5)
+            {
+                Assert.Equal(200, (int)response.StatusCode);
+                var lines = body.Split("\r\n");
+                Assert.Equal(count, lines.Length);
+                Assert.All(lines, line => Assert.Equal(device, line.Split('\t')[4].Trim('"')));
+            }
+            else
+            {
+                Assert.Equal(200, (int)response.StatusCode);
+                Assert.Equal(answers[count], body);
+            }
+        });
+    }
+
+    [Fact]
+    public void AnAnswerInALentArrayCrossesSilosAsItsOwnBytesOnlyAndIsGivenBackOnce()
+    {
+        // The pool's array is larger than the answer and holds whatever it held before (another
+        // site's answer): only the answer's bytes may travel to another silo, and the copy there
+        // owns its bytes (nothing to give back).
+        var serializer = api.Factory.Services.GetRequiredService<Orleans.Serialization.Serializer<Nocturne.Grains.Interfaces.Documents.RecentEntries>>();
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(8192);
+        rented.AsSpan().Fill((byte)'x');
+        var json = """[{"_id":"5f0c1a2b3c4d5e6f70819203","sgv":120}]"""u8.ToArray();
+        json.CopyTo(rented, 0);
+        var lent = Nocturne.Grains.Interfaces.Documents.RecentEntries.Lent(rented, json.Length, 42);
+
+        var wire = serializer.SerializeToArray(lent);
+        Assert.True(wire.Length < json.Length + 64, $"{wire.Length} bytes on the wire for an answer of {json.Length}");
+        Assert.DoesNotContain(wire, b => b == (byte)'x');
+        var copy = serializer.Deserialize(wire)!;
+        Assert.Equal(json, copy.Utf8Json.ToArray());
+        Assert.Equal(42, copy.NewestDate);
+        Assert.False(copy.IsLent);
+
+        Assert.True(lent.IsLent);
+        lent.Release();
+        lent.Release();
+        Assert.False(lent.IsLent);
     }
 
     // The window answers a plain count; the same query with an explicit date goes to PostgreSQL.
