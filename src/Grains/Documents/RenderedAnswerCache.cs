@@ -48,8 +48,8 @@ public sealed class RenderedAnswerCache(long budgetBytes)
     }
 
     /// <summary>
-    /// Whether an answer of <paramref name="length"/> bytes would likely be kept now (read without
-    /// the lock: <see cref="Put"/> decides), so that the reader copies it into an array of its own only then.
+    /// Whether an answer of <paramref name="length"/> bytes would likely be kept now (a hint:
+    /// <see cref="Put"/> decides), so that the reader copies it into an array of its own only then.
     /// </summary>
     public bool Admits(int length)
     {
