@@ -15,16 +15,22 @@ namespace Nocturne.Api.Authorization;
 /// <list type="bullet">
 /// <item>at once, when the site's access grain in this process reports any change to the site
 /// (secret, subjects, roles, settings, enabled, deleted; <see cref="SiteAccessNotices"/>), before
-/// that change is answered;</item>
-/// <item>after <see cref="Lifetime"/> in any case: the bound for a change made through another node
-/// of a cluster, whose access grain tells only its own process;</item>
+/// that change is answered, and when that activation ends;</item>
+/// <item>after <see cref="Lifetime"/> when the grant came from an access grain on another node of a
+/// cluster, which tells only its own process of a change;</item>
+/// <item>after <see cref="LocalLifetime"/> when it came from this process's access grain, whose
+/// notices cover every change: the bound for what notices cannot see (a duplicate activation while
+/// the cluster's membership changes, or this node serving on after the cluster declared it dead);</item>
 /// <item>when the JWT it came from expires.</item>
 /// </list>
 /// </summary>
 public sealed class SiteGrantCache : IDisposable
 {
-    /// <summary>How long a grant serves without asking the access grain again.</summary>
+    /// <summary>How long a grant from another node serves without asking the access grain again.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a grant from this process's access grain serves without asking again.</summary>
+    public static readonly TimeSpan LocalLifetime = TimeSpan.FromSeconds(60);
 
     // Far above the credentials in use at once; past it everything is forgotten and refilled.
     private const int MaxEntries = 50_000;
@@ -69,7 +75,7 @@ public sealed class SiteGrantCache : IDisposable
         }
 
         var grant = await site.Access.AuthenticateAsync(credentials);
-        if (grant.Outcome is AccessOutcome.Authenticated or AccessOutcome.Anonymous && Until(grant, now) is { } until && until > now)
+        if (grant.Outcome is AccessOutcome.Authenticated or AccessOutcome.Anonymous && Until(grant, now) is var until && until > now)
         {
             if (!entries.Revoked)
             {
@@ -99,9 +105,11 @@ public sealed class SiteGrantCache : IDisposable
 
     public void Dispose() => _notices.Changed -= Forget;
 
-    private static DateTimeOffset? Until(AccessGrant grant, DateTimeOffset now)
+    private DateTimeOffset Until(AccessGrant grant, DateTimeOffset now)
     {
-        var until = now + Lifetime;
+        // Trusted to be told of changes only while the entries were taken before asking (Revoked is
+        // checked before keeping): an activation that ended during the question revoked them.
+        var until = now + (grant.IssuedBy == _notices.Process ? LocalLifetime : Lifetime);
         return grant.ExpiresAt is { } exp && DateTimeOffset.FromUnixTimeSeconds(exp) < until ? DateTimeOffset.FromUnixTimeSeconds(exp) : until;
     }
 

@@ -37,5 +37,12 @@ public sealed record AccessGrant
     /// </summary>
     [Id(9)] public bool IsClinic { get; init; }
 
+    /// <summary>
+    /// The process whose access grain issued the grant. A cache in that same process hears of every
+    /// change to the site's access, and of the issuing activation's end, before either takes effect,
+    /// so it may keep the grant longer than a grant from another node of a cluster.
+    /// </summary>
+    [Id(10)] public Guid IssuedBy { get; init; }
+
     public static AccessGrant UnknownSite { get; } = new() { Outcome = AccessOutcome.UnknownSite };
 }

@@ -10,5 +10,12 @@ public sealed class SiteAccessNotices
 {
     public event Action<string>? Changed;
 
+    /// <summary>
+    /// This process, as stamped on the grants its access grains issue (<see cref="Interfaces.Authorization.AccessGrant.IssuedBy"/>):
+    /// a grant from here comes with the promise that this process hears of every change to the site
+    /// while the activation that issued it lives, and of its end.
+    /// </summary>
+    public Guid Process { get; } = Guid.NewGuid();
+
     public void Notify(string siteId) => Changed?.Invoke(siteId);
 }

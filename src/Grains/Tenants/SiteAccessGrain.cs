@@ -45,6 +45,14 @@ public sealed partial class SiteAccessGrain(TenantStore store, Clinics.ClinicSto
         }
     }
 
+    // This process's API keeps grants issued here for longer, trusting to hear of every change from
+    // this activation: once it ends, a change goes through another activation, perhaps on another node.
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        AccessChanged();
+        return Task.CompletedTask;
+    }
+
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         (_tenant, _subjects, _customRoles, _isClinic) = await loads.LoadAsync(() => store.LoadSiteAsync(SiteId, cancellationToken), cancellationToken);
@@ -438,6 +446,7 @@ public sealed partial class SiteAccessGrain(TenantStore store, Clinics.ClinicSto
             ExpiresAt = exp,
             Cors = _tenant.Settings.AllowsCrossOrigin(),
             IsClinic = _isClinic,
+            IssuedBy = notices.Process,
         };
     }
 
