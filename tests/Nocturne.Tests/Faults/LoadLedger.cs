@@ -18,6 +18,11 @@ public sealed class LoadLedger(HttpClient client, IReadOnlyList<(string Site, st
     private readonly ConcurrentQueue<string> _errors = new();
     private long _lastOkTicks;
 
+    // Each upload's own time: an upload with the time and type of an earlier one is merged into it and
+    // answered without an _id (as the reference does), which the ledger could not look up afterwards.
+    private readonly long _start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    private long _sequence;
+
     public IReadOnlyDictionary<int, int> Statuses => _statuses;
 
     public int Acknowledged => _acknowledged.Count;
@@ -41,9 +46,9 @@ public sealed class LoadLedger(HttpClient client, IReadOnlyList<(string Site, st
             {
                 if (random.Next(2) == 0)
                 {
-                    var date = DateTimeOffset.UtcNow.AddSeconds(-random.Next(1, 3600)).AddTicks(random.Next(10_000));
+                    var date = _start - (Interlocked.Increment(ref _sequence) * 997);
                     using var request = MultiSiteApi.SiteRequest(site, HttpMethod.Post, "/api/v1/entries", MultiSiteApi.Sha1(secret),
-                        new { type = "sgv", sgv = random.Next(40, 400), date = date.ToUnixTimeMilliseconds(), device = $"ledger-{worker}-{Guid.NewGuid():N}" });
+                        new { type = "sgv", sgv = random.Next(40, 400), date, device = $"ledger-{worker}-{Guid.NewGuid():N}" });
                     using var response = await client.SendAsync(request, CancellationToken.None);
                     var status = Record(response);
                     if (status == 200)
