@@ -21,6 +21,7 @@ public static class V2Api
     {
         var group = app.MapGroup("/api/v2").WithTags("API v2");
 
+        // Typed as a delegate returning IResult: a bare HttpContext lambda would bind as a RequestDelegate, whose result is never executed.
         group.MapGet("/properties", (Func<HttpContext, Task<IResult>>)(http => PropertiesAsync(http, null)))
             .RequirePermission("api:entries:read", "api:treatments:read");
         group.MapGet("/properties/{names}", (string names, HttpContext http) => PropertiesAsync(http, names))
