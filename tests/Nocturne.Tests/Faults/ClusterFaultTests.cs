@@ -37,16 +37,14 @@ public sealed class ClusterFaultTests
         {
             await WaitForActiveAsync(siloA.Services.GetRequiredService<IClusterMembershipService>(), 2);
 
-            // Sites whose document grains were first touched through B live on B (or anywhere): A's calls to those cross the silo boundary.
-            var sites = Enumerable.Range(0, 8).Select(i => $"x{i}-{Guid.NewGuid():N}"[..16]).ToList();
-            foreach (var site in sites)
+            // Sites whose patient grain lives on B: A's calls to those cross the silo boundary.
+            var (_, onB) = await CreateSitesUntilSomeAreOnAsync(siloA.Grains(), siloB.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress, async () =>
             {
+                var site = $"x{Guid.NewGuid():N}"[..16];
                 await siloB.Grains().GetGrain<ISiteAccessGrain>(site).ProvisionAsync(new SiteProvisioning(site, "secret-of-the-site", new SiteSettings()), overwrite: false);
                 await siloB.Grains().GetGrain<IPatientGrain>(site).GetLastModifiedAsync();
-            }
-
-            var onB = await SitesOnAsync(siloA.Grains(), siloB.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress, sites);
-            Assert.NotEmpty(onB);
+                return (site, "secret-of-the-site");
+            });
 
             await postgres.StopAsync();
             foreach (var site in onB)
@@ -124,34 +122,15 @@ public sealed class ClusterFaultTests
         var local = api.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
         var otherSilo = membership.CurrentSnapshot.Members.Values.First(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(local)).SiloAddress;
 
-        // Sites whose patient grain (the writer, with its silo's commit queue) lives in the process that will be
-        // killed. Placement by load may keep every new grain in this process, so the sites are created with a
-        // placement hint for the other silo (it travels with the calls that activate the site's grains); the
-        // hint counts only once this silo knows the other hosts those grains, hence the rounds.
+        // Sites whose patient grain (the writer, with its silo's commit queue) lives in the process that will be killed.
         var registry = grains.GetGrain<ITenantRegistryGrain>(ITenantRegistryGrain.Key);
-        var sites = new List<(string Site, string Secret)>();
-        var onOther = new List<string>();
-        await WaitUntilAsync(async () =>
+        var (sites, onOther) = await CreateSitesUntilSomeAreOnAsync(grains, otherSilo, async () =>
         {
-            RequestContext.Set(IPlacementDirector.PlacementHintKey, otherSilo);
-            try
-            {
-                for (var i = 0; i < 4; i++)
-                {
-                    var id = $"d{Guid.NewGuid():N}"[..14];
-                    var secret = $"secret-of-{id}";
-                    Assert.True((await registry.CreateAsync(id, id, secret, null)).IsDone);
-                    sites.Add((id, secret));
-                }
-            }
-            finally
-            {
-                RequestContext.Remove(IPlacementDirector.PlacementHintKey);
-            }
-
-            onOther = await SitesOnAsync(grains, otherSilo, sites.Select(s => s.Site).ToList());
-            return onOther.Count > 0;
-        }, "no site's patient grain was placed on the other silo");
+            var id = $"d{Guid.NewGuid():N}"[..14];
+            var secret = $"secret-of-{id}";
+            Assert.True((await registry.CreateAsync(id, id, secret, null)).IsDone);
+            return (id, secret);
+        });
 
         var targets = sites.Where(s => onOther.Contains(s.Site)).ToList();
 
@@ -341,6 +320,35 @@ public sealed class ClusterFaultTests
     }
 
     // The sites whose patient grain is active on the given silo (null: any silo).
+    // Placement by load may keep every new grain on the silo that asks, so the sites are created with a
+    // placement hint for the wanted silo (it travels with the calls that activate the site's grains); the
+    // hint counts only once the asking silo knows the other hosts those grains, hence the rounds.
+    private static async Task<(List<(string Site, string Secret)> Created, List<string> OnSilo)> CreateSitesUntilSomeAreOnAsync(
+        IGrainFactory grains, SiloAddress silo, Func<Task<(string Site, string Secret)>> create)
+    {
+        var sites = new List<(string Site, string Secret)>();
+        var onSilo = new List<string>();
+        await WaitUntilAsync(async () =>
+        {
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, silo);
+            try
+            {
+                for (var i = 0; i < 4; i++)
+                {
+                    sites.Add(await create());
+                }
+            }
+            finally
+            {
+                RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            }
+
+            onSilo = await SitesOnAsync(grains, silo, sites.Select(s => s.Site).ToList());
+            return onSilo.Count > 0;
+        }, $"no site's patient grain was placed on {silo}");
+        return (sites, onSilo);
+    }
+
     private static async Task<List<string>> SitesOnAsync(IGrainFactory grains, SiloAddress? silo, IReadOnlyCollection<string> sites)
     {
         var statistics = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, silo is null ? null : [silo]);
